@@ -1,0 +1,348 @@
+//! What every handler needs: the app, who is asking, where, and in which
+//! language; how a bloc and a role are resolved; how a write commits.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
+use std::sync::Arc;
+use teloxide::types::{InlineKeyboardMarkup, Message, User};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::clock::Clock;
+use crate::domain::period::default_mid_deadline;
+use crate::domain::{Period, Refusal};
+use crate::storage::blocs::Bloc;
+use crate::storage::units::Unit;
+use crate::storage::{Db, StorageError, blocs, units, updates, users};
+use crate::text::{Lang, Texts};
+
+/// Shared state of the running bot.
+#[derive(Debug)]
+pub struct App {
+    /// The database.
+    pub db: Db,
+    /// Where "now" comes from.
+    pub clock: Arc<dyn Clock>,
+    /// Time zone of new blocs.
+    pub default_tz: Tz,
+    /// Told the id of every update once it is fully handled (tests, demo).
+    pub observer: Option<UnboundedSender<i64>>,
+    /// Strings to keep out of logs (the token).
+    pub secrets: Vec<String>,
+}
+
+impl App {
+    /// Reports an update as handled to the observer, if any.
+    pub fn handled(&self, update_id: i64) {
+        if let Some(o) = &self.observer {
+            let _ = o.send(update_id);
+        }
+    }
+
+    /// Removes secrets from a text bound for the logs.
+    pub fn redact(&self, s: &str) -> String {
+        self.secrets
+            .iter()
+            .filter(|x| !x.is_empty())
+            .fold(s.to_owned(), |acc, x| acc.replace(x.as_str(), "***"))
+    }
+
+    /// If this update was applied before (a redelivery), sends its replies
+    /// again and returns true: the state changes once.
+    pub async fn replay_if_processed(&self, bot: &super::Tg, update_id: i64) -> bool {
+        let stored = match self.db.pool().acquire().await {
+            Ok(mut c) => updates::outbox(&mut c, update_id).await,
+            Err(e) => Err(e.into()),
+        };
+        match stored {
+            Ok(Some(outbox)) => {
+                tracing::info!(
+                    update_id,
+                    "update delivered again; replaying its replies only"
+                );
+                for out in serde_json::from_str::<Vec<Out>>(&outbox).unwrap_or_default() {
+                    super::send::out(bot, self, &out).await;
+                }
+                true
+            }
+            Ok(None) => false,
+            Err(e) => {
+                tracing::error!(error = %self.redact(&e.to_string()), "checking processed updates");
+                false
+            }
+        }
+    }
+}
+
+/// A message to send after the commit.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Out {
+    /// Chat to send to.
+    pub chat_id: i64,
+    /// HTML text.
+    pub text: String,
+    /// Inline keyboard, if any.
+    pub keyboard: Option<InlineKeyboardMarkup>,
+}
+
+impl Out {
+    /// A plain message.
+    pub fn to(chat_id: i64, text: impl Into<String>) -> Out {
+        Out {
+            chat_id,
+            text: text.into(),
+            keyboard: None,
+        }
+    }
+}
+
+/// Why a handler did not produce replies.
+#[derive(Debug, thiserror::Error)]
+pub enum Fail {
+    /// A refusal the user sees, with the usage of the command.
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
+    /// Something broke; the user is told to retry.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// Telegram failed while we asked it something.
+    #[error("telegram: {0}")]
+    Telegram(String),
+}
+
+impl From<Refusal> for Fail {
+    fn from(r: Refusal) -> Fail {
+        Fail::Refused(r)
+    }
+}
+
+impl From<sqlx::Error> for Fail {
+    fn from(e: sqlx::Error) -> Fail {
+        Fail::Storage(e.into())
+    }
+}
+
+/// The sender of a message.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    /// Telegram user id.
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+}
+
+/// One request: who, where, when, in which language.
+#[derive(Debug, Clone)]
+pub struct Req {
+    /// The update being handled.
+    pub update_id: i64,
+    /// Chat of the message.
+    pub chat_id: i64,
+    /// Private chat with the bot.
+    pub private: bool,
+    /// Group or supergroup.
+    pub group: bool,
+    /// The human sender; `None` when sent on behalf of a chat.
+    pub sender: Option<Sender>,
+    /// Reply language.
+    pub lang: Lang,
+    /// Now.
+    pub now: DateTime<Utc>,
+}
+
+/// Telegram's placeholder users for messages sent on behalf of a chat.
+const ANONYMOUS_ADMIN: u64 = 1_087_968_824;
+const CHANNEL_BOT: u64 = 777_000;
+
+fn human(user: Option<&User>) -> Option<Sender> {
+    let u = user?;
+    if u.is_bot || u.id.0 == ANONYMOUS_ADMIN || u.id.0 == CHANNEL_BOT {
+        return None;
+    }
+    i64::try_from(u.id.0).ok().map(|id| Sender {
+        id,
+        name: u.full_name(),
+    })
+}
+
+impl Req {
+    /// Builds the request of a message.
+    pub async fn from_message(app: &App, update_id: i64, msg: &Message) -> Req {
+        let sender = if msg.sender_chat.is_some() {
+            None
+        } else {
+            human(msg.from.as_ref())
+        };
+        Req::new(
+            app,
+            update_id,
+            msg.chat.id.0,
+            msg.chat.is_private(),
+            msg.chat.is_group() || msg.chat.is_supergroup(),
+            sender,
+            msg.from.as_ref(),
+        )
+        .await
+    }
+
+    /// Builds a request.
+    pub async fn new(
+        app: &App,
+        update_id: i64,
+        chat_id: i64,
+        private: bool,
+        group: bool,
+        sender: Option<Sender>,
+        user: Option<&User>,
+    ) -> Req {
+        let stored = match &sender {
+            Some(s) => match app.db.pool().acquire().await {
+                Ok(mut c) => users::get(&mut c, s.id).await.ok().and_then(|(l, _)| l),
+                Err(_) => None,
+            },
+            None => None,
+        };
+        let lang = Lang::pick(
+            stored.as_deref(),
+            user.and_then(|u| u.language_code.as_deref()),
+        );
+        Req {
+            update_id,
+            chat_id,
+            private,
+            group,
+            sender,
+            lang,
+            now: app.clock.now(),
+        }
+    }
+
+    /// The texts of the user's language.
+    pub fn t(&self) -> &'static dyn Texts {
+        self.lang.texts()
+    }
+
+    /// The sender, refusing messages sent on behalf of a chat: every write needs one.
+    pub fn writer(&self) -> Result<&Sender, Refusal> {
+        self.sender.as_ref().ok_or(Refusal::Anonymous)
+    }
+
+    /// Refuses outside private chats.
+    pub fn private_only(&self) -> Result<(), Refusal> {
+        if self.private {
+            Ok(())
+        } else {
+            Err(Refusal::PrivateOnly)
+        }
+    }
+
+    /// Refuses outside groups.
+    pub fn group_only(&self) -> Result<(), Refusal> {
+        if self.group {
+            Ok(())
+        } else {
+            Err(Refusal::GroupOnly)
+        }
+    }
+}
+
+/// The bloc a request is about: the group's own bloc, or in private the
+/// user's single bloc or the one picked with `/bloc`.
+pub async fn bloc_of(conn: &mut SqliteConnection, req: &Req) -> Result<Bloc, Fail> {
+    if !req.private {
+        return Ok(blocs::by_chat(conn, req.chat_id)
+            .await?
+            .ok_or(Refusal::NotABloc)?);
+    }
+    let sender = req.writer()?;
+    let mine = blocs::of_user(conn, sender.id).await?;
+    match mine.len() {
+        0 => Err(Refusal::NoBloc.into()),
+        1 => Ok(mine.into_iter().next().ok_or(Refusal::NoBloc)?),
+        _ => {
+            let (_, current) = users::get(conn, sender.id).await?;
+            mine.into_iter()
+                .find(|b| Some(b.id) == current)
+                .ok_or(Fail::Refused(Refusal::ChooseBloc))
+        }
+    }
+}
+
+/// A bloc for reading: in the bloc group anyone may read; in private only members.
+pub async fn readable_bloc(conn: &mut SqliteConnection, req: &Req) -> Result<Bloc, Fail> {
+    if !req.private && !req.group {
+        return Err(Refusal::GroupOnly.into());
+    }
+    bloc_of(conn, req).await
+}
+
+/// A bloc the sender administers.
+pub async fn admin_bloc(conn: &mut SqliteConnection, req: &Req) -> Result<(Bloc, Sender), Fail> {
+    let sender = req.writer()?.clone();
+    let bloc = bloc_of(conn, req).await?;
+    if !blocs::is_admin(conn, bloc.id, sender.id).await? {
+        return Err(Refusal::NotBlocAdmin.into());
+    }
+    Ok((bloc, sender))
+}
+
+/// The unit the sender heads, in a private chat.
+pub async fn head_unit(
+    conn: &mut SqliteConnection,
+    req: &Req,
+) -> Result<(Bloc, Unit, Sender), Fail> {
+    req.private_only()?;
+    let sender = req.writer()?.clone();
+    let bloc = bloc_of(conn, req).await?;
+    let unit = units::headed_by(conn, bloc.id, sender.id)
+        .await?
+        .ok_or(Refusal::NotUnitHead)?;
+    Ok((bloc, unit, sender))
+}
+
+/// A bloc's time zone.
+pub fn tz_of(bloc: &Bloc) -> Tz {
+    bloc.tz.parse().unwrap_or(crate::config::DEFAULT_TZ)
+}
+
+/// The bloc's local date now.
+pub fn today(bloc: &Bloc, now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&tz_of(bloc)).date_naive()
+}
+
+/// The emulation year now, in the bloc's time zone.
+pub fn year_of(bloc: &Bloc, now: DateTime<Utc>) -> i32 {
+    today(bloc, now).year()
+}
+
+/// The open period now.
+pub fn open_period(bloc: &Bloc, now: DateTime<Utc>) -> Period {
+    let today = today(bloc, now);
+    Period::open_on(today, default_mid_deadline(today.year()))
+}
+
+/// A local date and time for display.
+pub fn local_time(bloc: &Bloc, at: DateTime<Utc>) -> String {
+    at.with_timezone(&tz_of(bloc))
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
+/// Records the update as applied, with its replies, and commits. Replies are
+/// sent only after this returns.
+pub async fn commit(
+    mut tx: Transaction<'static, Sqlite>,
+    req: &Req,
+    outs: Vec<Out>,
+) -> Result<Vec<Out>, Fail> {
+    let outbox = serde_json::to_string(&outs).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+    updates::record(&mut tx, req.update_id, &outbox, req.now).await?;
+    tx.commit().await?;
+    Ok(outs)
+}
+
+/// Logs dispatcher errors; the log writer redacts the token anyway.
+pub async fn log_error(error: anyhow::Error) {
+    tracing::error!(error = %error, "handler failed");
+}

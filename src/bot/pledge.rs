@@ -1,0 +1,267 @@
+//! Pledges: showing, signing (command and button), and who has signed.
+
+use std::sync::Arc;
+use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters};
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode, Update};
+
+use super::Tg;
+use super::context::{
+    App, Fail, Out, Req, Sender, commit, head_unit, local_time, readable_bloc, year_of,
+};
+use super::setup::{target_line, unit_lines};
+use crate::domain::{CommandKind, Refusal};
+use crate::storage::audit::{self, Entry};
+use crate::storage::blocs::Bloc;
+use crate::storage::units::Unit;
+use crate::storage::{pledges, targets, units};
+use crate::text::{self, Lang, PledgeView};
+
+/// Callback data of the sign button: `sign:<unit id>:<year>`.
+fn sign_data(unit_id: i64, year: i32) -> String {
+    format!("sign:{unit_id}:{year}")
+}
+
+fn parse_sign_data(data: &str) -> Option<(i64, i32)> {
+    let rest = data.strip_prefix("sign:")?;
+    let (u, y) = rest.split_once(':')?;
+    Some((u.parse().ok()?, y.parse().ok()?))
+}
+
+async fn pledge_view(app: &App, bloc: &Bloc, unit: &Unit, year: i32) -> Result<PledgeView, Fail> {
+    let mut conn = app.db.pool().acquire().await?;
+    let list = targets::list(&mut conn, bloc.id, year).await?;
+    let goals = targets::unit_goals(&mut conn, bloc.id, year).await?;
+    let signed_at = pledges::signed_at(&mut conn, unit.id, year).await?;
+    Ok(PledgeView {
+        bloc: bloc.name.clone(),
+        year,
+        code: unit.code.clone(),
+        unit: unit.name.clone(),
+        targets: list
+            .iter()
+            .map(|t| match goals.get(&(unit.id, t.id)) {
+                Some(g) => target_line(t, *g, true),
+                None => target_line(t, t.goal, false),
+            })
+            .collect(),
+        signed_at: signed_at.map(|at| local_time(bloc, at)),
+    })
+}
+
+pub(super) async fn show(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
+    let (bloc, unit, _) = {
+        let mut conn = app.db.pool().acquire().await?;
+        head_unit(&mut conn, req).await?
+    };
+    let year = year_of(&bloc, req.now);
+    let view = pledge_view(app, &bloc, &unit, year).await?;
+    let mut out = Out::to(req.chat_id, req.t().pledge(&view));
+    if view.signed_at.is_none() && !view.targets.is_empty() {
+        out.keyboard = Some(InlineKeyboardMarkup::new([[
+            InlineKeyboardButton::callback(req.t().sign_button(), sign_data(unit.id, year)),
+        ]]));
+    }
+    Ok(vec![out])
+}
+
+/// Signs in one transaction; returns the replies (to the head and the group).
+async fn sign(
+    app: &App,
+    req: &Req,
+    bloc: &Bloc,
+    unit: &Unit,
+    sender: &Sender,
+    year: i32,
+) -> Result<Vec<Out>, Fail> {
+    let mut tx = app.db.write().await?;
+    if pledges::signed_at(&mut tx, unit.id, year).await?.is_some() {
+        return Err(Refusal::AlreadySigned.into());
+    }
+    if targets::list(&mut tx, bloc.id, year).await?.is_empty() {
+        return Err(Refusal::NoTargets.into());
+    }
+    pledges::sign(&mut tx, unit.id, year, sender.id, req.now).await?;
+    audit::append(
+        &mut tx,
+        req.now,
+        Entry {
+            user_id: sender.id,
+            bloc_id: Some(bloc.id),
+            unit_id: Some(unit.id),
+            action: "pledge.sign",
+            subject: format!("{}/{year}", unit.code),
+            new: Some("signed".into()),
+            ..Entry::default()
+        },
+    )
+    .await?;
+    let k = pledges::of_bloc(&mut tx, bloc.id, year).await?.len();
+    let n = units::list(&mut tx, bloc.id).await?.len();
+    let outs = vec![
+        Out::to(req.chat_id, req.t().signed(&unit.code, year, k, n)),
+        Out::to(
+            bloc.chat_id,
+            Lang::Vi
+                .texts()
+                .signed_group(&unit.code, &unit.name, year, k, n),
+        ),
+    ];
+    commit(tx, req, outs).await
+}
+
+pub(super) async fn sign_command(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
+    let (bloc, unit, sender) = {
+        let mut conn = app.db.pool().acquire().await?;
+        head_unit(&mut conn, req).await?
+    };
+    let year = year_of(&bloc, req.now);
+    sign(app, req, &bloc, &unit, &sender, year).await
+}
+
+pub(super) async fn pledges(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
+    let bloc = {
+        let mut conn = app.db.pool().acquire().await?;
+        readable_bloc(&mut conn, req).await?
+    };
+    let lines = unit_lines(app, &bloc, req).await?;
+    Ok(vec![Out::to(
+        req.chat_id,
+        req.t().pledges(&bloc.name, year_of(&bloc, req.now), &lines),
+    )])
+}
+
+/// The sign button: checks the presser heads that unit, signs, answers the
+/// callback, then edits the pledge message to show it signed.
+pub(super) async fn on_callback(
+    bot: Tg,
+    upd: Update,
+    q: CallbackQuery,
+    app: Arc<App>,
+) -> anyhow::Result<()> {
+    let update_id = i64::from(upd.id.0);
+    handle_callback(&bot, &app, update_id, &q).await;
+    app.handled(update_id);
+    Ok(())
+}
+
+async fn handle_callback(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery) {
+    let Some((unit_id, year)) = q.data.as_deref().and_then(parse_sign_data) else {
+        let _ = bot.answer_callback_query(q.id.clone()).await;
+        return;
+    };
+    if app.replay_if_processed(bot, update_id).await {
+        let _ = bot.answer_callback_query(q.id.clone()).await;
+        return;
+    }
+    let sender = i64::try_from(q.from.id.0).ok().map(|id| Sender {
+        id,
+        name: q.from.full_name(),
+    });
+    let req = Req::new(
+        app,
+        update_id,
+        q.from.id.0 as i64,
+        true,
+        false,
+        sender,
+        Some(&q.from),
+    )
+    .await;
+    let result = sign_from_button(app, &req, unit_id, year).await;
+    let toast = match &result {
+        Ok(_) => req.t().signed_toast().to_owned(),
+        Err(Fail::Refused(r)) => format!("⚠️ {}", req.t().refusal(r)),
+        Err(_) => req.t().internal_error(),
+    };
+    if let Err(e) = bot
+        .answer_callback_query(q.id.clone())
+        .text(strip_tags(&toast))
+        .show_alert(result.is_err())
+        .await
+    {
+        tracing::warn!(error = %app.redact(&e.to_string()), "answerCallbackQuery failed");
+    }
+    if let Ok((outs, view)) = result {
+        if let Some(m) = q.regular_message() {
+            let edit = bot
+                .edit_message_text(m.chat.id, m.id, req.t().pledge(&view))
+                .parse_mode(ParseMode::Html);
+            if let Err(e) = edit.await {
+                tracing::warn!(error = %app.redact(&e.to_string()), "editMessageText failed");
+            }
+        }
+        for o in &outs {
+            super::send::out(bot, app, o).await;
+        }
+    } else if let Err(Fail::Refused(r)) = &result {
+        // Also in the chat, so the reason stays visible after the alert closes.
+        super::send::out(
+            bot,
+            app,
+            &Out::to(
+                req.chat_id,
+                text::refusal(req.lang, r, CommandKind::PledgeSign),
+            ),
+        )
+        .await;
+    }
+}
+
+async fn sign_from_button(
+    app: &App,
+    req: &Req,
+    unit_id: i64,
+    year: i32,
+) -> Result<(Vec<Out>, PledgeView), Fail> {
+    let sender = req.writer()?.clone();
+    let (unit, bloc) = {
+        let mut conn = app.db.pool().acquire().await?;
+        let unit = units::by_id(&mut conn, unit_id)
+            .await?
+            .ok_or(Refusal::NotUnitHead)?;
+        let bloc = crate::storage::blocs::by_id(&mut conn, unit.bloc_id)
+            .await?
+            .ok_or(Refusal::NotUnitHead)?;
+        (unit, bloc)
+    };
+    if unit.head_user_id != Some(sender.id) {
+        return Err(Refusal::NotYourUnit.into());
+    }
+    let outs = sign(app, req, &bloc, &unit, &sender, year).await?;
+    let view = pledge_view(app, &bloc, &unit, year).await?;
+    Ok((outs, view))
+}
+
+fn strip_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+        .chars()
+        .take(200)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_data_round_trips_and_fits_telegram() {
+        let d = sign_data(i64::MAX, 2026);
+        assert!(d.len() <= 64);
+        assert_eq!(parse_sign_data(&d), Some((i64::MAX, 2026)));
+        assert_eq!(parse_sign_data("sign:x:2026"), None);
+        assert_eq!(parse_sign_data("other"), None);
+    }
+}

@@ -1,0 +1,185 @@
+//! Typed configuration from the environment (the contract's "Running" table).
+
+use chrono_tz::Tz;
+use std::fmt;
+
+/// The bot token. Its `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// Checks the shape Telegram gives tokens: `<bot id>:<secret>`.
+    pub fn parse(raw: &str) -> Result<Token, ConfigError> {
+        let raw = raw.trim();
+        let (id, secret) = raw.split_once(':').ok_or(ConfigError::MalformedToken)?;
+        let ok = !id.is_empty()
+            && id.len() <= 20
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && secret.len() >= 30
+            && secret.len() <= 100
+            && secret
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if ok {
+            Ok(Token(raw.to_owned()))
+        } else {
+            Err(ConfigError::MalformedToken)
+        }
+    }
+
+    /// The secret itself, for the Bot API client and for redacting logs.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+/// Why the configuration is unusable.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// No token in the environment.
+    #[error("TELOXIDE_TOKEN is not set: create a bot with @BotFather and export its token")]
+    MissingToken,
+    /// The token does not look like one.
+    #[error("TELOXIDE_TOKEN is malformed: expected <bot id>:<secret> as given by @BotFather")]
+    MalformedToken,
+    /// `TELOXIDE_API_URL` is not a URL.
+    #[error("TELOXIDE_API_URL is not a valid http(s) URL")]
+    BadApiUrl,
+    /// `THIDUA_TZ` is not an IANA zone.
+    #[error("THIDUA_TZ is not an IANA time zone name (e.g. Asia/Ho_Chi_Minh)")]
+    BadTimeZone,
+}
+
+/// Everything the bot reads from the environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Bot token (required to run).
+    pub token: Token,
+    /// Bot API base URL, when not Telegram's.
+    pub api_url: Option<url::Url>,
+    /// SQLite URL.
+    pub database_url: String,
+    /// Default time zone of new blocs.
+    pub tz: Tz,
+}
+
+/// Default database.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://thidua.db";
+/// Default time zone.
+pub const DEFAULT_TZ: Tz = chrono_tz::Asia::Ho_Chi_Minh;
+
+impl Config {
+    /// Reads the configuration through `get` (the process environment in production).
+    pub fn from_env_with(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let token = get("TELOXIDE_TOKEN")
+            .filter(|t| !t.trim().is_empty())
+            .ok_or(ConfigError::MissingToken)?;
+        let token = Token::parse(&token)?;
+        let api_url = get("TELOXIDE_API_URL")
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| {
+                url::Url::parse(u.trim())
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .ok_or(ConfigError::BadApiUrl)
+            })
+            .transpose()?;
+        let database_url = get("DATABASE_URL")
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let tz = match get("THIDUA_TZ").filter(|t| !t.trim().is_empty()) {
+            Some(t) => t
+                .trim()
+                .parse::<Tz>()
+                .map_err(|_| ConfigError::BadTimeZone)?,
+            None => DEFAULT_TZ,
+        };
+        Ok(Config {
+            token,
+            api_url,
+            database_url,
+            tz,
+        })
+    }
+
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_env_with(|k| std::env::var(k).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1";
+
+    fn cfg(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let m: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_env_with(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_apply_when_only_the_token_is_set() {
+        let c = cfg(&[("TELOXIDE_TOKEN", TOKEN)]).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.tz, chrono_tz::Asia::Ho_Chi_Minh);
+        assert!(c.api_url.is_none());
+    }
+
+    #[test]
+    fn missing_or_malformed_token_is_an_error() {
+        assert_eq!(cfg(&[]).unwrap_err(), ConfigError::MissingToken);
+        for bad in [
+            "abc",
+            "123:short",
+            "x123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1",
+            "123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1 x",
+        ] {
+            assert_eq!(
+                cfg(&[("TELOXIDE_TOKEN", bad)]).unwrap_err(),
+                ConfigError::MalformedToken,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_token_never_shows_in_debug_output() {
+        let c = cfg(&[("TELOXIDE_TOKEN", TOKEN)]).unwrap();
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("AAHdqTcv"), "{dbg}");
+        let err = format!("{}", cfg(&[("TELOXIDE_TOKEN", "123:AAH")]).unwrap_err());
+        assert!(!err.contains("AAH"));
+    }
+
+    #[test]
+    fn bad_zone_and_url_are_errors() {
+        assert_eq!(
+            cfg(&[("TELOXIDE_TOKEN", TOKEN), ("THIDUA_TZ", "Mars/Base")]).unwrap_err(),
+            ConfigError::BadTimeZone
+        );
+        assert_eq!(
+            cfg(&[("TELOXIDE_TOKEN", TOKEN), ("TELOXIDE_API_URL", "not a url")]).unwrap_err(),
+            ConfigError::BadApiUrl
+        );
+        let c = cfg(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("THIDUA_TZ", "Europe/Paris"),
+            ("TELOXIDE_API_URL", "http://127.0.0.1:9/"),
+        ])
+        .unwrap();
+        assert_eq!(c.tz, chrono_tz::Europe::Paris);
+        assert!(c.api_url.is_some());
+    }
+}

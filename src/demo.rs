@@ -1,0 +1,347 @@
+//! `thidua demo`: the real bot against the in-process fake Bot API, playing
+//! a bloc of 11 units through setup, joins, signing, mid-year reports and
+//! standings, printed as a transcript. No token, no network.
+
+use anyhow::Context;
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::Value;
+use std::io::Write;
+
+use crate::fakeapi::updates::{self, Person};
+use crate::fakeapi::{ApiCall, BOT_USERNAME};
+use crate::harness::Harness;
+
+/// The bloc's group chat.
+pub const GROUP: i64 = -1_001_234_567_890;
+/// The bloc's group title.
+pub const GROUP_TITLE: &str = "Khối thi đua kinh tế, kỹ thuật";
+
+/// The 11 units of the domain doc's bloc: code, name.
+pub const UNITS: [(&str, &str); 11] = [
+    ("TNMT", "Sở Tài nguyên và Môi trường"),
+    ("SCT", "Sở Công thương"),
+    ("NNPTNT", "Sở Nông nghiệp và Phát triển nông thôn"),
+    ("GTVT", "Sở Giao thông vận tải"),
+    ("TTTT", "Sở Thông tin và Truyền thông"),
+    ("SXD", "Sở Xây dựng"),
+    ("BQLKCN", "Ban quản lý các KCN tỉnh"),
+    ("LMHTX", "Liên minh HTX tỉnh"),
+    ("CDTNN", "Cục dự trữ nhà nước Khu vực Hà Bắc"),
+    ("QDTPT", "Quỹ đầu tư phát triển tỉnh"),
+    ("QPTD", "Quỹ phát triển đất tỉnh"),
+];
+
+/// The five shared targets: `/target add` arguments.
+pub const TARGETS: [&str; 5] = [
+    "HTNV percent >=100 30 Tỷ lệ CBCCVC hoàn thành nhiệm vụ trở lên",
+    "XS percent >=15 20 Tỷ lệ CBCCVC hoàn thành xuất sắc nhiệm vụ",
+    "TSVM yesno yes 20 Chi bộ, Đảng bộ đạt \"Trong sạch vững mạnh\"",
+    "CQVH yesno yes 10 Cơ quan đạt chuẩn \"Cơ quan văn hóa\"",
+    "THU percent >=100 20 Thu ngân sách đạt dự toán (% dự toán)",
+];
+
+/// Heads' names, one per unit.
+pub const HEADS: [(&str, &str); 11] = [
+    ("Trần", "Minh Đức"),
+    ("Lê", "Thị Hoa"),
+    ("Phạm", "Văn Hùng"),
+    ("Hoàng", "Thu Trang"),
+    ("Vũ", "Quang Huy"),
+    ("Đặng", "Ngọc Lan"),
+    ("Bùi", "Anh Tuấn"),
+    ("Đỗ", "Thị Mai"),
+    ("Ngô", "Văn Nam"),
+    ("Dương", "Hải Yến"),
+    ("Lý", "Thành Công"),
+];
+
+/// Mid-year reports per unit (index into UNITS): target, value as typed.
+pub const MID_REPORTS: [&[(&str, &str)]; 11] = [
+    &[
+        ("HTNV", "100"),
+        ("XS", "18,5"),
+        ("TSVM", "có"),
+        ("CQVH", "có"),
+        ("THU", "60,9"),
+    ],
+    &[
+        ("HTNV", "98.5%"),
+        ("XS", "15"),
+        ("TSVM", "yes"),
+        ("CQVH", "có"),
+        ("THU", "60.9%"),
+    ],
+    &[
+        ("HTNV", "100"),
+        ("XS", "12"),
+        ("TSVM", "có"),
+        ("CQVH", "không"),
+        ("THU", "55"),
+    ],
+    &[
+        ("HTNV", "97"),
+        ("XS", "16"),
+        ("TSVM", "có"),
+        ("CQVH", "có"),
+        ("THU", "48,2"),
+    ],
+    &[
+        ("HTNV", "100"),
+        ("XS", "20"),
+        ("TSVM", "có"),
+        ("CQVH", "có"),
+        ("THU", "71"),
+    ],
+    &[("HTNV", "99"), ("XS", "10"), ("TSVM", "có")],
+    &[
+        ("HTNV", "100"),
+        ("XS", "15"),
+        ("TSVM", "có"),
+        ("CQVH", "có"),
+        ("THU", "50"),
+    ],
+    &[
+        ("HTNV", "95"),
+        ("XS", "8"),
+        ("TSVM", "không"),
+        ("CQVH", "có"),
+        ("THU", "40"),
+    ],
+    &[
+        ("HTNV", "100"),
+        ("XS", "17"),
+        ("TSVM", "có"),
+        ("CQVH", "có"),
+        ("THU", "62"),
+    ],
+    &[("HTNV", "100"), ("XS", "15")],
+    &[],
+];
+
+/// The bloc admin.
+pub fn admin() -> Person {
+    Person::new(100_001, "Nguyễn", "Văn An")
+}
+
+/// The head of unit `i`.
+pub fn head(i: usize) -> Person {
+    let (first, last) = HEADS[i % HEADS.len()];
+    Person::new(200_001 + i as i64, first, last)
+}
+
+fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    // 07:00 UTC offset of Asia/Ho_Chi_Minh.
+    Utc.with_ymd_and_hms(y, m, d, h, 0, 0)
+        .single()
+        .unwrap_or_default()
+        - chrono::Duration::hours(7)
+}
+
+/// Removes HTML tags and entities for a plain transcript.
+pub fn plain(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+struct Script<'a, W: Write> {
+    h: Harness,
+    out: &'a mut W,
+}
+
+impl<W: Write> Script<'_, W> {
+    async fn say(
+        &mut self,
+        who: &Person,
+        where_: &str,
+        update: Value,
+        text: &str,
+    ) -> anyhow::Result<Vec<ApiCall>> {
+        let time = self.h.clock.now_local();
+        writeln!(
+            self.out,
+            "\n[{time}] 👤 {} ({where_}): {text}",
+            who.full_name()
+        )?;
+        let calls = self.h.send(update).await?;
+        self.print(&calls)?;
+        Ok(calls)
+    }
+
+    fn print(&mut self, calls: &[ApiCall]) -> anyhow::Result<()> {
+        for c in calls {
+            let to = match c.chat_id() {
+                Some(GROUP) => "nhóm khối".to_owned(),
+                Some(id) => format!("riêng {id}"),
+                None => String::new(),
+            };
+            match c.method.as_str() {
+                "sendMessage" | "editMessageText" => {
+                    let verb = if c.method == "editMessageText" {
+                        "✏️ sửa"
+                    } else {
+                        "🤖"
+                    };
+                    let body = plain(c.text()).replace('\n', "\n      ");
+                    writeln!(self.out, "   {verb} → {to}: {body}")?;
+                    if let Some(buttons) = c
+                        .body
+                        .pointer("/reply_markup/inline_keyboard/0/0/text")
+                        .and_then(Value::as_str)
+                    {
+                        writeln!(self.out, "      [ {buttons} ]")?;
+                    }
+                }
+                "answerCallbackQuery" => {
+                    let t = c.body.get("text").and_then(Value::as_str).unwrap_or("");
+                    writeln!(self.out, "   🔔 {t}")?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    async fn group(&mut self, who: &Person, text: &str) -> anyhow::Result<Vec<ApiCall>> {
+        let u = updates::group(GROUP, GROUP_TITLE, who, text);
+        self.say(who, "nhóm khối", u, text).await
+    }
+
+    async fn private(&mut self, who: &Person, text: &str) -> anyhow::Result<Vec<ApiCall>> {
+        let u = updates::private(who, text);
+        self.say(who, "chat riêng", u, text).await
+    }
+}
+
+trait LocalNow {
+    fn now_local(&self) -> String;
+}
+
+impl LocalNow for crate::clock::ManualClock {
+    fn now_local(&self) -> String {
+        use crate::clock::Clock;
+        self.now()
+            .with_timezone(&crate::config::DEFAULT_TZ)
+            .format("%d/%m/%Y %H:%M")
+            .to_string()
+    }
+}
+
+fn invite_token(calls: &[ApiCall]) -> Option<String> {
+    let text = calls.iter().find(|c| c.method == "sendMessage")?.text();
+    let start = text.find("?start=")? + "?start=".len();
+    Some(
+        text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect(),
+    )
+}
+
+/// Plays the scripted year and writes the transcript to `out`.
+pub async fn run(out: &mut impl Write) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!(
+        "thidua-demo-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or(0)
+    ));
+    std::fs::create_dir_all(&dir).context("creating a temporary directory")?;
+    let db_url = format!("sqlite://{}", dir.join("demo.db").display());
+    let result = play(out, &db_url).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+async fn play(out: &mut impl Write, db_url: &str) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "thidua demo — bot thật, Bot API giả trong tiến trình (@{BOT_USERNAME}); không cần token, không cần mạng."
+    )?;
+    writeln!(out, "Khối: {GROUP_TITLE}, 11 đơn vị, năm 2026.")?;
+    let h = Harness::start(db_url, at(2026, 3, 2, 8)).await?;
+    h.api.set_member_status(GROUP, admin().id, "creator");
+    let mut s = Script { h, out };
+    let an = admin();
+
+    writeln!(s.out, "\n=== 1. Lập khối, thêm đơn vị và chỉ tiêu ===")?;
+    s.group(&an, "/newbloc Khối thi đua các sở, ban, ngành tham mưu và quản lý Nhà nước về kinh tế, kỹ thuật").await?;
+    for (code, name) in UNITS {
+        s.group(&an, &format!("/addunit {code} {name}")).await?;
+    }
+    for t in TARGETS {
+        s.group(&an, &format!("/target add {t}")).await?;
+    }
+    s.group(&an, "/target set QDTPT THU >=80").await?;
+    s.group(&an, "/targets").await?;
+
+    writeln!(s.out, "\n=== 2. Mời trưởng đơn vị ===")?;
+    for (i, (code, _)) in UNITS.iter().enumerate() {
+        let calls = s.private(&an, &format!("/invite {code}")).await?;
+        let token = invite_token(&calls).context("no invite in the reply")?;
+        s.private(&head(i), &format!("/start {token}")).await?;
+    }
+
+    writeln!(s.out, "\n=== 3. Ký giao ước (tháng 3) ===")?;
+    s.h.clock.set(at(2026, 3, 10, 9));
+    for i in 0..9 {
+        let calls = s.private(&head(i), "/pledge").await?;
+        if i % 2 == 0 {
+            let msg = calls
+                .iter()
+                .find(|c| c.method == "sendMessage")
+                .map(|c| c.result.clone())
+                .context("no pledge message")?;
+            let who = head(i);
+            writeln!(
+                s.out,
+                "\n[{}] 👤 {} bấm nút «Ký giao ước»",
+                s.h.clock.now_local(),
+                who.full_name()
+            )?;
+            let calls =
+                s.h.send(updates::callback(
+                    &who,
+                    msg,
+                    &format!("sign:{}:2026", i + 1),
+                ))
+                .await?;
+            s.print(&calls)?;
+        } else {
+            s.private(&head(i), "/pledge sign").await?;
+        }
+    }
+    s.group(&an, "/pledges").await?;
+
+    writeln!(s.out, "\n=== 4. Báo cáo sơ kết 6 tháng (tháng 7) ===")?;
+    s.h.clock.set(at(2026, 7, 1, 8));
+    for (i, reports) in MID_REPORTS.iter().enumerate() {
+        for (j, (target, value)) in reports.iter().enumerate() {
+            s.h.clock
+                .set(at(2026, 7, 1 + i as u32, 8) + chrono::Duration::minutes(j as i64 * 5));
+            s.private(&head(i), &format!("/report {target} {value}"))
+                .await?;
+        }
+    }
+    s.private(&head(1), "/status").await?;
+    s.group(&an, "/units").await?;
+
+    writeln!(s.out, "\n=== 5. Xếp hạng sơ kết ===")?;
+    s.h.clock.set(at(2026, 7, 16, 8));
+    s.group(&an, "/standings mid").await?;
+    s.private(&head(0).with_lang("en"), "/standings mid")
+        .await?;
+    s.h.stop().await;
+    writeln!(s.out, "\nHết demo.")?;
+    Ok(())
+}

@@ -1,0 +1,15 @@
+//! Pure domain logic: no I/O, no Telegram, no SQL.
+
+pub mod args;
+pub mod code;
+pub mod period;
+pub mod refusal;
+pub mod score;
+pub mod target;
+pub mod value;
+
+pub use code::Code;
+pub use period::Period;
+pub use refusal::{CommandKind, Refusal};
+pub use score::{Standing, StandingInput};
+pub use target::{Goal, TargetKind};

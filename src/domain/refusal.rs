@@ -1,0 +1,167 @@
+//! Why a command was refused. Rendered for users by `text`, never built as a
+//! string in handlers.
+
+/// The commands of the contract, as far as usage and help are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommandKind {
+    /// `/start [invite]`
+    Start,
+    /// `/help`
+    Help,
+    /// `/newbloc <name>`
+    NewBloc,
+    /// `/addadmin` as a reply
+    AddAdmin,
+    /// `/addunit <CODE> <name>`
+    AddUnit,
+    /// `/units`
+    Units,
+    /// `/invite <CODE>`
+    Invite,
+    /// `/join <invite>`
+    Join,
+    /// `/target add ...`
+    TargetAdd,
+    /// `/target set ...`
+    TargetSet,
+    /// `/target remove ...`
+    TargetRemove,
+    /// `/target list` and `/targets`
+    TargetList,
+    /// `/target` with no or an unknown sub-command
+    Target,
+    /// `/pledge`
+    Pledge,
+    /// `/pledge sign` and the sign button
+    PledgeSign,
+    /// `/pledges`
+    Pledges,
+    /// `/report ...`
+    Report,
+    /// `/status`
+    Status,
+    /// `/standings [mid|final] [year]`
+    Standings,
+    /// `/bloc [name or id]`
+    Bloc,
+    /// `/lang <vi|en>`
+    Lang,
+}
+
+impl CommandKind {
+    /// Every command, in the order `/help` lists them.
+    pub const ALL: [CommandKind; 21] = [
+        CommandKind::Start,
+        CommandKind::Help,
+        CommandKind::Bloc,
+        CommandKind::Lang,
+        CommandKind::Join,
+        CommandKind::Pledge,
+        CommandKind::PledgeSign,
+        CommandKind::Report,
+        CommandKind::Status,
+        CommandKind::Units,
+        CommandKind::TargetList,
+        CommandKind::Pledges,
+        CommandKind::Standings,
+        CommandKind::NewBloc,
+        CommandKind::AddAdmin,
+        CommandKind::AddUnit,
+        CommandKind::Invite,
+        CommandKind::TargetAdd,
+        CommandKind::TargetSet,
+        CommandKind::TargetRemove,
+        CommandKind::Target,
+    ];
+}
+
+/// A refusal users see: why, in domain terms. The usage line comes from the
+/// command it refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// Arguments missing or malformed in a way the usage explains.
+    BadUsage,
+    /// A code outside `A-Z 0-9 _ -` or longer than 16.
+    BadCode(String),
+    /// A target code that reads like a period.
+    ReservedCode(String),
+    /// Kind is not percent, number or yesno.
+    BadKind(String),
+    /// Goal does not parse for the kind.
+    BadGoal(String),
+    /// Weight is not a positive integer.
+    BadWeight(String),
+    /// A value does not parse for the target's kind.
+    BadValue {
+        /// What was typed.
+        raw: String,
+        /// The target's kind.
+        yes_no: bool,
+    },
+    /// Not `mid` or `final`.
+    BadPeriod(String),
+    /// Not a year between 2000 and 2100.
+    BadYear(String),
+    /// Not `vi` or `en`.
+    BadLang(String),
+    /// A name or note is empty or too long.
+    BadText {
+        /// Longest allowed, in characters.
+        max: usize,
+    },
+    /// The unit code exists already in this bloc.
+    DuplicateUnit(String),
+    /// The target code exists already this year.
+    DuplicateTarget(String),
+    /// No such unit in this bloc.
+    UnknownUnit(String),
+    /// No such target this year.
+    UnknownTarget(String),
+    /// No such bloc among the user's.
+    UnknownBloc(String),
+    /// The invite does not exist.
+    InviteUnknown,
+    /// The invite was used already.
+    InviteUsed,
+    /// The invite expired.
+    InviteExpired,
+    /// The user heads another unit of the same bloc.
+    AlreadyHead {
+        /// That unit's code.
+        unit: String,
+    },
+    /// Only a Telegram admin of the group may do this.
+    NotGroupAdmin,
+    /// Only a bloc admin may do this.
+    NotBlocAdmin,
+    /// Only a unit head may do this.
+    NotUnitHead,
+    /// Only this unit's head may do this.
+    NotYourUnit,
+    /// Sent on behalf of a chat (anonymous admin, channel).
+    Anonymous,
+    /// Must be used in a group.
+    GroupOnly,
+    /// Must be used in a private chat with the bot.
+    PrivateOnly,
+    /// This group is not a bloc yet.
+    NotABloc,
+    /// This group is a bloc already.
+    AlreadyABloc(String),
+    /// The user belongs to no bloc.
+    NoBloc,
+    /// The user belongs to several blocs and picked none.
+    ChooseBloc,
+    /// `/addadmin` must answer a message of the new admin.
+    NotAReply,
+    /// A bot or anonymous sender cannot be made admin.
+    CannotPromote,
+    /// Already a bloc admin.
+    AlreadyAdmin,
+    /// The pledge is signed already.
+    AlreadySigned,
+    /// There are no targets to sign or report yet.
+    NoTargets,
+    /// Not a command of this bot.
+    UnknownCommand,
+}

@@ -1,0 +1,406 @@
+//! A fake Telegram Bot API on 127.0.0.1: serves queued updates through
+//! `getUpdates` long polling and records every request the bot makes. Used by
+//! `thidua demo` and by the tests, so both drive the real bot over HTTP.
+
+pub mod updates;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+/// The bot's own user id and username in the fake.
+pub const BOT_ID: i64 = 7_000_000_001;
+/// The bot's username in the fake.
+pub const BOT_USERNAME: &str = "thidua_bot";
+
+/// One request the bot made.
+#[derive(Debug, Clone)]
+pub struct ApiCall {
+    /// Bot API method, e.g. `sendMessage`.
+    pub method: String,
+    /// The JSON body.
+    pub body: Value,
+    /// What the fake answered (`result`).
+    pub result: Value,
+}
+
+impl ApiCall {
+    /// `chat_id` of the request, if any.
+    pub fn chat_id(&self) -> Option<i64> {
+        self.body.get("chat_id").and_then(Value::as_i64)
+    }
+
+    /// `text` of the request, if any.
+    pub fn text(&self) -> &str {
+        self.body.get("text").and_then(Value::as_str).unwrap_or("")
+    }
+}
+
+/// A fault to answer instead of the real response.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    /// HTTP status.
+    pub status: u16,
+    /// The JSON body.
+    pub body: Value,
+}
+
+#[derive(Debug)]
+struct Queued {
+    update: Value,
+    /// Delivered even if the bot's offset has passed it (a redelivery).
+    force: bool,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    updates: VecDeque<Queued>,
+    next_update_id: i64,
+    calls: Vec<ApiCall>,
+    next_message_id: i64,
+    chats: HashMap<i64, Value>,
+    members: HashMap<(i64, i64), String>,
+    faults: HashMap<String, VecDeque<Fault>>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    state: Mutex<State>,
+    new_update: Notify,
+    new_call: Notify,
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A running fake Bot API. Stops when dropped.
+#[derive(Debug)]
+pub struct FakeBotApi {
+    url: String,
+    inner: Arc<Inner>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for FakeBotApi {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FakeBotApi {
+    /// Starts the fake on a random port of 127.0.0.1.
+    pub async fn start() -> std::io::Result<FakeBotApi> {
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let url = format!("http://{}/", listener.local_addr()?);
+        let inner = Arc::new(Inner::default());
+        {
+            let mut s = inner.lock();
+            s.next_update_id = 1000;
+            s.next_message_id = 5000;
+        }
+        let serving = inner.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let inner = serving.clone();
+                tokio::spawn(async move {
+                    let svc = service_fn(move |req| handle(inner.clone(), req));
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), svc)
+                        .await;
+                });
+            }
+        });
+        Ok(FakeBotApi { url, inner, task })
+    }
+
+    /// The base URL to give the bot (`TELOXIDE_API_URL`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Queues an update; assigns the next `update_id` unless it has one. Returns the id.
+    pub fn push(&self, mut update: Value) -> i64 {
+        let mut s = self.inner.lock();
+        let id = match update.get("update_id").and_then(Value::as_i64) {
+            Some(id) => id,
+            None => {
+                s.next_update_id += 1;
+                let id = s.next_update_id;
+                update["update_id"] = json!(id);
+                id
+            }
+        };
+        remember_chats(&mut s, &update);
+        s.updates.push_back(Queued {
+            update,
+            force: false,
+        });
+        drop(s);
+        self.inner.new_update.notify_waiters();
+        id
+    }
+
+    /// Delivers an update again with the same id, as Telegram does after a crash.
+    pub fn redeliver(&self, update: Value) {
+        self.inner.lock().updates.push_back(Queued {
+            update,
+            force: true,
+        });
+        self.inner.new_update.notify_waiters();
+    }
+
+    /// Makes `getChatMember(chat, user)` answer with this status
+    /// (`creator`, `administrator`, `member`, `left`).
+    pub fn set_member_status(&self, chat_id: i64, user_id: i64, status: &str) {
+        self.inner
+            .lock()
+            .members
+            .insert((chat_id, user_id), status.to_owned());
+    }
+
+    /// Answers the next call of `method` with a fault instead.
+    pub fn fail_next(&self, method: &str, fault: Fault) {
+        self.inner
+            .lock()
+            .faults
+            .entry(method.to_owned())
+            .or_default()
+            .push_back(fault);
+    }
+
+    /// Every call recorded so far (getUpdates excluded).
+    pub fn calls(&self) -> Vec<ApiCall> {
+        self.inner.lock().calls.clone()
+    }
+
+    /// Number of calls recorded so far.
+    pub fn call_count(&self) -> usize {
+        self.inner.lock().calls.len()
+    }
+
+    /// Calls recorded from index `from` on.
+    pub fn calls_since(&self, from: usize) -> Vec<ApiCall> {
+        self.inner
+            .lock()
+            .calls
+            .get(from..)
+            .map(<[ApiCall]>::to_vec)
+            .unwrap_or_default()
+    }
+
+    /// Waits until a call matching `pred` is recorded at index ≥ `from`, up to `limit`.
+    pub async fn wait_for(
+        &self,
+        from: usize,
+        limit: Duration,
+        pred: impl Fn(&ApiCall) -> bool,
+    ) -> Option<ApiCall> {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let notified = self.inner.new_call.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(c) = self.calls_since(from).into_iter().find(|c| pred(c)) {
+                return Some(c);
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return None;
+            }
+        }
+    }
+
+    /// Updates still queued (not yet confirmed by the bot).
+    pub fn pending_updates(&self) -> usize {
+        self.inner.lock().updates.len()
+    }
+}
+
+fn remember_chats(s: &mut State, update: &Value) {
+    for key in ["message", "edited_message"] {
+        if let Some(chat) = update.get(key).and_then(|m| m.get("chat")) {
+            if let Some(id) = chat.get("id").and_then(Value::as_i64) {
+                s.chats.insert(id, chat.clone());
+            }
+        }
+    }
+}
+
+fn reply(status: StatusCode, body: Value) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(body.to_string())));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+async fn handle(
+    inner: Arc<Inner>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    // teloxide writes methods as `GetMe`; Telegram matches them case-insensitively.
+    let raw = req.uri().path().rsplit('/').next().unwrap_or("");
+    let mut chars = raw.chars();
+    let method: String = chars
+        .next()
+        .map(|c| c.to_ascii_lowercase())
+        .into_iter()
+        .chain(chars)
+        .collect();
+    let body = match req.into_body().collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            return Ok(reply(
+                StatusCode::BAD_REQUEST,
+                json!({"ok": false, "error_code": 400, "description": "Bad Request"}),
+            ));
+        }
+    };
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if method == "getUpdates" {
+        return Ok(reply(
+            StatusCode::OK,
+            json!({"ok": true, "result": get_updates(&inner, &body).await}),
+        ));
+    }
+    let fault = inner
+        .lock()
+        .faults
+        .get_mut(&method)
+        .and_then(VecDeque::pop_front);
+    if let Some(f) = fault {
+        let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        return Ok(reply(status, f.body));
+    }
+    let result = answer(&inner, &method, &body);
+    let response = match &result {
+        Some(r) => json!({"ok": true, "result": r}),
+        None => {
+            json!({"ok": false, "error_code": 404, "description": "Not Found: method not found"})
+        }
+    };
+    if method != "getMe" {
+        inner.lock().calls.push(ApiCall {
+            method,
+            body,
+            result: result.unwrap_or(Value::Null),
+        });
+        inner.new_call.notify_waiters();
+    }
+    Ok(reply(StatusCode::OK, response))
+}
+
+async fn get_updates(inner: &Inner, body: &Value) -> Vec<Value> {
+    let offset = body.get("offset").and_then(Value::as_i64).unwrap_or(0);
+    let timeout = body
+        .get("timeout")
+        .and_then(Value::as_u64)
+        .unwrap_or(0)
+        .min(60);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
+    loop {
+        let notified = inner.new_update.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        {
+            let mut s = inner.lock();
+            // Telegram forgets updates once a later offset confirms them.
+            s.updates
+                .retain(|q| q.force || q.update["update_id"].as_i64().unwrap_or(0) >= offset);
+            if !s.updates.is_empty() {
+                let out: Vec<Value> = s.updates.iter().map(|q| q.update.clone()).collect();
+                // Forced redeliveries go out once; ordinary ones stay until confirmed.
+                s.updates.retain(|q| !q.force);
+                return out;
+            }
+        }
+        if tokio::time::timeout_at(deadline, notified).await.is_err() {
+            return Vec::new();
+        }
+    }
+}
+
+fn bot_user() -> Value {
+    json!({"id": BOT_ID, "is_bot": true, "first_name": "Thi đua", "username": BOT_USERNAME,
+           "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false,
+           "can_connect_to_business": false, "has_main_web_app": false})
+}
+
+fn chat_json(s: &State, id: i64) -> Value {
+    s.chats.get(&id).cloned().unwrap_or_else(|| {
+        if id > 0 {
+            json!({"id": id, "type": "private", "first_name": "User"})
+        } else {
+            json!({"id": id, "type": "supergroup", "title": "Group"})
+        }
+    })
+}
+
+fn answer(inner: &Inner, method: &str, body: &Value) -> Option<Value> {
+    let mut s = inner.lock();
+    let now = chrono::Utc::now().timestamp();
+    Some(match method {
+        "getMe" => bot_user(),
+        "deleteWebhook" | "setMyCommands" | "answerCallbackQuery" | "deleteMessage" | "close" => {
+            json!(true)
+        }
+        "sendMessage" | "sendPhoto" | "sendDocument" => {
+            let chat_id = body.get("chat_id").and_then(Value::as_i64).unwrap_or(0);
+            s.next_message_id += 1;
+            let mut m = json!({"message_id": s.next_message_id, "date": now, "chat": chat_json(&s, chat_id), "from": bot_user()});
+            if let Some(t) = body.get("text") {
+                m["text"] = t.clone();
+            }
+            if let Some(k) = body.get("reply_markup") {
+                m["reply_markup"] = k.clone();
+            }
+            m
+        }
+        "editMessageText" => {
+            let chat_id = body.get("chat_id").and_then(Value::as_i64).unwrap_or(0);
+            json!({"message_id": body.get("message_id").cloned().unwrap_or(json!(0)), "date": now,
+                   "edit_date": now, "chat": chat_json(&s, chat_id), "from": bot_user(),
+                   "text": body.get("text").cloned().unwrap_or(json!(""))})
+        }
+        "getChatMember" => {
+            let chat_id = body.get("chat_id").and_then(Value::as_i64).unwrap_or(0);
+            let user_id = body.get("user_id").and_then(Value::as_i64).unwrap_or(0);
+            let status = s
+                .members
+                .get(&(chat_id, user_id))
+                .cloned()
+                .unwrap_or_else(|| "member".into());
+            let user = json!({"id": user_id, "is_bot": false, "first_name": "User"});
+            match status.as_str() {
+                "creator" => json!({"status": "creator", "user": user, "is_anonymous": false}),
+                "administrator" => {
+                    json!({"status": "administrator", "user": user, "can_be_edited": false,
+                    "is_anonymous": false, "can_manage_chat": true, "can_delete_messages": true,
+                    "can_manage_video_chats": true, "can_restrict_members": true, "can_promote_members": false,
+                    "can_change_info": true, "can_invite_users": true, "can_pin_messages": true,
+                    "can_post_stories": false, "can_edit_stories": false, "can_delete_stories": false})
+                }
+                other => json!({"status": other, "user": user}),
+            }
+        }
+        _ => return None,
+    })
+}

@@ -1,0 +1,133 @@
+//! The real bot wired to the in-process fake Bot API over HTTP: what
+//! `thidua demo` and the end-to-end tests drive. An update goes in through
+//! `getUpdates`; the requests the bot makes come out.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+use crate::app::{self, Running};
+use crate::bot::App;
+use crate::clock::{Clock, ManualClock};
+use crate::fakeapi::{ApiCall, FakeBotApi};
+use crate::storage::Db;
+
+/// A token of the right shape; the fake accepts any.
+pub const FAKE_TOKEN: &str = "123456789:AAFakeTokenForTestsOnly_xxxxxxxxxxxxxx";
+
+/// How long to wait for the bot before declaring it stuck (a failure guard,
+/// not a synchronisation: `send` returns as soon as the update is handled).
+pub const STUCK: Duration = Duration::from_secs(20);
+
+/// A running bot against a fake Bot API.
+#[derive(Debug)]
+pub struct Harness {
+    /// The fake Bot API.
+    pub api: FakeBotApi,
+    /// The simulated clock.
+    pub clock: Arc<ManualClock>,
+    /// The database URL.
+    pub db_url: String,
+    running: Option<Running>,
+    handled: UnboundedReceiver<i64>,
+}
+
+impl Harness {
+    /// Starts the fake API and the bot on the database at `db_url`, at time `now`.
+    pub async fn start(db_url: &str, now: DateTime<Utc>) -> anyhow::Result<Harness> {
+        let api = FakeBotApi::start()
+            .await
+            .context("starting the fake Bot API")?;
+        let clock = Arc::new(ManualClock::new(now));
+        let (tx, rx) = unbounded_channel();
+        let mut h = Harness {
+            api,
+            clock,
+            db_url: db_url.to_owned(),
+            running: None,
+            handled: rx,
+        };
+        h.running = Some(h.spawn(tx).await?);
+        Ok(h)
+    }
+
+    async fn spawn(
+        &self,
+        observer: tokio::sync::mpsc::UnboundedSender<i64>,
+    ) -> anyhow::Result<Running> {
+        let db = Db::open(&self.db_url)
+            .await
+            .context("opening the database")?;
+        let app = Arc::new(App {
+            db,
+            clock: self.clock.clone() as Arc<dyn Clock>,
+            default_tz: crate::config::DEFAULT_TZ,
+            observer: Some(observer),
+            secrets: vec![FAKE_TOKEN.to_owned()],
+        });
+        let url = url::Url::parse(self.api.url()).context("fake API URL")?;
+        let bot = app::bot(FAKE_TOKEN, Some(url));
+        Ok(app::spawn(bot, app, Duration::from_secs(5)).await)
+    }
+
+    /// The running bot's state.
+    pub fn app(&self) -> Option<&Arc<App>> {
+        self.running.as_ref().map(|r| &r.app)
+    }
+
+    /// Delivers `update` and returns every request the bot made while handling it.
+    pub async fn send(&mut self, update: Value) -> anyhow::Result<Vec<ApiCall>> {
+        let from = self.api.call_count();
+        let id = self.api.push(update);
+        self.wait_handled(id).await?;
+        Ok(self.api.calls_since(from))
+    }
+
+    /// Delivers `update` again with its id, as Telegram does after a crash.
+    pub async fn redeliver(&mut self, update: Value) -> anyhow::Result<Vec<ApiCall>> {
+        let id = update
+            .get("update_id")
+            .and_then(Value::as_i64)
+            .context("update has no id")?;
+        let from = self.api.call_count();
+        self.api.redeliver(update);
+        self.wait_handled(id).await?;
+        Ok(self.api.calls_since(from))
+    }
+
+    async fn wait_handled(&mut self, id: i64) -> anyhow::Result<()> {
+        let wait = async {
+            while let Some(done) = self.handled.recv().await {
+                if done == id {
+                    return true;
+                }
+            }
+            false
+        };
+        match tokio::time::timeout(STUCK, wait).await {
+            Ok(true) => Ok(()),
+            _ => anyhow::bail!("update {id} was not handled"),
+        }
+    }
+
+    /// Kills the bot (as a crash would) and starts a new one on the same database.
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        if let Some(r) = self.running.take() {
+            r.kill();
+        }
+        let (tx, rx) = unbounded_channel();
+        self.handled = rx;
+        self.running = Some(self.spawn(tx).await?);
+        Ok(())
+    }
+
+    /// Stops the bot.
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.kill();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Reported values: append-only, the latest per (unit, target, period) counts.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, SqliteConnection};
+
+use super::Result;
+use crate::domain::Period;
+
+/// A new report.
+#[derive(Debug, Clone)]
+pub struct NewReport<'a> {
+    /// Unit.
+    pub unit_id: i64,
+    /// Target.
+    pub target_id: i64,
+    /// Period.
+    pub period: Period,
+    /// Parsed value.
+    pub value: f64,
+    /// What the user typed.
+    pub raw: &'a str,
+    /// Note.
+    pub note: &'a str,
+    /// Telegram user id.
+    pub reported_by: i64,
+}
+
+/// Appends a report.
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    r: &NewReport<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO reports (unit_id, target_id, period, value, raw, note, reported_by, reported_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(r.unit_id)
+    .bind(r.target_id)
+    .bind(r.period.as_str())
+    .bind(r.value)
+    .bind(r.raw)
+    .bind(r.note)
+    .bind(r.reported_by)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The latest value of one (unit, target) and when the first value came.
+#[derive(Debug, Clone, FromRow)]
+pub struct Latest {
+    /// Unit.
+    pub unit_id: i64,
+    /// Target.
+    pub target_id: i64,
+    /// Latest value.
+    pub value: f64,
+    /// What was typed for it.
+    pub raw: String,
+    /// First report time for this (unit, target, period).
+    pub first_at: DateTime<Utc>,
+}
+
+/// Latest values of every unit of a bloc for a year's period.
+pub async fn latest(
+    conn: &mut SqliteConnection,
+    bloc_id: i64,
+    year: i32,
+    period: Period,
+) -> Result<Vec<Latest>> {
+    Ok(sqlx::query_as(
+        "SELECT g.unit_id, g.target_id, r.value, r.raw, g.first_at FROM (
+            SELECT unit_id, target_id, MAX(id) AS last_id, MIN(reported_at) AS first_at
+            FROM reports
+            WHERE period = ? AND target_id IN (SELECT id FROM targets WHERE bloc_id = ? AND year = ?)
+            GROUP BY unit_id, target_id) g
+         JOIN reports r ON r.id = g.last_id",
+    )
+    .bind(period.as_str())
+    .bind(bloc_id)
+    .bind(year)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The latest value a unit reported for a target in a period, as typed.
+pub async fn latest_raw(
+    conn: &mut SqliteConnection,
+    unit_id: i64,
+    target_id: i64,
+    period: Period,
+) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT raw FROM reports WHERE unit_id = ? AND target_id = ? AND period = ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(unit_id)
+    .bind(target_id)
+    .bind(period.as_str())
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Number of report rows (history included).
+pub async fn count(conn: &mut SqliteConnection) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM reports")
+        .fetch_one(conn)
+        .await?)
+}

@@ -1,0 +1,169 @@
+//! Units, their heads and invites.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, SqliteConnection};
+
+use super::Result;
+
+/// A unit as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct Unit {
+    /// Row id.
+    pub id: i64,
+    /// Its bloc.
+    pub bloc_id: i64,
+    /// Code, upper-case.
+    pub code: String,
+    /// Full name.
+    pub name: String,
+    /// Telegram user id of its head.
+    pub head_user_id: Option<i64>,
+    /// Display name of its head when they joined.
+    pub head_name: Option<String>,
+}
+
+const COLS: &str = "id, bloc_id, code, name, head_user_id, head_name";
+
+/// All units of a bloc, by code.
+pub async fn list(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Vec<Unit>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLS} FROM units WHERE bloc_id = ? ORDER BY code"
+    ))
+    .bind(bloc_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A unit by code.
+pub async fn by_code(
+    conn: &mut SqliteConnection,
+    bloc_id: i64,
+    code: &str,
+) -> Result<Option<Unit>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLS} FROM units WHERE bloc_id = ? AND code = ?"
+    ))
+    .bind(bloc_id)
+    .bind(code)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// A unit by id.
+pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Unit>> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLS} FROM units WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// The unit this user heads in this bloc.
+pub async fn headed_by(
+    conn: &mut SqliteConnection,
+    bloc_id: i64,
+    user_id: i64,
+) -> Result<Option<Unit>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLS} FROM units WHERE bloc_id = ? AND head_user_id = ? ORDER BY code LIMIT 1"
+    ))
+    .bind(bloc_id)
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Adds a unit.
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    bloc_id: i64,
+    code: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO units (bloc_id, code, name, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(bloc_id)
+    .bind(code)
+    .bind(name)
+    .bind(now)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Binds a head to a unit, replacing any previous one.
+pub async fn set_head(
+    conn: &mut SqliteConnection,
+    unit_id: i64,
+    user_id: i64,
+    name: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE units SET head_user_id = ?, head_name = ? WHERE id = ?")
+        .bind(user_id)
+        .bind(name)
+        .bind(unit_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An invite as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct Invite {
+    /// The secret.
+    pub token: String,
+    /// Unit it binds to.
+    pub unit_id: i64,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// Who used it, if anyone.
+    pub used_by: Option<i64>,
+}
+
+/// Stores a new invite.
+pub async fn insert_invite(
+    conn: &mut SqliteConnection,
+    token: &str,
+    unit_id: i64,
+    created_by: i64,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query("INSERT INTO invites (token, unit_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(token)
+        .bind(unit_id)
+        .bind(created_by)
+        .bind(now)
+        .bind(expires_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An invite by its secret.
+pub async fn invite(conn: &mut SqliteConnection, token: &str) -> Result<Option<Invite>> {
+    Ok(
+        sqlx::query_as("SELECT token, unit_id, expires_at, used_by FROM invites WHERE token = ?")
+            .bind(token)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// Marks an invite used.
+pub async fn use_invite(
+    conn: &mut SqliteConnection,
+    token: &str,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query("UPDATE invites SET used_by = ?, used_at = ? WHERE token = ?")
+        .bind(user_id)
+        .bind(now)
+        .bind(token)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

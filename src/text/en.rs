@@ -1,0 +1,458 @@
+//! English.
+
+use super::{
+    BlocLine, PledgeView, StandingsView, StatusView, TargetLine, Texts, UnitLine, esc, format_goal,
+    format_number, format_score, format_value,
+};
+use crate::domain::{CommandKind as K, Period, Refusal as R};
+
+/// English texts.
+pub struct En;
+
+impl Texts for En {
+    fn refusal(&self, r: &R) -> String {
+        match r {
+            R::BadUsage => "Missing or malformed arguments.".into(),
+            R::BadCode(c) => format!("Code “{}” is not valid: use 1–16 of A-Z, 0-9, _ or -.", esc(c)),
+            R::ReservedCode(c) => format!("“{}” cannot be a target code: it is the name of a period.", esc(c)),
+            R::BadKind(k) => format!("Target kind “{}” is not valid: choose percent, number or yesno.", esc(k)),
+            R::BadGoal(g) => format!("Goal “{}” is not valid: use >=N, <=N, N (not negative) or yes/no.", esc(g)),
+            R::BadWeight(w) => format!("Weight “{}” is not valid: a whole number from 1 to 1000.", esc(w)),
+            R::BadValue { raw, yes_no: true } => format!("Value “{}” is not valid: answer yes/no (có/không, 1/0).", esc(raw)),
+            R::BadValue { raw, .. } => format!("Value “{}” is not a valid number: use digits, a , or . and % if needed.", esc(raw)),
+            R::BadPeriod(p) => format!("Period “{}” is not valid: choose mid (mid-year review) or final (year-end review).", esc(p)),
+            R::BadYear(y) => format!("Year “{}” is not valid: from 2000 to 2100.", esc(y)),
+            R::BadLang(l) => format!("Language “{}” is not supported: choose vi or en.", esc(l)),
+            R::BadText { max } => format!("A name or note must not be empty and must be at most {max} characters."),
+            R::DuplicateUnit(c) => format!("Unit {} is already in this bloc.", esc(c)),
+            R::DuplicateTarget(c) => format!("Target {} already exists this year.", esc(c)),
+            R::UnknownUnit(c) => format!("There is no unit {} in this bloc.", esc(c)),
+            R::UnknownTarget(c) => format!("There is no target {} this year.", esc(c)),
+            R::UnknownBloc(b) => format!("You belong to no bloc named or numbered “{}”.", esc(b)),
+            R::InviteUnknown => "This invite is not valid. Ask your bloc admin for a new one.".into(),
+            R::InviteUsed => "This invite was used already. Each invite works once.".into(),
+            R::InviteExpired => "This invite has expired (7 days). Ask your bloc admin for a new one.".into(),
+            R::AlreadyHead { unit } => format!("You are already the head of unit {} in this bloc.", esc(unit)),
+            R::NotGroupAdmin => "Only a Telegram admin of this group can create a bloc.".into(),
+            R::NotBlocAdmin => "Only a bloc admin can do this.".into(),
+            R::NotUnitHead => "Only a unit head (joined with an invite) can do this.".into(),
+            R::NotYourUnit => "You can only sign and report for your own unit.".into(),
+            R::Anonymous => "Messages sent on behalf of a group or channel (anonymous admin) cannot change anything. Send it from your own account.".into(),
+            R::GroupOnly => "Use this command in the bloc's Telegram group.".into(),
+            R::PrivateOnly => "Use this command in a private chat with the bot.".into(),
+            R::NotABloc => "This group is not an emulation bloc yet. A group admin types /newbloc &lt;bloc name&gt;.".into(),
+            R::AlreadyABloc(b) => format!("This group is already the bloc “{}”.", esc(b)),
+            R::NoBloc => "You do not belong to any bloc yet. Use the invite your bloc admin sent you.".into(),
+            R::ChooseBloc => "You belong to several blocs: pick one with /bloc first.".into(),
+            R::NotAReply => "Reply to a message of the person to make admin.".into(),
+            R::CannotPromote => "A bot or an anonymous account cannot be a bloc admin.".into(),
+            R::AlreadyAdmin => "This person is already a bloc admin.".into(),
+            R::AlreadySigned => "Your unit's pledge is already signed.".into(),
+            R::NoTargets => "The bloc has no targets for this year yet.".into(),
+            R::UnknownCommand => "Unknown command.".into(),
+        }
+    }
+
+    fn usage(&self, k: K) -> &'static str {
+        match k {
+            K::Start => "/start — e.g. /start",
+            K::Help => "/help",
+            K::NewBloc => "/newbloc &lt;bloc name&gt; — e.g. /newbloc Economic and technical bloc",
+            K::AddAdmin => "reply to that person's message with /addadmin",
+            K::AddUnit => {
+                "/addunit &lt;CODE&gt; &lt;unit name&gt; — e.g. /addunit TNMT Department of Natural Resources"
+            }
+            K::Units => "/units",
+            K::Invite => "/invite &lt;UNIT CODE&gt; — e.g. /invite TNMT",
+            K::Join => "/join &lt;invite&gt; — e.g. /join Xy3_kP9...",
+            K::TargetAdd => {
+                "/target add &lt;CODE&gt; &lt;percent|number|yesno&gt; &lt;goal&gt; &lt;weight&gt; &lt;name&gt; — e.g. /target add HTNV percent &gt;=100 20 Staff completing their duties"
+            }
+            K::TargetSet => {
+                "/target set &lt;UNIT&gt; &lt;TARGET&gt; &lt;goal&gt; — e.g. /target set TC THU &gt;=105"
+            }
+            K::TargetRemove => "/target remove &lt;CODE&gt; — e.g. /target remove DOT",
+            K::TargetList => "/targets (or /target list)",
+            K::Target => "/target add|set|remove|list … — e.g. /target list",
+            K::Pledge => "/pledge",
+            K::PledgeSign => "/pledge sign",
+            K::Pledges => "/pledges",
+            K::Report => {
+                "/report [mid|final] &lt;TARGET&gt; &lt;value&gt; [note] — e.g. /report THU 60.9%"
+            }
+            K::Status => "/status",
+            K::Standings => "/standings [mid|final] [year] — e.g. /standings mid 2026",
+            K::Bloc => "/bloc [bloc name or number] — e.g. /bloc 1",
+            K::Lang => "/lang &lt;vi|en&gt; — e.g. /lang vi",
+        }
+    }
+
+    fn describe(&self, k: K) -> &'static str {
+        match k {
+            K::Start => "start, or join with an invite",
+            K::Help => "the commands you can use here",
+            K::NewBloc => "make this group an emulation bloc",
+            K::AddAdmin => "add a bloc admin",
+            K::AddUnit => "add a unit",
+            K::Units => "the bloc's units",
+            K::Invite => "invite a unit head",
+            K::Join => "join as a unit head",
+            K::TargetAdd => "add a target",
+            K::TargetSet => "a unit's own goal",
+            K::TargetRemove => "remove a target",
+            K::TargetList => "this year's targets",
+            K::Target => "manage targets",
+            K::Pledge => "your unit's pledge",
+            K::PledgeSign => "sign the pledge",
+            K::Pledges => "signed and unsigned units",
+            K::Report => "report a target's value",
+            K::Status => "your unit's results, score and rank",
+            K::Standings => "the ranking",
+            K::Bloc => "pick a bloc when you belong to several",
+            K::Lang => "change language",
+        }
+    }
+
+    fn usage_label(&self) -> &'static str {
+        "Usage"
+    }
+
+    fn internal_error(&self) -> String {
+        "⚠️ The bot failed while handling this command; nothing was changed. Please try again in a few minutes.".into()
+    }
+
+    fn unknown_command(&self) -> String {
+        "⚠️ Unknown command. Type /help to see the commands you can use.".into()
+    }
+
+    fn welcome(&self, name: &str) -> String {
+        format!(
+            "Hello {}! 👋\nI am <b>thidua</b>, your bloc's emulation pledge assistant.\n\n\
+             • Unit heads: open your invite link or type /join &lt;invite&gt;, then /pledge to sign and /report to report.\n\
+             • Bloc admins: add me to the bloc's group and type /newbloc &lt;bloc name&gt;.\n\
+             Type /help to see the commands.",
+            esc(name)
+        )
+    }
+
+    fn help_header(&self) -> &'static str {
+        "📖 <b>Commands you can use here</b>"
+    }
+
+    fn bloc_created(&self, bloc: &str) -> String {
+        format!(
+            "✅ Emulation bloc <b>{}</b> created. You are its admin.\nNext: /addunit to add units, /target add to add targets, /invite to invite unit heads.",
+            esc(bloc)
+        )
+    }
+
+    fn admin_added(&self, name: &str) -> String {
+        format!("✅ {} is now a bloc admin.", esc(name))
+    }
+
+    fn unit_added(&self, code: &str, name: &str) -> String {
+        format!(
+            "✅ Unit <b>{}</b> — {} added.\nInvite its head: /invite {}",
+            esc(code),
+            esc(name),
+            esc(code)
+        )
+    }
+
+    fn units(&self, bloc: &str, units: &[UnitLine]) -> String {
+        if units.is_empty() {
+            return format!(
+                "🏢 <b>{}</b> has no units yet. Add them with /addunit.",
+                esc(bloc)
+            );
+        }
+        let mut s = format!("🏢 <b>Units of {}</b> ({})", esc(bloc), units.len());
+        for u in units {
+            let head = u
+                .head
+                .as_deref()
+                .map_or("no head yet".to_owned(), |h| format!("👤 {}", esc(h)));
+            let signed = if u.signed {
+                "✍️ signed"
+            } else {
+                "⏳ not signed"
+            };
+            s.push_str(&format!(
+                "\n<b>{}</b> {} — {} · {} · reports {}/{}",
+                esc(&u.code),
+                esc(&u.name),
+                head,
+                signed,
+                u.reported,
+                u.targets
+            ));
+        }
+        s
+    }
+
+    fn invite(&self, code: &str, unit: &str, link: &str, token: &str, expires: &str) -> String {
+        format!(
+            "🔑 Invite for the head of <b>{}</b> — {}:\n{}\nOr type in a private chat with the bot: <code>/join {}</code>\nWorks once, expires {}.",
+            esc(code),
+            esc(unit),
+            esc(link),
+            esc(token),
+            esc(expires)
+        )
+    }
+
+    fn joined(&self, code: &str, unit: &str, bloc: &str) -> String {
+        format!(
+            "✅ You are the head of <b>{}</b> — {} in {}.\nType /pledge to read and sign the pledge, /report to report.",
+            esc(code),
+            esc(unit),
+            esc(bloc)
+        )
+    }
+
+    fn joined_group(&self, who: &str, code: &str, unit: &str) -> String {
+        format!(
+            "👤 {} is the head of <b>{}</b> — {}.",
+            esc(who),
+            esc(code),
+            esc(unit)
+        )
+    }
+
+    fn target_added(&self, t: &TargetLine, year: i32) -> String {
+        format!(
+            "✅ Target added for {year}: <b>{}</b> {} — goal {}, weight {}.",
+            esc(&t.code),
+            esc(&t.name),
+            format_goal(self, t.kind, t.goal),
+            t.weight
+        )
+    }
+
+    fn target_goal_set(&self, unit: &str, t: &TargetLine) -> String {
+        format!(
+            "✅ {}'s own goal for <b>{}</b>: {}.",
+            esc(unit),
+            esc(&t.code),
+            format_goal(self, t.kind, t.goal)
+        )
+    }
+
+    fn target_removed(&self, code: &str) -> String {
+        format!(
+            "🗑 Target <b>{}</b> removed with its reports (the audit log keeps them).",
+            esc(code)
+        )
+    }
+
+    fn targets(&self, bloc: &str, year: i32, targets: &[TargetLine]) -> String {
+        if targets.is_empty() {
+            return format!(
+                "🎯 {} has no targets for {year}. Add them with /target add.",
+                esc(bloc)
+            );
+        }
+        let total: u32 = targets.iter().map(|t| t.weight).sum();
+        let mut s = format!(
+            "🎯 <b>Targets {year} — {}</b> (total weight {total})",
+            esc(bloc)
+        );
+        for t in targets {
+            s.push_str(&format!(
+                "\n<b>{}</b> {} — {} · weight {}",
+                esc(&t.code),
+                esc(&t.name),
+                format_goal(self, t.kind, t.goal),
+                t.weight
+            ));
+        }
+        s
+    }
+
+    fn pledge(&self, p: &PledgeView) -> String {
+        let mut s = format!(
+            "📜 <b>Emulation pledge {}</b>\n{} — <b>{}</b> {}",
+            p.year,
+            esc(&p.bloc),
+            esc(&p.code),
+            esc(&p.unit)
+        );
+        for (i, t) in p.targets.iter().enumerate() {
+            let own = if t.own_goal { " (own goal)" } else { "" };
+            s.push_str(&format!(
+                "\n{}. <b>{}</b> {}: {}{own} · weight {}",
+                i + 1,
+                esc(&t.code),
+                esc(&t.name),
+                format_goal(self, t.kind, t.goal),
+                t.weight
+            ));
+        }
+        match &p.signed_at {
+            Some(at) => s.push_str(&format!("\n\n✍️ Signed at {}.", esc(at))),
+            None => s.push_str("\n\n⏳ Not signed. Press the button below or type /pledge sign."),
+        }
+        s
+    }
+
+    fn sign_button(&self) -> &'static str {
+        "✍️ Sign the pledge"
+    }
+
+    fn signed(&self, code: &str, year: i32, k: usize, n: usize) -> String {
+        format!(
+            "✍️ Unit <b>{}</b> signed its {year} emulation pledge. Signed in the bloc: {k}/{n}.",
+            esc(code)
+        )
+    }
+
+    fn signed_group(&self, code: &str, unit: &str, year: i32, k: usize, n: usize) -> String {
+        format!(
+            "✍️ <b>{}</b> {} signed the {year} pledge — {k}/{n} signed.",
+            esc(code),
+            esc(unit)
+        )
+    }
+
+    fn signed_toast(&self) -> &'static str {
+        "✍️ Pledge signed"
+    }
+
+    fn pledges(&self, bloc: &str, year: i32, units: &[UnitLine]) -> String {
+        let signed: Vec<_> = units.iter().filter(|u| u.signed).collect();
+        let unsigned: Vec<_> = units.iter().filter(|u| !u.signed).collect();
+        let mut s = format!(
+            "📜 <b>Pledges {year} — {}</b>: {}/{} signed",
+            esc(bloc),
+            signed.len(),
+            units.len()
+        );
+        s.push_str("\n✍️ Signed:");
+        if signed.is_empty() {
+            s.push_str(" none yet");
+        }
+        for u in signed {
+            s.push_str(&format!("\n  <b>{}</b> {}", esc(&u.code), esc(&u.name)));
+        }
+        s.push_str("\n⏳ Not signed:");
+        if unsigned.is_empty() {
+            s.push_str(" none");
+        }
+        for u in unsigned {
+            s.push_str(&format!("\n  <b>{}</b> {}", esc(&u.code), esc(&u.name)));
+        }
+        s
+    }
+
+    fn reported(&self, t: &TargetLine, period: Period, value: f64, score: f64) -> String {
+        format!(
+            "✅ Recorded <b>{}</b> ({}): {} — goal {}.\nYour {} score now: {}/100.",
+            esc(&t.code),
+            self.period(period),
+            format_value(self, t.kind, value),
+            format_goal(self, t.kind, t.goal),
+            self.period(period),
+            format_score(score, '.')
+        )
+    }
+
+    fn status(&self, v: &StatusView) -> String {
+        let mut s = format!(
+            "📊 <b>{}</b> {} — {} {}{}",
+            esc(&v.code),
+            esc(&v.unit),
+            self.period(v.period),
+            v.year,
+            if v.signed {
+                " · ✍️ signed"
+            } else {
+                " · ⏳ pledge not signed"
+            }
+        );
+        for l in &v.lines {
+            let value = l.value.map_or("not reported".to_owned(), |x| {
+                format_value(self, l.target.kind, x)
+            });
+            s.push_str(&format!(
+                "\n{} <b>{}</b>: {} / {} → {}%",
+                if l.value.is_some() { "✅" } else { "⏳" },
+                esc(&l.target.code),
+                value,
+                format_goal(self, l.target.kind, l.target.goal),
+                format_number(l.achievement * 100.0, '.')
+            ));
+        }
+        s.push_str(&format!(
+            "\n\nScore: <b>{}</b>/100 · rank {}/{}",
+            format_score(v.score, '.'),
+            v.rank.0,
+            v.rank.1
+        ));
+        s
+    }
+
+    fn standings(&self, v: &StandingsView) -> String {
+        let mut s = format!(
+            "🏆 <b>Standings, {} {} — {}</b>",
+            self.period(v.period),
+            v.year,
+            esc(&v.bloc)
+        );
+        if v.rows.is_empty() {
+            s.push_str("\nNo units yet.");
+        }
+        for r in &v.rows {
+            s.push_str(&format!(
+                "\n{}. <b>{}</b> {} — <b>{}</b> points · {} · reports {}/{}",
+                r.rank,
+                esc(&r.code),
+                esc(&r.name),
+                format_score(r.score, '.'),
+                if r.signed { "✍️" } else { "⏳" },
+                r.reported,
+                r.targets
+            ));
+        }
+        s
+    }
+
+    fn blocs(&self, blocs: &[BlocLine]) -> String {
+        let mut s = "🏢 <b>Your blocs</b>".to_owned();
+        for b in blocs {
+            s.push_str(&format!(
+                "\n{} {} — {}",
+                if b.current { "👉" } else { "•" },
+                b.id,
+                esc(&b.name)
+            ));
+        }
+        s.push_str("\nPick one: /bloc &lt;number or name&gt;");
+        s
+    }
+
+    fn bloc_picked(&self, bloc: &str) -> String {
+        format!(
+            "✅ Private commands now apply to the bloc <b>{}</b>.",
+            esc(bloc)
+        )
+    }
+
+    fn lang_set(&self) -> &'static str {
+        "✅ Language set to English."
+    }
+
+    fn period(&self, p: Period) -> &'static str {
+        match p {
+            Period::Mid => "mid-year review",
+            Period::Final => "year-end review",
+        }
+    }
+
+    fn number(&self, v: f64) -> String {
+        format_number(v, '.')
+    }
+
+    fn yes_no(&self, b: bool) -> &'static str {
+        if b { "yes" } else { "no" }
+    }
+}

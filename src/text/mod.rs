@@ -1,0 +1,389 @@
+//! Every user-facing string. One module per language behind one trait, so a
+//! missing text is a compile error, not a silent miss at run time.
+
+mod en;
+mod vi;
+
+use crate::domain::{CommandKind, Goal, Period, Refusal, Standing, TargetKind};
+
+/// A reply language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Tiếng Việt (default).
+    #[default]
+    Vi,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Parses `vi` or `en`.
+    pub fn parse(raw: &str) -> Option<Lang> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language for a user: stored choice, else Telegram's `language_code`
+    /// when it is `vi` or `en`, else Vietnamese.
+    pub fn pick(stored: Option<&str>, telegram: Option<&str>) -> Lang {
+        stored
+            .and_then(Lang::parse)
+            .or_else(|| telegram.and_then(|t| Lang::parse(t.split('-').next().unwrap_or(t))))
+            .unwrap_or_default()
+    }
+
+    /// The texts of this language.
+    pub fn texts(self) -> &'static dyn Texts {
+        match self {
+            Lang::Vi => &vi::Vi,
+            Lang::En => &en::En,
+        }
+    }
+}
+
+/// One unit in `/units`.
+#[derive(Debug, Clone)]
+pub struct UnitLine {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Head's display name.
+    pub head: Option<String>,
+    /// Pledge signed this year.
+    pub signed: bool,
+    /// Targets reported for the open period.
+    pub reported: usize,
+    /// Targets in all.
+    pub targets: usize,
+}
+
+/// One target as a unit sees it.
+#[derive(Debug, Clone)]
+pub struct TargetLine {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: TargetKind,
+    /// The goal that applies (the unit's own, or the bloc's).
+    pub goal: Goal,
+    /// Whether the goal is the unit's own.
+    pub own_goal: bool,
+    /// Weight.
+    pub weight: u32,
+}
+
+/// `/pledge`
+#[derive(Debug, Clone)]
+pub struct PledgeView {
+    /// Bloc name.
+    pub bloc: String,
+    /// Year.
+    pub year: i32,
+    /// Unit code.
+    pub code: String,
+    /// Unit name.
+    pub unit: String,
+    /// Targets with this unit's goals.
+    pub targets: Vec<TargetLine>,
+    /// Local date and time of signing.
+    pub signed_at: Option<String>,
+}
+
+/// A unit's line in `/status`.
+#[derive(Debug, Clone)]
+pub struct StatusLine {
+    /// Target.
+    pub target: TargetLine,
+    /// Latest value.
+    pub value: Option<f64>,
+    /// Achievement in [0, 1].
+    pub achievement: f64,
+}
+
+/// `/status`
+#[derive(Debug, Clone)]
+pub struct StatusView {
+    /// Unit code.
+    pub code: String,
+    /// Unit name.
+    pub unit: String,
+    /// Year.
+    pub year: i32,
+    /// Period shown.
+    pub period: Period,
+    /// Pledge signed.
+    pub signed: bool,
+    /// One line per target.
+    pub lines: Vec<StatusLine>,
+    /// Score.
+    pub score: f64,
+    /// Rank and number of units.
+    pub rank: (usize, usize),
+}
+
+/// `/standings`
+#[derive(Debug, Clone)]
+pub struct StandingsView {
+    /// Bloc name.
+    pub bloc: String,
+    /// Year.
+    pub year: i32,
+    /// Period.
+    pub period: Period,
+    /// Ranked rows.
+    pub rows: Vec<Standing>,
+}
+
+/// A bloc in `/bloc`.
+#[derive(Debug, Clone)]
+pub struct BlocLine {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Picked for private chats.
+    pub current: bool,
+}
+
+/// What the bot says, in one language.
+pub trait Texts: Sync {
+    /// Why a command was refused (one sentence, no usage).
+    fn refusal(&self, r: &Refusal) -> String;
+    /// Usage of a command with an example (HTML).
+    fn usage(&self, k: CommandKind) -> &'static str;
+    /// What a command does, for `/help`.
+    fn describe(&self, k: CommandKind) -> &'static str;
+    /// "Usage" label.
+    fn usage_label(&self) -> &'static str;
+    /// The bot failed inside; nothing was changed.
+    fn internal_error(&self) -> String;
+    /// An unknown command in a private chat.
+    fn unknown_command(&self) -> String;
+    /// `/start` without an invite.
+    fn welcome(&self, name: &str) -> String;
+    /// Header of `/help`.
+    fn help_header(&self) -> &'static str;
+    /// `/newbloc` done.
+    fn bloc_created(&self, bloc: &str) -> String;
+    /// `/addadmin` done.
+    fn admin_added(&self, name: &str) -> String;
+    /// `/addunit` done.
+    fn unit_added(&self, code: &str, name: &str) -> String;
+    /// `/units`.
+    fn units(&self, bloc: &str, units: &[UnitLine]) -> String;
+    /// `/invite` done.
+    fn invite(&self, code: &str, unit: &str, link: &str, token: &str, expires: &str) -> String;
+    /// `/join` done, to the new head.
+    fn joined(&self, code: &str, unit: &str, bloc: &str) -> String;
+    /// `/join` done, to the bloc group.
+    fn joined_group(&self, who: &str, code: &str, unit: &str) -> String;
+    /// `/target add` done.
+    fn target_added(&self, t: &TargetLine, year: i32) -> String;
+    /// `/target set` done.
+    fn target_goal_set(&self, unit: &str, t: &TargetLine) -> String;
+    /// `/target remove` done.
+    fn target_removed(&self, code: &str) -> String;
+    /// `/targets`.
+    fn targets(&self, bloc: &str, year: i32, targets: &[TargetLine]) -> String;
+    /// `/pledge`.
+    fn pledge(&self, p: &PledgeView) -> String;
+    /// Label of the sign button.
+    fn sign_button(&self) -> &'static str;
+    /// `/pledge sign` done, to the head.
+    fn signed(&self, code: &str, year: i32, k: usize, n: usize) -> String;
+    /// Pledge signed, to the bloc group.
+    fn signed_group(&self, code: &str, unit: &str, year: i32, k: usize, n: usize) -> String;
+    /// Callback answer after signing.
+    fn signed_toast(&self) -> &'static str;
+    /// `/pledges`.
+    fn pledges(&self, bloc: &str, year: i32, units: &[UnitLine]) -> String;
+    /// `/report` done.
+    fn reported(&self, t: &TargetLine, period: Period, value: f64, score: f64) -> String;
+    /// `/status`.
+    fn status(&self, s: &StatusView) -> String;
+    /// `/standings`.
+    fn standings(&self, s: &StandingsView) -> String;
+    /// `/bloc` list.
+    fn blocs(&self, blocs: &[BlocLine]) -> String;
+    /// `/bloc <x>` done.
+    fn bloc_picked(&self, bloc: &str) -> String;
+    /// `/lang` done.
+    fn lang_set(&self) -> &'static str;
+    /// Name of a period.
+    fn period(&self, p: Period) -> &'static str;
+    /// A number as this language writes it.
+    fn number(&self, v: f64) -> String;
+    /// Yes / no.
+    fn yes_no(&self, b: bool) -> &'static str;
+}
+
+/// A refusal with its usage: `⚠️ why` then the right usage and an example.
+pub fn refusal(lang: Lang, r: &Refusal, k: CommandKind) -> String {
+    let t = lang.texts();
+    format!("⚠️ {}\n{}: {}", t.refusal(r), t.usage_label(), t.usage(k))
+}
+
+/// Escapes a user-supplied string for Telegram's HTML parse mode.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Formats a number with at most two decimals and `sep` as decimal separator.
+pub fn format_number(v: f64, sep: char) -> String {
+    let s = format!("{:.2}", v);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    let s = if s == "-0" { "0" } else { s };
+    s.replace('.', &sep.to_string())
+}
+
+/// Formats a score with one decimal.
+pub fn format_score(v: f64, sep: char) -> String {
+    format!("{:.1}", v).replace('.', &sep.to_string())
+}
+
+/// A goal as shown: `≥ 100%`, `≤ 0`, `có`.
+pub fn format_goal(t: &dyn Texts, kind: TargetKind, goal: Goal) -> String {
+    let pct = if kind == TargetKind::Percent { "%" } else { "" };
+    match goal {
+        Goal::AtLeast(g) => format!("≥ {}{pct}", t.number(g)),
+        Goal::AtMost(g) => format!("≤ {}{pct}", t.number(g)),
+        Goal::Is(b) => t.yes_no(b).to_owned(),
+    }
+}
+
+/// A value as shown.
+pub fn format_value(t: &dyn Texts, kind: TargetKind, v: f64) -> String {
+    match kind {
+        TargetKind::YesNo => t.yes_no(v != 0.0).to_owned(),
+        TargetKind::Percent => format!("{}%", t.number(v)),
+        TargetKind::Number => t.number(v),
+    }
+}
+
+/// Telegram's limit on one message.
+pub const MAX_MESSAGE_CHARS: usize = 4096;
+
+/// Splits a reply longer than Telegram's limit at line boundaries (a single
+/// overlong line is cut at a character boundary).
+pub fn split_message(text: &str, max: usize) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut cur_len = 0;
+    for line in text.split('\n') {
+        let mut line = line;
+        loop {
+            let len = line.chars().count();
+            let extra = if cur.is_empty() { len } else { len + 1 };
+            if cur_len + extra <= max {
+                if !cur.is_empty() {
+                    cur.push('\n');
+                }
+                cur.push_str(line);
+                cur_len += extra;
+                break;
+            }
+            if !cur.is_empty() {
+                parts.push(std::mem::take(&mut cur));
+                cur_len = 0;
+                continue;
+            }
+            // A line longer than a whole message.
+            let cut = line.char_indices().nth(max).map_or(line.len(), |(i, _)| i);
+            parts.push(line[..cut].to_owned());
+            line = &line[cut..];
+            if line.is_empty() {
+                break;
+            }
+        }
+    }
+    if !cur.is_empty() || parts.is_empty() {
+        parts.push(cur);
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_strings_are_escaped() {
+        assert_eq!(esc("<b>Sở & Ban</b>"), "&lt;b&gt;Sở &amp; Ban&lt;/b&gt;");
+    }
+
+    #[test]
+    fn numbers_use_the_language_separator() {
+        assert_eq!(format_number(60.9, ','), "60,9");
+        assert_eq!(format_number(100.0, '.'), "100");
+        assert_eq!(format_number(-0.001, '.'), "0");
+        assert_eq!(format_score(67.87, ','), "67,9");
+        assert_eq!(Lang::En.texts().number(60.9), "60.9");
+        assert_eq!(Lang::Vi.texts().number(60.9), "60,9");
+    }
+
+    #[test]
+    fn language_defaults_from_telegram_then_vietnamese() {
+        assert_eq!(Lang::pick(None, Some("en-US")), Lang::En);
+        assert_eq!(Lang::pick(None, Some("fr")), Lang::Vi);
+        assert_eq!(Lang::pick(Some("vi"), Some("en")), Lang::Vi);
+        assert_eq!(Lang::pick(None, None), Lang::Vi);
+    }
+
+    #[test]
+    fn long_replies_split_at_line_boundaries() {
+        let line = "x".repeat(100);
+        let text = vec![line.as_str(); 100].join("\n");
+        let parts = split_message(&text, 4096);
+        assert!(parts.len() > 1);
+        assert!(parts.iter().all(|p| p.chars().count() <= 4096));
+        assert!(parts.iter().all(|p| p.split('\n').all(|l| l == line)));
+        assert_eq!(parts.join("\n"), text);
+    }
+
+    #[test]
+    fn an_overlong_line_is_cut_at_char_boundaries() {
+        let text = "ệ".repeat(5000);
+        let parts = split_message(&text, 4096);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts.concat(), text);
+        assert_eq!(split_message("", 10), vec![String::new()]);
+    }
+
+    #[test]
+    fn every_refusal_and_usage_exists_in_both_languages() {
+        for k in CommandKind::ALL {
+            for l in [Lang::Vi, Lang::En] {
+                assert!(!l.texts().usage(k).is_empty());
+                assert!(!l.texts().describe(k).is_empty());
+            }
+            assert_ne!(Lang::Vi.texts().describe(k), Lang::En.texts().describe(k));
+        }
+        let r = refusal(Lang::En, &Refusal::NotBlocAdmin, CommandKind::AddUnit);
+        assert!(r.starts_with("⚠️ "));
+        assert!(r.contains("/addunit"));
+    }
+}

@@ -1,0 +1,464 @@
+//! Tiếng Việt — the default language.
+
+use super::{
+    BlocLine, PledgeView, StandingsView, StatusView, TargetLine, Texts, UnitLine, esc, format_goal,
+    format_number, format_score, format_value,
+};
+use crate::domain::{CommandKind as K, Period, Refusal as R};
+
+/// Vietnamese texts.
+pub struct Vi;
+
+impl Texts for Vi {
+    fn refusal(&self, r: &R) -> String {
+        match r {
+            R::BadUsage => "Lệnh thiếu hoặc sai tham số.".into(),
+            R::BadCode(c) => format!("Mã «{}» không hợp lệ: dùng 1–16 ký tự A-Z, 0-9, _ hoặc -.", esc(c)),
+            R::ReservedCode(c) => format!("Không dùng «{}» làm mã chỉ tiêu: trùng tên kỳ báo cáo.", esc(c)),
+            R::BadKind(k) => format!("Loại chỉ tiêu «{}» không hợp lệ: chọn percent, number hoặc yesno.", esc(k)),
+            R::BadGoal(g) => format!("Mục tiêu «{}» không hợp lệ: dùng >=N, <=N, N (không âm) hoặc yes/no.", esc(g)),
+            R::BadWeight(w) => format!("Trọng số «{}» không hợp lệ: là số nguyên dương từ 1 đến 1000.", esc(w)),
+            R::BadValue { raw, yes_no: true } => format!("Giá trị «{}» không hợp lệ: trả lời có/không (yes/no, 1/0).", esc(raw)),
+            R::BadValue { raw, .. } => format!("Giá trị «{}» không phải là số hợp lệ: dùng chữ số, dấu , hoặc . và % nếu cần.", esc(raw)),
+            R::BadPeriod(p) => format!("Kỳ «{}» không hợp lệ: chọn mid (sơ kết 6 tháng) hoặc final (tổng kết năm).", esc(p)),
+            R::BadYear(y) => format!("Năm «{}» không hợp lệ: từ 2000 đến 2100.", esc(y)),
+            R::BadLang(l) => format!("Ngôn ngữ «{}» không được hỗ trợ: chọn vi hoặc en.", esc(l)),
+            R::BadText { max } => format!("Tên hoặc ghi chú phải có nội dung và không quá {max} ký tự."),
+            R::DuplicateUnit(c) => format!("Đơn vị mã {} đã có trong khối.", esc(c)),
+            R::DuplicateTarget(c) => format!("Chỉ tiêu mã {} đã có trong năm nay.", esc(c)),
+            R::UnknownUnit(c) => format!("Không có đơn vị mã {} trong khối.", esc(c)),
+            R::UnknownTarget(c) => format!("Không có chỉ tiêu mã {} trong năm nay.", esc(c)),
+            R::UnknownBloc(b) => format!("Bạn không thuộc khối nào tên hoặc mã «{}».", esc(b)),
+            R::InviteUnknown => "Mã mời không đúng. Hãy xin quản trị khối một mã mới.".into(),
+            R::InviteUsed => "Mã mời này đã được dùng. Mỗi mã chỉ dùng được một lần.".into(),
+            R::InviteExpired => "Mã mời đã hết hạn (7 ngày). Hãy xin quản trị khối một mã mới.".into(),
+            R::AlreadyHead { unit } => format!("Bạn đã là trưởng đơn vị {} trong khối này.", esc(unit)),
+            R::NotGroupAdmin => "Chỉ quản trị viên Telegram của nhóm mới được tạo khối.".into(),
+            R::NotBlocAdmin => "Chỉ quản trị khối mới được làm việc này.".into(),
+            R::NotUnitHead => "Chỉ trưởng đơn vị (đã tham gia bằng mã mời) mới được làm việc này.".into(),
+            R::NotYourUnit => "Bạn chỉ được ký và báo cáo cho đơn vị của mình.".into(),
+            R::Anonymous => "Tin nhắn gửi dưới danh nghĩa nhóm hoặc kênh (quản trị ẩn danh) không được thay đổi dữ liệu. Hãy gửi bằng tài khoản của bạn.".into(),
+            R::GroupOnly => "Lệnh này dùng trong nhóm Telegram của khối.".into(),
+            R::PrivateOnly => "Lệnh này dùng trong cuộc trò chuyện riêng với bot.".into(),
+            R::NotABloc => "Nhóm này chưa là khối thi đua. Quản trị viên nhóm gõ /newbloc &lt;tên khối&gt;.".into(),
+            R::AlreadyABloc(b) => format!("Nhóm này đã là khối «{}».", esc(b)),
+            R::NoBloc => "Bạn chưa thuộc khối thi đua nào. Hãy dùng mã mời của quản trị khối.".into(),
+            R::ChooseBloc => "Bạn thuộc nhiều khối: chọn một khối bằng /bloc trước.".into(),
+            R::NotAReply => "Hãy trả lời (reply) một tin nhắn của người cần thêm làm quản trị.".into(),
+            R::CannotPromote => "Không thể thêm bot hoặc tài khoản ẩn danh làm quản trị khối.".into(),
+            R::AlreadyAdmin => "Người này đã là quản trị khối.".into(),
+            R::AlreadySigned => "Giao ước của đơn vị đã được ký.".into(),
+            R::NoTargets => "Khối chưa có chỉ tiêu nào cho năm nay.".into(),
+            R::UnknownCommand => "Lệnh không tồn tại.".into(),
+        }
+    }
+
+    fn usage(&self, k: K) -> &'static str {
+        match k {
+            K::Start => "/start — ví dụ: /start",
+            K::Help => "/help",
+            K::NewBloc => "/newbloc &lt;tên khối&gt; — ví dụ: /newbloc Khối kinh tế, kỹ thuật",
+            K::AddAdmin => "trả lời tin nhắn của người đó bằng /addadmin",
+            K::AddUnit => {
+                "/addunit &lt;MÃ&gt; &lt;tên đơn vị&gt; — ví dụ: /addunit TNMT Sở Tài nguyên và Môi trường"
+            }
+            K::Units => "/units",
+            K::Invite => "/invite &lt;MÃ ĐƠN VỊ&gt; — ví dụ: /invite TNMT",
+            K::Join => "/join &lt;mã mời&gt; — ví dụ: /join Xy3_kP9...",
+            K::TargetAdd => {
+                "/target add &lt;MÃ&gt; &lt;percent|number|yesno&gt; &lt;mục tiêu&gt; &lt;trọng số&gt; &lt;tên&gt; — ví dụ: /target add HTNV percent &gt;=100 20 Tỷ lệ CBCCVC hoàn thành nhiệm vụ"
+            }
+            K::TargetSet => {
+                "/target set &lt;MÃ ĐƠN VỊ&gt; &lt;MÃ CHỈ TIÊU&gt; &lt;mục tiêu&gt; — ví dụ: /target set TC THU &gt;=105"
+            }
+            K::TargetRemove => "/target remove &lt;MÃ&gt; — ví dụ: /target remove DOT",
+            K::TargetList => "/targets (hoặc /target list)",
+            K::Target => "/target add|set|remove|list … — ví dụ: /target list",
+            K::Pledge => "/pledge",
+            K::PledgeSign => "/pledge sign",
+            K::Pledges => "/pledges",
+            K::Report => {
+                "/report [mid|final] &lt;MÃ CHỈ TIÊU&gt; &lt;giá trị&gt; [ghi chú] — ví dụ: /report THU 60,9%"
+            }
+            K::Status => "/status",
+            K::Standings => "/standings [mid|final] [năm] — ví dụ: /standings mid 2026",
+            K::Bloc => "/bloc [tên hoặc mã khối] — ví dụ: /bloc 1",
+            K::Lang => "/lang &lt;vi|en&gt; — ví dụ: /lang en",
+        }
+    }
+
+    fn describe(&self, k: K) -> &'static str {
+        match k {
+            K::Start => "bắt đầu, hoặc tham gia bằng mã mời",
+            K::Help => "các lệnh bạn dùng được ở đây",
+            K::NewBloc => "biến nhóm này thành khối thi đua",
+            K::AddAdmin => "thêm quản trị khối",
+            K::AddUnit => "thêm đơn vị",
+            K::Units => "danh sách đơn vị",
+            K::Invite => "tạo mã mời trưởng đơn vị",
+            K::Join => "tham gia làm trưởng đơn vị",
+            K::TargetAdd => "thêm chỉ tiêu",
+            K::TargetSet => "mục tiêu riêng của một đơn vị",
+            K::TargetRemove => "xóa chỉ tiêu",
+            K::TargetList => "chỉ tiêu năm nay",
+            K::Target => "quản lý chỉ tiêu",
+            K::Pledge => "xem giao ước của đơn vị",
+            K::PledgeSign => "ký giao ước",
+            K::Pledges => "đơn vị đã ký và chưa ký",
+            K::Report => "báo cáo kết quả một chỉ tiêu",
+            K::Status => "kết quả, điểm và hạng của đơn vị",
+            K::Standings => "bảng xếp hạng",
+            K::Bloc => "chọn khối khi bạn thuộc nhiều khối",
+            K::Lang => "đổi ngôn ngữ",
+        }
+    }
+
+    fn usage_label(&self) -> &'static str {
+        "Cách dùng"
+    }
+
+    fn internal_error(&self) -> String {
+        "⚠️ Bot gặp lỗi khi xử lý lệnh; chưa có gì thay đổi. Vui lòng thử lại sau ít phút.".into()
+    }
+
+    fn unknown_command(&self) -> String {
+        "⚠️ Lệnh không tồn tại. Gõ /help để xem các lệnh bạn dùng được.".into()
+    }
+
+    fn welcome(&self, name: &str) -> String {
+        format!(
+            "Xin chào {}! 👋\nTôi là <b>thidua</b>, trợ lý giao ước thi đua của khối.\n\n\
+             • Trưởng đơn vị: mở đường link mời hoặc gõ /join &lt;mã mời&gt;, rồi /pledge để ký giao ước và /report để báo cáo.\n\
+             • Quản trị khối: thêm bot vào nhóm của khối và gõ /newbloc &lt;tên khối&gt;.\n\
+             Gõ /help để xem các lệnh.",
+            esc(name)
+        )
+    }
+
+    fn help_header(&self) -> &'static str {
+        "📖 <b>Các lệnh bạn dùng được ở đây</b>"
+    }
+
+    fn bloc_created(&self, bloc: &str) -> String {
+        format!(
+            "✅ Đã tạo khối thi đua <b>{}</b>. Bạn là quản trị khối.\nTiếp theo: /addunit để thêm đơn vị, /target add để thêm chỉ tiêu, /invite để mời trưởng đơn vị.",
+            esc(bloc)
+        )
+    }
+
+    fn admin_added(&self, name: &str) -> String {
+        format!("✅ {} đã là quản trị khối.", esc(name))
+    }
+
+    fn unit_added(&self, code: &str, name: &str) -> String {
+        format!(
+            "✅ Đã thêm đơn vị <b>{}</b> — {}.\nMời trưởng đơn vị: /invite {}",
+            esc(code),
+            esc(name),
+            esc(code)
+        )
+    }
+
+    fn units(&self, bloc: &str, units: &[UnitLine]) -> String {
+        if units.is_empty() {
+            return format!(
+                "🏢 <b>{}</b> chưa có đơn vị nào. Thêm bằng /addunit.",
+                esc(bloc)
+            );
+        }
+        let mut s = format!("🏢 <b>Đơn vị của khối {}</b> ({})", esc(bloc), units.len());
+        for u in units {
+            let head = u
+                .head
+                .as_deref()
+                .map_or("chưa có trưởng đơn vị".to_owned(), |h| {
+                    format!("👤 {}", esc(h))
+                });
+            let signed = if u.signed {
+                "✍️ đã ký"
+            } else {
+                "⏳ chưa ký"
+            };
+            s.push_str(&format!(
+                "\n<b>{}</b> {} — {} · {} · báo cáo {}/{}",
+                esc(&u.code),
+                esc(&u.name),
+                head,
+                signed,
+                u.reported,
+                u.targets
+            ));
+        }
+        s
+    }
+
+    fn invite(&self, code: &str, unit: &str, link: &str, token: &str, expires: &str) -> String {
+        format!(
+            "🔑 Mã mời trưởng đơn vị <b>{}</b> — {}:\n{}\nHoặc gõ trong chat riêng với bot: <code>/join {}</code>\nDùng một lần, hết hạn {}.",
+            esc(code),
+            esc(unit),
+            esc(link),
+            esc(token),
+            esc(expires)
+        )
+    }
+
+    fn joined(&self, code: &str, unit: &str, bloc: &str) -> String {
+        format!(
+            "✅ Bạn là trưởng đơn vị <b>{}</b> — {} trong khối {}.\nGõ /pledge để xem và ký giao ước, /report để báo cáo.",
+            esc(code),
+            esc(unit),
+            esc(bloc)
+        )
+    }
+
+    fn joined_group(&self, who: &str, code: &str, unit: &str) -> String {
+        format!(
+            "👤 {} là trưởng đơn vị <b>{}</b> — {}.",
+            esc(who),
+            esc(code),
+            esc(unit)
+        )
+    }
+
+    fn target_added(&self, t: &TargetLine, year: i32) -> String {
+        format!(
+            "✅ Đã thêm chỉ tiêu năm {year}: <b>{}</b> {} — mục tiêu {}, trọng số {}.",
+            esc(&t.code),
+            esc(&t.name),
+            format_goal(self, t.kind, t.goal),
+            t.weight
+        )
+    }
+
+    fn target_goal_set(&self, unit: &str, t: &TargetLine) -> String {
+        format!(
+            "✅ Mục tiêu riêng của {} cho <b>{}</b>: {}.",
+            esc(unit),
+            esc(&t.code),
+            format_goal(self, t.kind, t.goal)
+        )
+    }
+
+    fn target_removed(&self, code: &str) -> String {
+        format!(
+            "🗑 Đã xóa chỉ tiêu <b>{}</b> cùng các báo cáo của nó (nhật ký vẫn lưu).",
+            esc(code)
+        )
+    }
+
+    fn targets(&self, bloc: &str, year: i32, targets: &[TargetLine]) -> String {
+        if targets.is_empty() {
+            return format!(
+                "🎯 Khối {} chưa có chỉ tiêu năm {year}. Thêm bằng /target add.",
+                esc(bloc)
+            );
+        }
+        let total: u32 = targets.iter().map(|t| t.weight).sum();
+        let mut s = format!(
+            "🎯 <b>Chỉ tiêu năm {year} — {}</b> (tổng trọng số {total})",
+            esc(bloc)
+        );
+        for t in targets {
+            s.push_str(&format!(
+                "\n<b>{}</b> {} — {} · trọng số {}",
+                esc(&t.code),
+                esc(&t.name),
+                format_goal(self, t.kind, t.goal),
+                t.weight
+            ));
+        }
+        s
+    }
+
+    fn pledge(&self, p: &PledgeView) -> String {
+        let mut s = format!(
+            "📜 <b>Giao ước thi đua năm {}</b>\n{} — <b>{}</b> {}",
+            p.year,
+            esc(&p.bloc),
+            esc(&p.code),
+            esc(&p.unit)
+        );
+        for (i, t) in p.targets.iter().enumerate() {
+            let own = if t.own_goal {
+                " (mục tiêu riêng)"
+            } else {
+                ""
+            };
+            s.push_str(&format!(
+                "\n{}. <b>{}</b> {}: {}{own} · trọng số {}",
+                i + 1,
+                esc(&t.code),
+                esc(&t.name),
+                format_goal(self, t.kind, t.goal),
+                t.weight
+            ));
+        }
+        match &p.signed_at {
+            Some(at) => s.push_str(&format!("\n\n✍️ Đã ký lúc {}.", esc(at))),
+            None => s.push_str("\n\n⏳ Chưa ký. Bấm nút bên dưới hoặc gõ /pledge sign để ký."),
+        }
+        s
+    }
+
+    fn sign_button(&self) -> &'static str {
+        "✍️ Ký giao ước"
+    }
+
+    fn signed(&self, code: &str, year: i32, k: usize, n: usize) -> String {
+        format!(
+            "✍️ Đơn vị <b>{}</b> đã ký giao ước thi đua năm {year}. Khối đã ký {k}/{n}.",
+            esc(code)
+        )
+    }
+
+    fn signed_group(&self, code: &str, unit: &str, year: i32, k: usize, n: usize) -> String {
+        format!(
+            "✍️ <b>{}</b> {} đã ký giao ước năm {year} — đã ký {k}/{n}.",
+            esc(code),
+            esc(unit)
+        )
+    }
+
+    fn signed_toast(&self) -> &'static str {
+        "✍️ Đã ký giao ước"
+    }
+
+    fn pledges(&self, bloc: &str, year: i32, units: &[UnitLine]) -> String {
+        let signed: Vec<_> = units.iter().filter(|u| u.signed).collect();
+        let unsigned: Vec<_> = units.iter().filter(|u| !u.signed).collect();
+        let mut s = format!(
+            "📜 <b>Giao ước năm {year} — {}</b>: đã ký {}/{}",
+            esc(bloc),
+            signed.len(),
+            units.len()
+        );
+        s.push_str("\n✍️ Đã ký:");
+        if signed.is_empty() {
+            s.push_str(" chưa có");
+        }
+        for u in signed {
+            s.push_str(&format!("\n  <b>{}</b> {}", esc(&u.code), esc(&u.name)));
+        }
+        s.push_str("\n⏳ Chưa ký:");
+        if unsigned.is_empty() {
+            s.push_str(" không còn");
+        }
+        for u in unsigned {
+            s.push_str(&format!("\n  <b>{}</b> {}", esc(&u.code), esc(&u.name)));
+        }
+        s
+    }
+
+    fn reported(&self, t: &TargetLine, period: Period, value: f64, score: f64) -> String {
+        format!(
+            "✅ Đã ghi <b>{}</b> ({}): {} — mục tiêu {}.\nĐiểm {} hiện tại: {}/100.",
+            esc(&t.code),
+            self.period(period),
+            format_value(self, t.kind, value),
+            format_goal(self, t.kind, t.goal),
+            self.period(period),
+            format_score(score, ',')
+        )
+    }
+
+    fn status(&self, v: &StatusView) -> String {
+        let mut s = format!(
+            "📊 <b>{}</b> {} — {} năm {}{}",
+            esc(&v.code),
+            esc(&v.unit),
+            self.period(v.period),
+            v.year,
+            if v.signed {
+                " · ✍️ đã ký"
+            } else {
+                " · ⏳ chưa ký giao ước"
+            }
+        );
+        for l in &v.lines {
+            let value = l.value.map_or("chưa báo cáo".to_owned(), |x| {
+                format_value(self, l.target.kind, x)
+            });
+            s.push_str(&format!(
+                "\n{} <b>{}</b>: {} / {} → {}%",
+                if l.value.is_some() { "✅" } else { "⏳" },
+                esc(&l.target.code),
+                value,
+                format_goal(self, l.target.kind, l.target.goal),
+                format_number(l.achievement * 100.0, ',')
+            ));
+        }
+        s.push_str(&format!(
+            "\n\nĐiểm: <b>{}</b>/100 · hạng {}/{}",
+            format_score(v.score, ','),
+            v.rank.0,
+            v.rank.1
+        ));
+        s
+    }
+
+    fn standings(&self, v: &StandingsView) -> String {
+        let mut s = format!(
+            "🏆 <b>Xếp hạng {} năm {} — {}</b>",
+            self.period(v.period),
+            v.year,
+            esc(&v.bloc)
+        );
+        if v.rows.is_empty() {
+            s.push_str("\nChưa có đơn vị nào.");
+        }
+        for r in &v.rows {
+            s.push_str(&format!(
+                "\n{}. <b>{}</b> {} — <b>{}</b> điểm · {} · báo cáo {}/{}",
+                r.rank,
+                esc(&r.code),
+                esc(&r.name),
+                format_score(r.score, ','),
+                if r.signed { "✍️" } else { "⏳" },
+                r.reported,
+                r.targets
+            ));
+        }
+        s
+    }
+
+    fn blocs(&self, blocs: &[BlocLine]) -> String {
+        let mut s = "🏢 <b>Các khối của bạn</b>".to_owned();
+        for b in blocs {
+            s.push_str(&format!(
+                "\n{} {} — {}",
+                if b.current { "👉" } else { "•" },
+                b.id,
+                esc(&b.name)
+            ));
+        }
+        s.push_str("\nChọn khối: /bloc &lt;mã hoặc tên&gt;");
+        s
+    }
+
+    fn bloc_picked(&self, bloc: &str) -> String {
+        format!(
+            "✅ Các lệnh trong chat riêng giờ áp dụng cho khối <b>{}</b>.",
+            esc(bloc)
+        )
+    }
+
+    fn lang_set(&self) -> &'static str {
+        "✅ Đã chuyển sang tiếng Việt."
+    }
+
+    fn period(&self, p: Period) -> &'static str {
+        match p {
+            Period::Mid => "sơ kết 6 tháng",
+            Period::Final => "tổng kết năm",
+        }
+    }
+
+    fn number(&self, v: f64) -> String {
+        format_number(v, ',')
+    }
+
+    fn yes_no(&self, b: bool) -> &'static str {
+        if b { "có" } else { "không" }
+    }
+}
