@@ -1,0 +1,54 @@
+# Build:  docker build -t thidua .
+# Run:    docker run -d -e TELOXIDE_TOKEN=... -v thidua-data:/data thidua
+# Demo:   docker run --rm thidua demo        (no token needed)
+
+# ---- builder ---------------------------------------------------------------
+FROM rust:1.95-slim-bookworm AS builder
+WORKDIR /build
+
+# Dependencies first, against a dummy crate, so that editing src/ does not
+# rebuild the whole dependency tree. (SQLite is bundled and compiled with the
+# image's gcc; rustls needs no OpenSSL.)
+COPY Cargo.toml Cargo.lock build.rs ./
+RUN mkdir src \
+    && echo 'fn main() {}' > src/main.rs \
+    && touch src/lib.rs \
+    && cargo build --release --locked \
+    && rm -rf src
+
+# The real build. migrations/ must be present: sqlx::migrate! embeds it at
+# compile time. COPY keeps the sources' old mtimes, which can be older than the
+# dummy artifacts above, so touch the crate roots to force cargo to rebuild them.
+COPY migrations ./migrations
+COPY src ./src
+RUN touch src/lib.rs src/main.rs \
+    && cargo build --release --locked
+
+# ---- runtime ---------------------------------------------------------------
+FROM debian:bookworm-slim
+
+# ca-certificates only (HTTPS to the Bot API). Not pinned: bookworm's security
+# updates replace old versions in the archive, so a pin would break the build.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --user-group \
+        --home-dir /data --no-create-home --shell /usr/sbin/nologin thidua \
+    && mkdir -p /data \
+    && chown thidua:thidua /data
+
+COPY --from=builder /build/target/release/thidua /usr/local/bin/thidua
+
+# The SQLite database (plus its -wal/-shm files) lives on the volume.
+# Configuration comes from the environment at run time: TELOXIDE_TOKEN
+# (required for `run`; never bake it into the image), TELOXIDE_API_URL,
+# THIDUA_TZ, RUST_LOG, and DATABASE_URL (default below).
+ENV DATABASE_URL=sqlite:///data/thidua.db
+WORKDIR /data
+VOLUME /data
+# Numeric, so runtimes (e.g. Kubernetes runAsNonRoot) can verify it is not root.
+USER 10001:10001
+
+ENTRYPOINT ["/usr/local/bin/thidua"]
+CMD ["run"]
