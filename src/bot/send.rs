@@ -29,10 +29,8 @@ pub async fn out(bot: &Tg, app: &App, out: &Out) -> bool {
             .send_message(ChatId(out.chat_id), part)
             .parse_mode(ParseMode::Html)
             .link_preview_options(no_preview());
-        if i == last {
-            if let Some(k) = &out.keyboard {
-                req = req.reply_markup(k.clone());
-            }
+        if let Some(k) = out.keyboard.as_ref().filter(|_| i == last) {
+            req = req.reply_markup(k.clone());
         }
         if let Err(e) = req.await {
             ok = false;

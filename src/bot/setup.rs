@@ -316,10 +316,10 @@ pub(super) async fn join(app: &App, req: &Req, token: &str) -> Result<Vec<Out>, 
     let bloc = blocs::by_id(&mut tx, unit.bloc_id)
         .await?
         .ok_or(Refusal::InviteUnknown)?;
-    if let Some(other) = units::headed_by(&mut tx, bloc.id, sender.id).await? {
-        if other.id != unit.id {
-            return Err(Refusal::AlreadyHead { unit: other.code }.into());
-        }
+    if let Some(other) = units::headed_by(&mut tx, bloc.id, sender.id).await?
+        && other.id != unit.id
+    {
+        return Err(Refusal::AlreadyHead { unit: other.code }.into());
     }
     units::set_head(&mut tx, unit.id, sender.id, &sender.name).await?;
     units::use_invite(&mut tx, token, sender.id, req.now).await?;

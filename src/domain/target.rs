@@ -93,7 +93,7 @@ impl Goal {
     pub fn achievement(self, value: Option<f64>) -> f64 {
         let Some(v) = value else { return 0.0 };
         let a = match self {
-            Goal::AtLeast(g) if g == 0.0 => {
+            Goal::AtLeast(0.0) => {
                 if v >= 0.0 {
                     1.0
                 } else {
@@ -102,7 +102,7 @@ impl Goal {
             }
             Goal::AtLeast(g) => (v / g).min(1.0),
             Goal::AtMost(g) if v <= g => 1.0,
-            Goal::AtMost(g) if g == 0.0 => 0.0,
+            Goal::AtMost(0.0) => 0.0,
             Goal::AtMost(g) => g / v,
             Goal::Is(b) => {
                 if (v != 0.0) == b {

@@ -234,10 +234,10 @@ impl FakeBotApi {
 
 fn remember_chats(s: &mut State, update: &Value) {
     for key in ["message", "edited_message"] {
-        if let Some(chat) = update.get(key).and_then(|m| m.get("chat")) {
-            if let Some(id) = chat.get("id").and_then(Value::as_i64) {
-                s.chats.insert(id, chat.clone());
-            }
+        if let Some(chat) = update.get(key).and_then(|m| m.get("chat"))
+            && let Some(id) = chat.get("id").and_then(Value::as_i64)
+        {
+            s.chats.insert(id, chat.clone());
         }
     }
 }

@@ -364,7 +364,7 @@ impl Texts for Vi {
 
     fn status(&self, v: &StatusView) -> String {
         let mut s = format!(
-            "📊 <b>{}</b> {} — {} năm {}{}",
+            "📊 <b>{}</b> {} — {} {}{}",
             esc(&v.code),
             esc(&v.unit),
             self.period(v.period),
@@ -399,7 +399,7 @@ impl Texts for Vi {
 
     fn standings(&self, v: &StandingsView) -> String {
         let mut s = format!(
-            "🏆 <b>Xếp hạng {} năm {} — {}</b>",
+            "🏆 <b>Xếp hạng {} {} — {}</b>",
             self.period(v.period),
             v.year,
             esc(&v.bloc)

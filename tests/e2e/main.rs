@@ -1,0 +1,10 @@
+//! End-to-end tests: the real bot over HTTP against a fake Bot API on
+//! 127.0.0.1. One test binary with modules, so it links once.
+
+mod misc;
+mod pledge;
+mod process;
+mod report;
+mod setup;
+mod support;
+mod targets;

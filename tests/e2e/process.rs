@@ -1,0 +1,73 @@
+//! The real binary as a process: configuration errors and the token in logs.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use thidua::fakeapi::{FakeBotApi, updates};
+
+const BIN: &str = env!("CARGO_BIN_EXE_thidua");
+const TOKEN: &str = "987654321:AAHsecretSecretSecretSecretSecret_xyz";
+
+#[test]
+fn a_missing_token_is_one_line_and_exit_code_2() {
+    let out = Command::new(BIN)
+        .arg("run")
+        .env_remove("TELOXIDE_TOKEN")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("TELOXIDE_TOKEN"), "{err}");
+}
+
+#[test]
+fn a_malformed_token_is_refused_without_echoing_it() {
+    let out = Command::new(BIN)
+        .env("TELOXIDE_TOKEN", "not-a-token-SECRETPART")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!err.contains("SECRETPART"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_never_appears_in_logs_even_at_trace() {
+    let api = FakeBotApi::start().await.expect("fake api");
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = tokio::process::Command::new(BIN)
+        .arg("run")
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", api.url())
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("p.db").display()),
+        )
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn");
+    let p = updates::Person::new(42, "Khách", "Thử");
+    api.push(updates::private(&p, "/start"));
+    let reply = api
+        .wait_for(0, Duration::from_secs(30), |c| c.method == "sendMessage")
+        .await;
+    assert!(
+        reply.is_some_and(|c| c.text().contains("Xin chào")),
+        "the binary served the update"
+    );
+    child.start_kill().expect("kill");
+    let out = child.wait_with_output().await.expect("output");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.lines().count() > 5,
+        "trace logging produced output: {log}"
+    );
+    assert!(
+        !log.contains(TOKEN) && !log.contains("AAHsecret"),
+        "token leaked into logs"
+    );
+}

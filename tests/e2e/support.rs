@@ -1,0 +1,224 @@
+//! Test support: the real bot against the fake Bot API, with helpers that
+//! read like the chat.
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::Value;
+use sqlx::Row;
+use tempfile::TempDir;
+
+pub use thidua::fakeapi::ApiCall;
+pub use thidua::fakeapi::updates::{self, Person};
+use thidua::harness::Harness;
+
+pub const GROUP: i64 = -1_001_234_567_890;
+pub const TITLE: &str = "Khối thi đua";
+pub const OTHER_GROUP: i64 = -1_009_999_999_999;
+
+/// 08:00 local (UTC+7) on a date of 2026.
+pub fn local(m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, m, d, h, 0, 0)
+        .single()
+        .expect("valid date")
+        - chrono::Duration::hours(7)
+}
+
+pub fn admin() -> Person {
+    Person::new(100_001, "Nguyễn", "Văn An")
+}
+
+pub fn head(i: i64) -> Person {
+    Person::new(200_001 + i, "Trưởng", &format!("Đơn vị {i}"))
+}
+
+pub fn outsider() -> Person {
+    Person::new(900_001, "Người", "Ngoài")
+}
+
+pub struct Bot {
+    pub h: Harness,
+    _dir: TempDir,
+}
+
+impl Bot {
+    pub async fn start() -> Bot {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let h = Harness::start(&url, local(3, 2, 8))
+            .await
+            .expect("bot starts");
+        Bot { h, _dir: dir }
+    }
+
+    pub async fn send(&mut self, update: Value) -> Vec<ApiCall> {
+        self.h.send(update).await.expect("update handled")
+    }
+
+    pub async fn group(&mut self, p: &Person, text: &str) -> Vec<ApiCall> {
+        self.send(updates::group(GROUP, TITLE, p, text)).await
+    }
+
+    pub async fn private(&mut self, p: &Person, text: &str) -> Vec<ApiCall> {
+        self.send(updates::private(p, text)).await
+    }
+
+    /// A bloc in GROUP with `admin()` as its admin.
+    pub async fn with_bloc() -> Bot {
+        let mut b = Bot::start().await;
+        b.h.api.set_member_status(GROUP, admin().id, "creator");
+        let r = b.group(&admin(), "/newbloc Khối thi đua kinh tế").await;
+        assert!(only_text(&r).starts_with("✅"), "{r:?}");
+        b
+    }
+
+    /// A bloc with units U0..Un and one yes/no target and one percent target.
+    pub async fn with_units(n: i64) -> Bot {
+        let mut b = Bot::with_bloc().await;
+        for i in 0..n {
+            let r = b
+                .group(&admin(), &format!("/addunit U{i} Đơn vị số {i}"))
+                .await;
+            assert!(only_text(&r).starts_with("✅"), "{r:?}");
+        }
+        b
+    }
+
+    pub async fn add_targets(&mut self) {
+        for t in [
+            "TSVM yesno yes 40 Chi bộ trong sạch vững mạnh",
+            "THU percent >=100 60 Thu ngân sách",
+        ] {
+            let r = self.group(&admin(), &format!("/target add {t}")).await;
+            assert!(only_text(&r).starts_with("✅"), "{r:?}");
+        }
+    }
+
+    /// Invites `p` as head of `code` and has them join; returns the token.
+    pub async fn join(&mut self, code: &str, p: &Person) -> String {
+        let r = self.private(&admin(), &format!("/invite {code}")).await;
+        let token = invite_token(&r);
+        let r = self.private(p, &format!("/join {token}")).await;
+        assert!(texts(&r)[0].starts_with("✅"), "{r:?}");
+        token
+    }
+
+    /// Every table's rows, to prove a refused command changed nothing.
+    pub async fn snapshot(&self) -> String {
+        let pool = self.h.app().expect("running").db.pool().clone();
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
+        )
+        .fetch_all(&pool)
+        .await
+        .expect("tables");
+        let mut out = String::new();
+        for t in tables {
+            let cols: Vec<String> = sqlx::query(&format!("PRAGMA table_info({t})"))
+                .fetch_all(&pool)
+                .await
+                .expect("columns")
+                .iter()
+                .map(|r| r.get::<String, _>("name"))
+                .collect();
+            let rows: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT json_array({}) FROM {t} ORDER BY rowid",
+                cols.join(", ")
+            ))
+            .fetch_all(&pool)
+            .await
+            .expect("rows");
+            out.push_str(&format!("{t}: {}\n", rows.join(" ")));
+        }
+        out
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        let pool = self.h.app().expect("running").db.pool().clone();
+        sqlx::query_scalar(sql)
+            .fetch_one(&pool)
+            .await
+            .expect("count")
+    }
+
+    /// Sends `text` from `p` (in the group when `in_group`) and asserts a
+    /// single ⚠️ reply containing `expect` and no state change.
+    pub async fn refused(
+        &mut self,
+        p: &Person,
+        in_group: bool,
+        text: &str,
+        expect: &str,
+    ) -> String {
+        let before = self.snapshot().await;
+        let r = if in_group {
+            self.group(p, text).await
+        } else {
+            self.private(p, text).await
+        };
+        let reply = only_text(&r);
+        assert!(
+            reply.starts_with("⚠️"),
+            "{text}: expected a refusal, got {reply}"
+        );
+        assert!(
+            reply.contains(expect),
+            "{text}: expected {expect:?} in {reply}"
+        );
+        assert!(
+            reply.contains("Cách dùng") || reply.contains("Usage"),
+            "{text}: no usage in {reply}"
+        );
+        assert_eq!(before, self.snapshot().await, "{text} changed state");
+        reply
+    }
+}
+
+pub fn texts(calls: &[ApiCall]) -> Vec<String> {
+    calls
+        .iter()
+        .filter(|c| c.method == "sendMessage")
+        .map(|c| c.text().to_owned())
+        .collect()
+}
+
+/// The text of the one message sent; fails if there is not exactly one.
+pub fn only_text(calls: &[ApiCall]) -> String {
+    let t = texts(calls);
+    assert_eq!(t.len(), 1, "expected one message, got {calls:#?}");
+    t[0].clone()
+}
+
+pub fn sent_to(calls: &[ApiCall], chat: i64) -> Vec<String> {
+    calls
+        .iter()
+        .filter(|c| c.method == "sendMessage" && c.chat_id() == Some(chat))
+        .map(|c| c.text().to_owned())
+        .collect()
+}
+
+pub fn invite_token(calls: &[ApiCall]) -> String {
+    let text = only_text(calls);
+    let start = text.find("?start=").expect("deep link in invite") + "?start=".len();
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect()
+}
+
+/// (code, score text) of each standings line.
+pub fn standings_rows(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .map(|l| {
+            let code = between(l, "<b>", "</b>");
+            let rest = &l[l.find("— <b>").expect("score") + "— <b>".len()..];
+            let score = rest[..rest.find("</b>").expect("score end")].to_owned();
+            (code, score)
+        })
+        .collect()
+}
+
+pub fn between(s: &str, a: &str, b: &str) -> String {
+    let i = s.find(a).expect("start marker") + a.len();
+    let j = s[i..].find(b).expect("end marker") + i;
+    s[i..j].to_owned()
+}
