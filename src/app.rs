@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use crate::bot::{self, App, Tg};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::scheduler::{self, Scheduler};
 use crate::storage::Db;
 
 /// A dispatcher running in the background.
@@ -98,10 +99,18 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!(app.redact(&e.to_string())))
         .context("checking the token with getMe")?;
     tracing::info!(bot = %me.username(), "thidua started");
+    let scheduler = Arc::new(Scheduler::new(
+        app.clone(),
+        scheduler::sender(bot.clone(), scheduler::telegram_limits()),
+    ));
     let running = spawn(bot, app, Duration::from_secs(30)).await;
+    let mut ticker = scheduler::start_ticker(scheduler)
+        .await
+        .context("starting the scheduler")?;
     shutdown_signal().await;
     tracing::info!("shutting down");
     running.stop().await;
+    let _ = ticker.shutdown().await;
     db.close().await;
     Ok(())
 }

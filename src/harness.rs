@@ -13,7 +13,9 @@ use crate::app::{self, Running};
 use crate::bot::App;
 use crate::clock::{Clock, ManualClock};
 use crate::fakeapi::{ApiCall, FakeBotApi};
+use crate::scheduler::{self, Scheduler};
 use crate::storage::Db;
+use teloxide::adaptors::throttle::Limits;
 
 /// A token of the right shape; the fake accepts any.
 pub const FAKE_TOKEN: &str = "123456789:AAFakeTokenForTestsOnly_xxxxxxxxxxxxxx";
@@ -31,13 +33,33 @@ pub struct Harness {
     pub clock: Arc<ManualClock>,
     /// The database URL.
     pub db_url: String,
-    running: Option<Running>,
+    running: Option<(Running, Arc<Scheduler>)>,
     handled: UnboundedReceiver<i64>,
+    limits: Limits,
+}
+
+/// Limits far above any test's volume: tests measure behaviour, not pacing.
+pub fn unpaced() -> Limits {
+    Limits {
+        messages_per_sec_chat: 10_000,
+        messages_per_min_chat: 1_000_000,
+        messages_per_min_channel_or_supergroup: 1_000_000,
+        messages_per_sec_overall: 10_000,
+    }
 }
 
 impl Harness {
     /// Starts the fake API and the bot on the database at `db_url`, at time `now`.
     pub async fn start(db_url: &str, now: DateTime<Utc>) -> anyhow::Result<Harness> {
+        Harness::start_with(db_url, now, unpaced()).await
+    }
+
+    /// Starts with the scheduler's sends paced by `limits`.
+    pub async fn start_with(
+        db_url: &str,
+        now: DateTime<Utc>,
+        limits: Limits,
+    ) -> anyhow::Result<Harness> {
         let api = FakeBotApi::start()
             .await
             .context("starting the fake Bot API")?;
@@ -49,6 +71,7 @@ impl Harness {
             db_url: db_url.to_owned(),
             running: None,
             handled: rx,
+            limits,
         };
         h.running = Some(h.spawn(tx).await?);
         Ok(h)
@@ -57,7 +80,7 @@ impl Harness {
     async fn spawn(
         &self,
         observer: tokio::sync::mpsc::UnboundedSender<i64>,
-    ) -> anyhow::Result<Running> {
+    ) -> anyhow::Result<(Running, Arc<Scheduler>)> {
         let db = Db::open(&self.db_url)
             .await
             .context("opening the database")?;
@@ -70,12 +93,27 @@ impl Harness {
         });
         let url = url::Url::parse(self.api.url()).context("fake API URL")?;
         let bot = app::bot(FAKE_TOKEN, Some(url));
-        Ok(app::spawn(bot, app, Duration::from_secs(5)).await)
+        let scheduler = Arc::new(Scheduler::new(
+            app.clone(),
+            scheduler::sender(bot.clone(), self.limits),
+        ));
+        Ok((
+            app::spawn(bot, app, Duration::from_secs(5)).await,
+            scheduler,
+        ))
     }
 
     /// The running bot's state.
     pub fn app(&self) -> Option<&Arc<App>> {
-        self.running.as_ref().map(|r| &r.app)
+        self.running.as_ref().map(|(r, _)| &r.app)
+    }
+
+    /// The running bot's scheduler (ticked by hand with the simulated clock).
+    pub fn scheduler(&self) -> anyhow::Result<Arc<Scheduler>> {
+        self.running
+            .as_ref()
+            .map(|(_, s)| s.clone())
+            .context("bot is stopped")
     }
 
     /// Delivers `update` and returns every request the bot made while handling it.
@@ -115,7 +153,7 @@ impl Harness {
 
     /// Kills the bot (as a crash would) and starts a new one on the same database.
     pub async fn restart(&mut self) -> anyhow::Result<()> {
-        if let Some(r) = self.running.take() {
+        if let Some((r, _)) = self.running.take() {
             r.kill();
         }
         let (tx, rx) = unbounded_channel();
@@ -126,7 +164,7 @@ impl Harness {
 
     /// Stops the bot.
     pub async fn stop(mut self) {
-        if let Some(r) = self.running.take() {
+        if let Some((r, _)) = self.running.take() {
             r.kill();
         }
     }

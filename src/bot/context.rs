@@ -10,11 +10,10 @@ use teloxide::types::{InlineKeyboardMarkup, Message, User};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::clock::Clock;
-use crate::domain::period::default_mid_deadline;
 use crate::domain::{Period, Refusal};
 use crate::storage::blocs::Bloc;
 use crate::storage::units::Unit;
-use crate::storage::{Db, StorageError, blocs, units, updates, users};
+use crate::storage::{Db, StorageError, blocs, schedules, units, updates, users};
 use crate::text::{Lang, Texts};
 
 /// Shared state of the running bot.
@@ -316,10 +315,14 @@ pub fn year_of(bloc: &Bloc, now: DateTime<Utc>) -> i32 {
     today(bloc, now).year()
 }
 
-/// The open period now.
-pub fn open_period(bloc: &Bloc, now: DateTime<Utc>) -> Period {
-    let today = today(bloc, now);
-    Period::open_on(today, default_mid_deadline(today.year()))
+/// The open period now: `mid` until the bloc's mid-year deadline has passed.
+pub async fn open_period(
+    conn: &mut SqliteConnection,
+    bloc: &Bloc,
+    now: DateTime<Utc>,
+) -> Result<Period, Fail> {
+    let s = schedules::get(conn, bloc.id, year_of(bloc, now), tz_of(bloc)).await?;
+    Ok(s.open_period(today(bloc, now)))
 }
 
 /// A local date and time for display.
@@ -340,6 +343,38 @@ pub async fn commit(
     updates::record(&mut tx, req.update_id, &outbox, req.now).await?;
     tx.commit().await?;
     Ok(outs)
+}
+
+/// Moves a bloc from a group to the supergroup it became.
+pub async fn migrate(app: &App, old: i64, new: i64) {
+    let moved = async {
+        let mut tx = app.db.write().await?;
+        let moved = blocs::move_chat(&mut tx, old, new).await?;
+        tx.commit().await?;
+        Ok::<bool, StorageError>(moved)
+    };
+    match moved.await {
+        Ok(true) => tracing::info!(old, new, "group became a supergroup; bloc moved"),
+        Ok(false) => {}
+        Err(e) => {
+            tracing::error!(error = %app.redact(&e.to_string()), "moving a bloc to its supergroup")
+        }
+    }
+}
+
+/// A user wrote to the bot in private: they can be reached again.
+pub async fn reachable_again(app: &App, chat: i64) {
+    let result = async {
+        let mut conn = app.db.pool().acquire().await?;
+        sqlx::query("DELETE FROM unreachable WHERE chat_id = ?")
+            .bind(chat)
+            .execute(&mut *conn)
+            .await?;
+        Ok::<(), StorageError>(())
+    };
+    if let Err(e) = result.await {
+        tracing::warn!(error = %app.redact(&e.to_string()), "clearing an unreachable mark");
+    }
 }
 
 /// Logs dispatcher errors; the log writer redacts the token anyway.

@@ -4,10 +4,11 @@
 mod context;
 mod pledge;
 mod report;
+mod schedule;
 mod send;
 mod setup;
 
-pub use context::{App, Out};
+pub use context::{App, Out, tz_of};
 
 use std::sync::Arc;
 use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateFilterExt};
@@ -59,6 +60,8 @@ pub enum Command {
     Bloc(String),
     /// `/lang <vi|en>`
     Lang(String),
+    /// `/schedule [set|remind|time|tz ...]`
+    Schedule(String),
 }
 
 /// What a message's text asks of the bot.
@@ -124,7 +127,19 @@ async fn on_message(
 }
 
 async fn handle_message(bot: &Tg, app: &App, me: &Me, update_id: i64, msg: &Message) {
+    // A group upgraded to a supergroup: the bloc follows it to the new id.
+    if let Some(new) = msg.migrate_to_chat_id().or(msg.migrate_from_chat_id()) {
+        let (old, new) = match msg.migrate_to_chat_id() {
+            Some(to) => (msg.chat.id.0, to.0),
+            None => (new.0, msg.chat.id.0),
+        };
+        context::migrate(app, old, new).await;
+        return;
+    }
     let Some(text) = msg.text() else { return };
+    if msg.chat.is_private() {
+        context::reachable_again(app, msg.chat.id.0).await;
+    }
     let cmd = match parse(text, me.username()) {
         Parsed::Command(c) => c,
         Parsed::Ignore => return,
@@ -165,6 +180,7 @@ fn command_kind(cmd: &Command) -> CommandKind {
             Some("set") => CommandKind::TargetSet,
             Some("remove") => CommandKind::TargetRemove,
             Some("list") => CommandKind::TargetList,
+            Some("confirm") => CommandKind::TargetConfirm,
             _ => CommandKind::Target,
         },
         Command::Targets => CommandKind::TargetList,
@@ -176,6 +192,19 @@ fn command_kind(cmd: &Command) -> CommandKind {
         Command::Standings(_) => CommandKind::Standings,
         Command::Bloc(_) => CommandKind::Bloc,
         Command::Lang(_) => CommandKind::Lang,
+        Command::Schedule(a) => match a
+            .split_whitespace()
+            .next()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None => CommandKind::Schedule,
+            Some("set") => CommandKind::ScheduleSet,
+            Some("remind") => CommandKind::ScheduleRemind,
+            Some("time") => CommandKind::ScheduleTime,
+            Some("tz") => CommandKind::ScheduleTz,
+            Some(_) => CommandKind::Schedule,
+        },
     }
 }
 
@@ -208,6 +237,9 @@ async fn run(
                 CommandKind::TargetSet => setup::target_set(app, req, rest).await,
                 CommandKind::TargetRemove => setup::target_remove(app, req, rest).await,
                 CommandKind::TargetList => setup::targets(app, req).await,
+                CommandKind::TargetConfirm if rest.trim().is_empty() => {
+                    setup::target_confirm(app, req).await
+                }
                 _ => Err(Fail::Refused(Refusal::BadUsage)),
             }
         }
@@ -223,6 +255,7 @@ async fn run(
         Command::Standings(a) => report::standings(app, req, &a).await,
         Command::Bloc(a) => setup::bloc(app, req, a.trim()).await,
         Command::Lang(a) => setup::lang(app, req, a.trim()).await,
+        Command::Schedule(a) => schedule::schedule(app, req, &a).await,
     }
 }
 

@@ -16,7 +16,10 @@ pub(super) async fn report(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
     let mut tx = app.db.write().await?;
     let (bloc, unit, sender) = head_unit(&mut tx, req).await?;
     let year = year_of(&bloc, req.now);
-    let period = a.period.unwrap_or_else(|| open_period(&bloc, req.now));
+    let period = match a.period {
+        Some(p) => p,
+        None => open_period(&mut tx, &bloc, req.now).await?,
+    };
     let target = targets::by_code(&mut tx, bloc.id, year, a.target.as_str())
         .await?
         .ok_or_else(|| Refusal::UnknownTarget(a.target.to_string()))?;
@@ -65,7 +68,7 @@ pub(super) async fn status(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let mut conn = app.db.pool().acquire().await?;
     let (bloc, unit, _) = head_unit(&mut conn, req).await?;
     let year = year_of(&bloc, req.now);
-    let period = open_period(&bloc, req.now);
+    let period = open_period(&mut conn, &bloc, req.now).await?;
     let board = Board::load(&mut conn, bloc.id, year, period).await?;
     let lines = board
         .targets
@@ -99,7 +102,10 @@ pub(super) async fn standings(app: &App, req: &Req, args: &str) -> Result<Vec<Ou
     let mut conn = app.db.pool().acquire().await?;
     let bloc = readable_bloc(&mut conn, req).await?;
     let year = a.year.unwrap_or_else(|| year_of(&bloc, req.now));
-    let period = a.period.unwrap_or_else(|| open_period(&bloc, req.now));
+    let period = match a.period {
+        Some(p) => p,
+        None => open_period(&mut conn, &bloc, req.now).await?,
+    };
     let board = Board::load(&mut conn, bloc.id, year, period).await?;
     let view = StandingsView {
         bloc: bloc.name.clone(),

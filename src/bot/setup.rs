@@ -30,6 +30,7 @@ pub(super) fn target_line(t: &Target, goal: Goal, own_goal: bool) -> TargetLine 
         goal,
         own_goal,
         weight: t.weight,
+        draft: false,
     }
 }
 
@@ -63,6 +64,12 @@ pub(super) async fn help(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
                 member || (req.group && bloc.is_some())
             }
             K::Pledge | K::PledgeSign | K::Report | K::Status => req.private && head,
+            K::TargetConfirm
+            | K::ScheduleSet
+            | K::ScheduleRemind
+            | K::ScheduleTime
+            | K::ScheduleTz => admin,
+            K::Schedule => member || (req.group && bloc.is_some()),
             K::Target => false,
         })
         .collect();
@@ -208,13 +215,8 @@ pub(super) async fn unit_lines(
     req: &Req,
 ) -> Result<Vec<UnitLine>, Fail> {
     let mut conn = app.db.pool().acquire().await?;
-    let board = Board::load(
-        &mut conn,
-        bloc.id,
-        year_of(bloc, req.now),
-        open_period(bloc, req.now),
-    )
-    .await?;
+    let period = open_period(&mut conn, bloc, req.now).await?;
+    let board = Board::load(&mut conn, bloc.id, year_of(bloc, req.now), period).await?;
     Ok(board
         .units
         .iter()
@@ -359,7 +361,7 @@ pub(super) async fn target_add(app: &App, req: &Req, args: &str) -> Result<Vec<O
     let mut tx = app.db.write().await?;
     let (bloc, sender) = admin_bloc(&mut tx, req).await?;
     let year = year_of(&bloc, req.now);
-    if targets::by_code(&mut tx, bloc.id, year, a.code.as_str())
+    if targets::by_code_any(&mut tx, bloc.id, year, a.code.as_str())
         .await?
         .is_some()
     {
@@ -380,6 +382,7 @@ pub(super) async fn target_add(app: &App, req: &Req, args: &str) -> Result<Vec<O
         goal: a.goal,
         own_goal: false,
         weight: a.weight,
+        draft: false,
     };
     audit::append(
         &mut tx,
@@ -464,7 +467,7 @@ pub(super) async fn target_remove(app: &App, req: &Req, args: &str) -> Result<Ve
     let mut tx = app.db.write().await?;
     let (bloc, sender) = admin_bloc(&mut tx, req).await?;
     let year = year_of(&bloc, req.now);
-    let target = targets::by_code(&mut tx, bloc.id, year, code.as_str())
+    let target = targets::by_code_any(&mut tx, bloc.id, year, code.as_str())
         .await?
         .ok_or_else(|| Refusal::UnknownTarget(code.to_string()))?;
     targets::delete(&mut tx, target.id).await?;
@@ -493,8 +496,15 @@ pub(super) async fn targets(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let mut conn = app.db.pool().acquire().await?;
     let bloc = readable_bloc(&mut conn, req).await?;
     let year = year_of(&bloc, req.now);
-    let list = targets::list(&mut conn, bloc.id, year).await?;
-    let lines: Vec<_> = list.iter().map(|t| target_line(t, t.goal, false)).collect();
+    targets::roll_over(&mut conn, bloc.id, year, req.now).await?;
+    let list = targets::list_with_drafts(&mut conn, bloc.id, year).await?;
+    let lines: Vec<_> = list
+        .iter()
+        .map(|(t, draft)| TargetLine {
+            draft: *draft,
+            ..target_line(t, t.goal, false)
+        })
+        .collect();
     Ok(vec![Out::to(
         req.chat_id,
         req.t().targets(&bloc.name, year, &lines),
@@ -592,4 +602,33 @@ pub(super) async fn lang(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, F
     )
     .await?;
     commit(tx, req, vec![Out::to(req.chat_id, lang.texts().lang_set())]).await
+}
+
+pub(super) async fn target_confirm(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
+    let mut tx = app.db.write().await?;
+    let (bloc, sender) = admin_bloc(&mut tx, req).await?;
+    let year = year_of(&bloc, req.now);
+    let n = targets::confirm_drafts(&mut tx, bloc.id, year).await?;
+    if n == 0 {
+        return Err(Refusal::NoDrafts.into());
+    }
+    audit::append(
+        &mut tx,
+        req.now,
+        Entry {
+            user_id: sender.id,
+            bloc_id: Some(bloc.id),
+            action: "target.confirm",
+            subject: format!("{year}"),
+            new: Some(format!("{n} targets")),
+            ..Entry::default()
+        },
+    )
+    .await?;
+    commit(
+        tx,
+        req,
+        vec![Out::to(req.chat_id, req.t().targets_confirmed(n, year))],
+    )
+    .await
 }

@@ -4,6 +4,7 @@ pub mod args;
 pub mod code;
 pub mod period;
 pub mod refusal;
+pub mod schedule;
 pub mod score;
 pub mod target;
 pub mod value;

@@ -46,11 +46,23 @@ pub enum CommandKind {
     Bloc,
     /// `/lang <vi|en>`
     Lang,
+    /// `/schedule`
+    Schedule,
+    /// `/schedule set <pledge|mid|final> <YYYY-MM-DD>`
+    ScheduleSet,
+    /// `/schedule remind <d1,d2,...>`
+    ScheduleRemind,
+    /// `/schedule time <HH:MM>`
+    ScheduleTime,
+    /// `/schedule tz <IANA zone>`
+    ScheduleTz,
+    /// `/target confirm`
+    TargetConfirm,
 }
 
 impl CommandKind {
     /// Every command, in the order `/help` lists them.
-    pub const ALL: [CommandKind; 21] = [
+    pub const ALL: [CommandKind; 27] = [
         CommandKind::Start,
         CommandKind::Help,
         CommandKind::Bloc,
@@ -71,7 +83,13 @@ impl CommandKind {
         CommandKind::TargetAdd,
         CommandKind::TargetSet,
         CommandKind::TargetRemove,
+        CommandKind::TargetConfirm,
         CommandKind::Target,
+        CommandKind::Schedule,
+        CommandKind::ScheduleSet,
+        CommandKind::ScheduleRemind,
+        CommandKind::ScheduleTime,
+        CommandKind::ScheduleTz,
     ];
 }
 
@@ -164,4 +182,16 @@ pub enum Refusal {
     NoTargets,
     /// Not a command of this bot.
     UnknownCommand,
+    /// Not `pledge`, `mid` or `final`.
+    BadDeadline(String),
+    /// Not a `YYYY-MM-DD` date.
+    BadDate(String),
+    /// Not an `HH:MM` time.
+    BadTime(String),
+    /// Not a list of reminder days.
+    BadRemind(String),
+    /// Not an IANA time zone.
+    BadTimeZone(String),
+    /// No draft targets to confirm.
+    NoDrafts,
 }

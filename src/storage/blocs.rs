@@ -117,3 +117,28 @@ pub async fn admin_ids(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Vec<
             .await?,
     )
 }
+
+/// Every bloc.
+pub async fn all(conn: &mut SqliteConnection) -> Result<Vec<Bloc>> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLS} FROM blocs ORDER BY id"))
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+/// A group became a supergroup: the bloc follows it to its new chat id.
+/// Returns whether a bloc moved.
+pub async fn move_chat(conn: &mut SqliteConnection, old: i64, new: i64) -> Result<bool> {
+    let moved = sqlx::query("UPDATE blocs SET chat_id = ? WHERE chat_id = ?")
+        .bind(new)
+        .bind(old)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE reminders SET recipient = ? WHERE recipient = ? AND kind = 'summary'")
+        .bind(new)
+        .bind(old)
+        .execute(conn)
+        .await?;
+    Ok(moved.rows_affected() > 0)
+}

@@ -60,10 +60,10 @@ impl TryFrom<TargetRow> for Target {
 
 const COLS: &str = "id, code, kind, op, goal, weight, name";
 
-/// The targets of a bloc's year, in the order they were added.
+/// The confirmed targets of a bloc's year, in the order they were added.
 pub async fn list(conn: &mut SqliteConnection, bloc_id: i64, year: i32) -> Result<Vec<Target>> {
     let rows: Vec<TargetRow> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM targets WHERE bloc_id = ? AND year = ? ORDER BY id"
+        "SELECT {COLS} FROM targets WHERE bloc_id = ? AND year = ? AND draft = 0 ORDER BY id"
     ))
     .bind(bloc_id)
     .bind(year)
@@ -72,7 +72,7 @@ pub async fn list(conn: &mut SqliteConnection, bloc_id: i64, year: i32) -> Resul
     rows.into_iter().map(Target::try_from).collect()
 }
 
-/// A target by code.
+/// A confirmed target by code.
 pub async fn by_code(
     conn: &mut SqliteConnection,
     bloc_id: i64,
@@ -80,7 +80,7 @@ pub async fn by_code(
     code: &str,
 ) -> Result<Option<Target>> {
     let row: Option<TargetRow> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM targets WHERE bloc_id = ? AND year = ? AND code = ?"
+        "SELECT {COLS} FROM targets WHERE bloc_id = ? AND year = ? AND code = ? AND draft = 0"
     ))
     .bind(bloc_id)
     .bind(year)
@@ -182,4 +182,108 @@ pub async fn unit_goals(
                 .ok_or_else(|| StorageError::Corrupt(format!("unit goal {u}/{t}")))
         })
         .collect()
+}
+
+/// Every target of a bloc's year with whether it is a draft awaiting confirmation.
+pub async fn list_with_drafts(
+    conn: &mut SqliteConnection,
+    bloc_id: i64,
+    year: i32,
+) -> Result<Vec<(Target, bool)>> {
+    #[derive(FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        target: TargetRow,
+        draft: bool,
+    }
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLS}, draft FROM targets WHERE bloc_id = ? AND year = ? ORDER BY id"
+    ))
+    .bind(bloc_id)
+    .bind(year)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| Target::try_from(r.target).map(|t| (t, r.draft)))
+        .collect()
+}
+
+/// A target by code, draft or not.
+pub async fn by_code_any(
+    conn: &mut SqliteConnection,
+    bloc_id: i64,
+    year: i32,
+    code: &str,
+) -> Result<Option<Target>> {
+    let row: Option<TargetRow> = sqlx::query_as(&format!(
+        "SELECT {COLS} FROM targets WHERE bloc_id = ? AND year = ? AND code = ?"
+    ))
+    .bind(bloc_id)
+    .bind(year)
+    .bind(code)
+    .fetch_optional(conn)
+    .await?;
+    row.map(Target::try_from).transpose()
+}
+
+/// Confirms the year's draft targets; returns how many.
+pub async fn confirm_drafts(conn: &mut SqliteConnection, bloc_id: i64, year: i32) -> Result<u64> {
+    Ok(
+        sqlx::query("UPDATE targets SET draft = 0 WHERE bloc_id = ? AND year = ? AND draft = 1")
+            .bind(bloc_id)
+            .bind(year)
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
+/// Prepares a bloc's year once: when it has no targets, the previous year's
+/// are copied as drafts for an admin to confirm. Returns how many were copied
+/// the first time, `None` when the year was prepared before.
+pub async fn roll_over(
+    conn: &mut SqliteConnection,
+    bloc_id: i64,
+    year: i32,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>> {
+    let done: Option<i64> =
+        sqlx::query_scalar("SELECT copied FROM rollovers WHERE bloc_id = ? AND year = ?")
+            .bind(bloc_id)
+            .bind(year)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if done.is_some() {
+        return Ok(None);
+    }
+    let has: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM targets WHERE bloc_id = ? AND year = ?")
+            .bind(bloc_id)
+            .bind(year)
+            .fetch_one(&mut *conn)
+            .await?;
+    let copied = if has == 0 {
+        sqlx::query(
+            "INSERT INTO targets (bloc_id, year, code, kind, op, goal, weight, name, created_at, draft)
+             SELECT bloc_id, ?, code, kind, op, goal, weight, name, ?, 1 FROM targets
+             WHERE bloc_id = ? AND year = ? AND draft = 0 ORDER BY id",
+        )
+        .bind(year)
+        .bind(now)
+        .bind(bloc_id)
+        .bind(year - 1)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+    } else {
+        0
+    };
+    sqlx::query("INSERT INTO rollovers (bloc_id, year, copied, at) VALUES (?, ?, ?, ?)")
+        .bind(bloc_id)
+        .bind(year)
+        .bind(copied as i64)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(Some(copied))
 }

@@ -1,10 +1,31 @@
 //! English.
 
 use super::{
-    BlocLine, PledgeView, StandingsView, StatusView, TargetLine, Texts, UnitLine, esc, format_goal,
-    format_number, format_score, format_value,
+    BlocLine, HeadReminder, Missing, Outstanding, Overdue, PledgeView, ScheduleView, StandingsView,
+    StatusView, Summary, TargetLine, Texts, UnitLine, esc, format_goal, format_number,
+    format_score, format_value,
 };
+use crate::domain::schedule::Deadline;
 use crate::domain::{CommandKind as K, Period, Refusal as R};
+
+fn outstanding_lines(s: &mut String, units: &[Outstanding]) {
+    for u in units {
+        let no_head = if u.no_head { " (no head yet)" } else { "" };
+        s.push_str(&format!(
+            "\n  • <b>{}</b> {}{no_head}",
+            esc(&u.code),
+            esc(&u.name)
+        ));
+    }
+}
+
+fn days_left(n: u32) -> String {
+    match n {
+        0 => "due today".to_owned(),
+        1 => "1 day left".to_owned(),
+        n => format!("{n} days left"),
+    }
+}
 
 /// English texts.
 pub struct En;
@@ -50,6 +71,12 @@ impl Texts for En {
             R::AlreadySigned => "Your unit's pledge is already signed.".into(),
             R::NoTargets => "The bloc has no targets for this year yet.".into(),
             R::UnknownCommand => "Unknown command.".into(),
+            R::BadDeadline(d) => format!("Deadline “{}” is not valid: choose pledge, mid or final.", esc(d)),
+            R::BadDate(d) => format!("Date “{}” is not valid: write YYYY-MM-DD, e.g. 2026-07-20.", esc(d)),
+            R::BadTime(t) => format!("Time “{}” is not valid: write HH:MM (24-hour), e.g. 08:00.", esc(t)),
+            R::BadRemind(d) => format!("Reminder days “{}” are not valid: distinct whole days from 1 to 365, separated by commas.", esc(d)),
+            R::BadTimeZone(z) => format!("Time zone “{}” is not valid: use an IANA name, e.g. Asia/Ho_Chi_Minh.", esc(z)),
+            R::NoDrafts => "There are no draft targets to confirm.".into(),
         }
     }
 
@@ -84,6 +111,16 @@ impl Texts for En {
             K::Standings => "/standings [mid|final] [year] — e.g. /standings mid 2026",
             K::Bloc => "/bloc [bloc name or number] — e.g. /bloc 1",
             K::Lang => "/lang &lt;vi|en&gt; — e.g. /lang vi",
+            K::Schedule => "/schedule",
+            K::ScheduleSet => {
+                "/schedule set &lt;pledge|mid|final&gt; &lt;YYYY-MM-DD&gt; — e.g. /schedule set mid 2026-07-20"
+            }
+            K::ScheduleRemind => {
+                "/schedule remind &lt;d1,d2,...&gt; — e.g. /schedule remind 14,7,3,1"
+            }
+            K::ScheduleTime => "/schedule time &lt;HH:MM&gt; — e.g. /schedule time 08:00",
+            K::ScheduleTz => "/schedule tz &lt;IANA zone&gt; — e.g. /schedule tz Asia/Ho_Chi_Minh",
+            K::TargetConfirm => "/target confirm",
         }
     }
 
@@ -110,6 +147,12 @@ impl Texts for En {
             K::Standings => "the ranking",
             K::Bloc => "pick a bloc when you belong to several",
             K::Lang => "change language",
+            K::Schedule => "this year's deadlines, reminder days and send time",
+            K::ScheduleSet => "move a deadline",
+            K::ScheduleRemind => "days before a deadline to remind",
+            K::ScheduleTime => "time reminders are sent",
+            K::ScheduleTz => "the bloc's time zone",
+            K::TargetConfirm => "confirm draft targets copied from last year",
         }
     }
 
@@ -259,12 +302,16 @@ impl Texts for En {
         );
         for t in targets {
             s.push_str(&format!(
-                "\n<b>{}</b> {} — {} · weight {}",
+                "\n<b>{}</b> {} — {} · weight {}{}",
                 esc(&t.code),
                 esc(&t.name),
                 format_goal(self, t.kind, t.goal),
-                t.weight
+                t.weight,
+                if t.draft { self.draft() } else { "" }
             ));
+        }
+        if targets.iter().any(|t| t.draft) {
+            s.push_str("\nDraft targets copied from last year: a bloc admin confirms them with /target confirm or edits them with /target remove and /target add.");
         }
         s
     }
@@ -454,5 +501,121 @@ impl Texts for En {
 
     fn yes_no(&self, b: bool) -> &'static str {
         if b { "yes" } else { "no" }
+    }
+
+    fn deadline(&self, d: Deadline) -> &'static str {
+        match d {
+            Deadline::Pledge => "pledge signing",
+            Deadline::Mid => "mid-year report",
+            Deadline::Final => "year-end report",
+        }
+    }
+
+    fn schedule(&self, v: &ScheduleView) -> String {
+        let mut s = format!("🗓 <b>Schedule {} — {}</b>", v.year, esc(&v.bloc));
+        for (d, date, passed) in &v.deadlines {
+            let mark = if *passed { "✔️" } else { "⏰" };
+            s.push_str(&format!(
+                "\n{mark} {} deadline: {}",
+                self.deadline(*d),
+                esc(date)
+            ));
+        }
+        s.push_str(&format!(
+            "\nReminders {} days before, on the deadline day and the day after (overdue list to admins).\nSend time: {} ({}).",
+            esc(&v.remind),
+            esc(&v.send_time),
+            esc(&v.tz)
+        ));
+        match &v.next {
+            Some((d, at)) => s.push_str(&format!(
+                "\n👉 Next send: {} — {}.",
+                esc(at),
+                self.deadline(*d)
+            )),
+            None => s.push_str("\nNo more sends this year."),
+        }
+        s
+    }
+
+    fn schedule_updated(&self) -> &'static str {
+        "✅ Schedule updated."
+    }
+
+    fn targets_confirmed(&self, n: u64, year: i32) -> String {
+        format!("✅ {n} targets confirmed for {year}. Units can sign their pledges.")
+    }
+
+    fn draft(&self) -> &'static str {
+        " · 📝 draft"
+    }
+
+    fn head_reminder(&self, r: &HeadReminder) -> String {
+        let mut s = format!(
+            "⏰ <b>{} deadline</b> ({}, {}) — unit <b>{}</b>, {}.",
+            self.deadline(r.deadline),
+            esc(&r.date),
+            days_left(r.days_left),
+            esc(&r.code),
+            esc(&r.bloc)
+        );
+        match &r.missing {
+            Missing::Pledge => s.push_str(
+                "\nYour unit has not signed its pledge: type /pledge to read and sign it.",
+            ),
+            Missing::Targets(ts) => {
+                s.push_str(&format!("\n{} target(s) not reported yet:", ts.len()));
+                for (code, name) in ts {
+                    s.push_str(&format!("\n  • <b>{}</b> {}", esc(code), esc(name)));
+                }
+                s.push_str("\nReport with /report &lt;CODE&gt; &lt;value&gt;.");
+            }
+        }
+        s
+    }
+
+    fn summary(&self, v: &Summary) -> String {
+        let mut s = format!(
+            "📣 <b>{} deadline</b>: {} ({}) — done {}/{}.",
+            self.deadline(v.deadline),
+            esc(&v.date),
+            days_left(v.days_left),
+            v.done,
+            v.total
+        );
+        if !v.outstanding.is_empty() {
+            s.push_str("\nOutstanding:");
+            outstanding_lines(&mut s, &v.outstanding);
+        }
+        if !v.standings.is_empty() {
+            s.push_str("\n🏆 Standings so far:");
+            for r in &v.standings {
+                s.push_str(&format!(
+                    "\n  {}. <b>{}</b> {}",
+                    r.rank,
+                    esc(&r.code),
+                    format_score(r.score, '.')
+                ));
+            }
+        }
+        s
+    }
+
+    fn overdue(&self, v: &Overdue) -> String {
+        let mut s = format!(
+            "🚩 <b>Overdue: {}</b> ({}) — {}:",
+            self.deadline(v.deadline),
+            esc(&v.date),
+            esc(&v.bloc)
+        );
+        outstanding_lines(&mut s, &v.outstanding);
+        s
+    }
+
+    fn unreachable(&self, who: &str) -> String {
+        format!(
+            "⚠️ The bot cannot message {}: they blocked the bot, never pressed Start in a private chat with it, or the bot was removed from the group.",
+            esc(who)
+        )
     }
 }

@@ -4,6 +4,7 @@
 mod en;
 mod vi;
 
+use crate::domain::schedule::Deadline;
 use crate::domain::{CommandKind, Goal, Period, Refusal, Standing, TargetKind};
 
 /// A reply language.
@@ -84,6 +85,8 @@ pub struct TargetLine {
     pub own_goal: bool,
     /// Weight.
     pub weight: u32,
+    /// Copied from last year, awaiting an admin's confirmation.
+    pub draft: bool,
 }
 
 /// `/pledge`
@@ -159,6 +162,96 @@ pub struct BlocLine {
     pub current: bool,
 }
 
+/// `/schedule`
+#[derive(Debug, Clone)]
+pub struct ScheduleView {
+    /// Bloc name.
+    pub bloc: String,
+    /// Year.
+    pub year: i32,
+    /// IANA zone.
+    pub tz: String,
+    /// `HH:MM`.
+    pub send_time: String,
+    /// Reminder days, e.g. `14,7,3,1`.
+    pub remind: String,
+    /// Each deadline with its local date (dd/mm/yyyy) and whether it has passed.
+    pub deadlines: Vec<(Deadline, String, bool)>,
+    /// The next send: deadline and local date-time.
+    pub next: Option<(Deadline, String)>,
+}
+
+/// A unit still owing something.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outstanding {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// No head has joined yet.
+    pub no_head: bool,
+}
+
+/// What a head still owes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Missing {
+    /// The pledge is unsigned.
+    Pledge,
+    /// These targets (code, name) have no value for the period.
+    Targets(Vec<(String, String)>),
+}
+
+/// A private reminder to a unit head.
+#[derive(Debug, Clone)]
+pub struct HeadReminder {
+    /// Bloc name.
+    pub bloc: String,
+    /// Unit code.
+    pub code: String,
+    /// Deadline.
+    pub deadline: Deadline,
+    /// Its local date, dd/mm/yyyy.
+    pub date: String,
+    /// Days left (0 on the day).
+    pub days_left: u32,
+    /// What is missing.
+    pub missing: Missing,
+}
+
+/// The summary posted to the bloc group.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Bloc name.
+    pub bloc: String,
+    /// Deadline.
+    pub deadline: Deadline,
+    /// Its local date.
+    pub date: String,
+    /// Days left.
+    pub days_left: u32,
+    /// Units done.
+    pub done: usize,
+    /// Units in all.
+    pub total: usize,
+    /// Units not done.
+    pub outstanding: Vec<Outstanding>,
+    /// Standings so far (mid and final only).
+    pub standings: Vec<Standing>,
+}
+
+/// The overdue list sent to admins the day after a deadline.
+#[derive(Debug, Clone)]
+pub struct Overdue {
+    /// Bloc name.
+    pub bloc: String,
+    /// Deadline.
+    pub deadline: Deadline,
+    /// Its local date.
+    pub date: String,
+    /// Units not done.
+    pub outstanding: Vec<Outstanding>,
+}
+
 /// What the bot says, in one language.
 pub trait Texts: Sync {
     /// Why a command was refused (one sentence, no usage).
@@ -229,6 +322,24 @@ pub trait Texts: Sync {
     fn number(&self, v: f64) -> String;
     /// Yes / no.
     fn yes_no(&self, b: bool) -> &'static str;
+    /// Name of a deadline.
+    fn deadline(&self, d: Deadline) -> &'static str;
+    /// `/schedule`.
+    fn schedule(&self, s: &ScheduleView) -> String;
+    /// Prefix of a reply to a schedule change.
+    fn schedule_updated(&self) -> &'static str;
+    /// `/target confirm` done.
+    fn targets_confirmed(&self, n: u64, year: i32) -> String;
+    /// Marker of a draft target.
+    fn draft(&self) -> &'static str;
+    /// A reminder to a unit head.
+    fn head_reminder(&self, r: &HeadReminder) -> String;
+    /// The group summary.
+    fn summary(&self, s: &Summary) -> String;
+    /// The admins' overdue list.
+    fn overdue(&self, o: &Overdue) -> String;
+    /// A chat refused our messages (403), told once to the admins.
+    fn unreachable(&self, who: &str) -> String;
 }
 
 /// A refusal with its usage: `⚠️ why` then the right usage and an example.

@@ -1,10 +1,34 @@
 //! Tiếng Việt — the default language.
 
 use super::{
-    BlocLine, PledgeView, StandingsView, StatusView, TargetLine, Texts, UnitLine, esc, format_goal,
-    format_number, format_score, format_value,
+    BlocLine, HeadReminder, Missing, Outstanding, Overdue, PledgeView, ScheduleView, StandingsView,
+    StatusView, Summary, TargetLine, Texts, UnitLine, esc, format_goal, format_number,
+    format_score, format_value,
 };
+use crate::domain::schedule::Deadline;
 use crate::domain::{CommandKind as K, Period, Refusal as R};
+
+fn outstanding_lines(s: &mut String, units: &[Outstanding]) {
+    for u in units {
+        let no_head = if u.no_head {
+            " (chưa có trưởng đơn vị)"
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "\n  • <b>{}</b> {}{no_head}",
+            esc(&u.code),
+            esc(&u.name)
+        ));
+    }
+}
+
+fn days_left(n: u32) -> String {
+    match n {
+        0 => "hạn chót là hôm nay".to_owned(),
+        n => format!("còn {n} ngày"),
+    }
+}
 
 /// Vietnamese texts.
 pub struct Vi;
@@ -50,6 +74,12 @@ impl Texts for Vi {
             R::AlreadySigned => "Giao ước của đơn vị đã được ký.".into(),
             R::NoTargets => "Khối chưa có chỉ tiêu nào cho năm nay.".into(),
             R::UnknownCommand => "Lệnh không tồn tại.".into(),
+            R::BadDeadline(d) => format!("Hạn «{}» không hợp lệ: chọn pledge, mid hoặc final.", esc(d)),
+            R::BadDate(d) => format!("Ngày «{}» không hợp lệ: viết theo dạng YYYY-MM-DD, ví dụ 2026-07-20.", esc(d)),
+            R::BadTime(t) => format!("Giờ «{}» không hợp lệ: viết theo dạng HH:MM (24 giờ), ví dụ 08:00.", esc(t)),
+            R::BadRemind(d) => format!("Danh sách ngày «{}» không hợp lệ: các số ngày khác nhau từ 1 đến 365, cách nhau bởi dấu phẩy.", esc(d)),
+            R::BadTimeZone(z) => format!("Múi giờ «{}» không hợp lệ: dùng tên IANA, ví dụ Asia/Ho_Chi_Minh.", esc(z)),
+            R::NoDrafts => "Không có chỉ tiêu nháp nào chờ xác nhận.".into(),
         }
     }
 
@@ -84,6 +114,18 @@ impl Texts for Vi {
             K::Standings => "/standings [mid|final] [năm] — ví dụ: /standings mid 2026",
             K::Bloc => "/bloc [tên hoặc mã khối] — ví dụ: /bloc 1",
             K::Lang => "/lang &lt;vi|en&gt; — ví dụ: /lang en",
+            K::Schedule => "/schedule",
+            K::ScheduleSet => {
+                "/schedule set &lt;pledge|mid|final&gt; &lt;YYYY-MM-DD&gt; — ví dụ: /schedule set mid 2026-07-20"
+            }
+            K::ScheduleRemind => {
+                "/schedule remind &lt;d1,d2,...&gt; — ví dụ: /schedule remind 14,7,3,1"
+            }
+            K::ScheduleTime => "/schedule time &lt;HH:MM&gt; — ví dụ: /schedule time 08:00",
+            K::ScheduleTz => {
+                "/schedule tz &lt;múi giờ IANA&gt; — ví dụ: /schedule tz Asia/Ho_Chi_Minh"
+            }
+            K::TargetConfirm => "/target confirm",
         }
     }
 
@@ -110,6 +152,12 @@ impl Texts for Vi {
             K::Standings => "bảng xếp hạng",
             K::Bloc => "chọn khối khi bạn thuộc nhiều khối",
             K::Lang => "đổi ngôn ngữ",
+            K::Schedule => "hạn chót, ngày nhắc và giờ gửi của năm",
+            K::ScheduleSet => "dời một hạn chót",
+            K::ScheduleRemind => "số ngày nhắc trước hạn",
+            K::ScheduleTime => "giờ gửi lời nhắc",
+            K::ScheduleTz => "múi giờ của khối",
+            K::TargetConfirm => "xác nhận chỉ tiêu nháp chép từ năm trước",
         }
     }
 
@@ -261,12 +309,16 @@ impl Texts for Vi {
         );
         for t in targets {
             s.push_str(&format!(
-                "\n<b>{}</b> {} — {} · trọng số {}",
+                "\n<b>{}</b> {} — {} · trọng số {}{}",
                 esc(&t.code),
                 esc(&t.name),
                 format_goal(self, t.kind, t.goal),
-                t.weight
+                t.weight,
+                if t.draft { self.draft() } else { "" }
             ));
+        }
+        if targets.iter().any(|t| t.draft) {
+            s.push_str("\nChỉ tiêu nháp chép từ năm trước: quản trị khối xác nhận bằng /target confirm hoặc sửa bằng /target remove, /target add.");
         }
         s
     }
@@ -460,5 +512,121 @@ impl Texts for Vi {
 
     fn yes_no(&self, b: bool) -> &'static str {
         if b { "có" } else { "không" }
+    }
+
+    fn deadline(&self, d: Deadline) -> &'static str {
+        match d {
+            Deadline::Pledge => "ký giao ước",
+            Deadline::Mid => "báo cáo sơ kết 6 tháng",
+            Deadline::Final => "báo cáo tổng kết năm",
+        }
+    }
+
+    fn schedule(&self, v: &ScheduleView) -> String {
+        let mut s = format!("🗓 <b>Lịch năm {} — {}</b>", v.year, esc(&v.bloc));
+        for (d, date, passed) in &v.deadlines {
+            let mark = if *passed { "✔️" } else { "⏰" };
+            s.push_str(&format!(
+                "\n{mark} Hạn {}: {}",
+                self.deadline(*d),
+                esc(date)
+            ));
+        }
+        s.push_str(&format!(
+            "\nNhắc trước hạn: {} ngày, vào ngày hạn chót và ngày hôm sau (danh sách quá hạn gửi quản trị).\nGiờ gửi: {} ({}).",
+            esc(&v.remind),
+            esc(&v.send_time),
+            esc(&v.tz)
+        ));
+        match &v.next {
+            Some((d, at)) => s.push_str(&format!(
+                "\n👉 Lần gửi tới: {} — {}.",
+                esc(at),
+                self.deadline(*d)
+            )),
+            None => s.push_str("\nKhông còn lần gửi nào trong năm."),
+        }
+        s
+    }
+
+    fn schedule_updated(&self) -> &'static str {
+        "✅ Đã cập nhật lịch."
+    }
+
+    fn targets_confirmed(&self, n: u64, year: i32) -> String {
+        format!("✅ Đã xác nhận {n} chỉ tiêu năm {year}. Các đơn vị có thể ký giao ước.")
+    }
+
+    fn draft(&self) -> &'static str {
+        " · 📝 nháp"
+    }
+
+    fn head_reminder(&self, r: &HeadReminder) -> String {
+        let mut s = format!(
+            "⏰ <b>Nhắc hạn {}</b> ({}, {}) — đơn vị <b>{}</b>, {}.",
+            self.deadline(r.deadline),
+            esc(&r.date),
+            days_left(r.days_left),
+            esc(&r.code),
+            esc(&r.bloc)
+        );
+        match &r.missing {
+            Missing::Pledge => {
+                s.push_str("\nĐơn vị chưa ký giao ước thi đua: gõ /pledge để xem và ký.")
+            }
+            Missing::Targets(ts) => {
+                s.push_str(&format!("\nCòn {} chỉ tiêu chưa báo cáo:", ts.len()));
+                for (code, name) in ts {
+                    s.push_str(&format!("\n  • <b>{}</b> {}", esc(code), esc(name)));
+                }
+                s.push_str("\nBáo cáo bằng /report &lt;MÃ&gt; &lt;giá trị&gt;.");
+            }
+        }
+        s
+    }
+
+    fn summary(&self, v: &Summary) -> String {
+        let mut s = format!(
+            "📣 <b>Hạn {}</b>: {} ({}) — đã xong {}/{}.",
+            self.deadline(v.deadline),
+            esc(&v.date),
+            days_left(v.days_left),
+            v.done,
+            v.total
+        );
+        if !v.outstanding.is_empty() {
+            s.push_str("\nCòn thiếu:");
+            outstanding_lines(&mut s, &v.outstanding);
+        }
+        if !v.standings.is_empty() {
+            s.push_str("\n🏆 Xếp hạng tạm thời:");
+            for r in &v.standings {
+                s.push_str(&format!(
+                    "\n  {}. <b>{}</b> {}",
+                    r.rank,
+                    esc(&r.code),
+                    format_score(r.score, ',')
+                ));
+            }
+        }
+        s
+    }
+
+    fn overdue(&self, v: &Overdue) -> String {
+        let mut s = format!(
+            "🚩 <b>Quá hạn {}</b> ({}) — {}:",
+            self.deadline(v.deadline),
+            esc(&v.date),
+            esc(&v.bloc)
+        );
+        outstanding_lines(&mut s, &v.outstanding);
+        s
+    }
+
+    fn unreachable(&self, who: &str) -> String {
+        format!(
+            "⚠️ Bot không gửi được tin nhắn cho {}: người này đã chặn bot, chưa bấm Start trong chat riêng với bot, hoặc bot đã bị xóa khỏi nhóm.",
+            esc(who)
+        )
     }
 }

@@ -1,0 +1,130 @@
+//! `/schedule`: the year's deadlines, reminder days, send time and zone.
+
+use super::context::{App, Fail, Out, Req, admin_bloc, commit, readable_bloc, tz_of, year_of};
+use crate::domain::Refusal;
+use crate::domain::args::{shorten, split_args};
+use crate::domain::schedule::{
+    Deadline, Schedule, format_remind, parse_date, parse_remind, parse_time, parse_tz,
+};
+use crate::storage::audit::{self, Entry};
+use crate::storage::blocs::Bloc;
+use crate::storage::schedules;
+use crate::text::ScheduleView;
+
+fn view(bloc: &Bloc, s: &Schedule, now: chrono::DateTime<chrono::Utc>) -> ScheduleView {
+    let today = now.with_timezone(&s.tz).date_naive();
+    ScheduleView {
+        bloc: bloc.name.clone(),
+        year: s.year,
+        tz: s.tz.name().to_owned(),
+        send_time: s.send_time.format("%H:%M").to_string(),
+        remind: format_remind(&s.remind),
+        deadlines: Deadline::ALL
+            .into_iter()
+            .map(|d| {
+                (
+                    d,
+                    s.date(d).format("%d/%m/%Y").to_string(),
+                    s.date(d) < today,
+                )
+            })
+            .collect(),
+        next: s.next_after(now).map(|slot| {
+            (
+                slot.deadline,
+                slot.at
+                    .with_timezone(&s.tz)
+                    .format("%d/%m/%Y %H:%M")
+                    .to_string(),
+            )
+        }),
+    }
+}
+
+pub(super) async fn schedule(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
+    let words = split_args(args, 2);
+    let sub = words
+        .first()
+        .map(|w| w.to_ascii_lowercase())
+        .unwrap_or_default();
+    let rest = words.get(1).copied().unwrap_or("");
+    if sub.is_empty() {
+        let mut conn = app.db.pool().acquire().await?;
+        let bloc = readable_bloc(&mut conn, req).await?;
+        let s = schedules::get(&mut conn, bloc.id, year_of(&bloc, req.now), tz_of(&bloc)).await?;
+        return Ok(vec![Out::to(
+            req.chat_id,
+            req.t().schedule(&view(&bloc, &s, req.now)),
+        )]);
+    }
+    let mut tx = app.db.write().await?;
+    let (bloc, sender) = admin_bloc(&mut tx, req).await?;
+    let year = year_of(&bloc, req.now);
+    let mut s = schedules::get(&mut tx, bloc.id, year, tz_of(&bloc)).await?;
+    let (subject, old, new) = match sub.as_str() {
+        "set" => {
+            let [d, date] = split_args(rest, 2)[..] else {
+                return Err(Refusal::BadUsage.into());
+            };
+            let d = Deadline::parse(d).ok_or_else(|| Refusal::BadDeadline(shorten(d)))?;
+            let date = parse_date(date).ok_or_else(|| Refusal::BadDate(shorten(date)))?;
+            let old = s.date(d);
+            s.set_date(d, date);
+            (
+                format!("deadline {}", d.as_str()),
+                old.to_string(),
+                date.to_string(),
+            )
+        }
+        "remind" => {
+            if rest.is_empty() {
+                return Err(Refusal::BadUsage.into());
+            }
+            let days = parse_remind(rest).ok_or_else(|| Refusal::BadRemind(shorten(rest)))?;
+            let old = format_remind(&s.remind);
+            s.remind = days;
+            ("remind".to_owned(), old, format_remind(&s.remind))
+        }
+        "time" => {
+            if rest.is_empty() || rest.contains(char::is_whitespace) {
+                return Err(Refusal::BadUsage.into());
+            }
+            let t = parse_time(rest).ok_or_else(|| Refusal::BadTime(shorten(rest)))?;
+            let old = s.send_time.format("%H:%M").to_string();
+            s.send_time = t;
+            ("send time".to_owned(), old, t.format("%H:%M").to_string())
+        }
+        "tz" => {
+            if rest.is_empty() || rest.contains(char::is_whitespace) {
+                return Err(Refusal::BadUsage.into());
+            }
+            let tz = parse_tz(rest).ok_or_else(|| Refusal::BadTimeZone(shorten(rest)))?;
+            let old = s.tz.name().to_owned();
+            schedules::set_tz(&mut tx, bloc.id, tz).await?;
+            s.tz = tz;
+            ("time zone".to_owned(), old, tz.name().to_owned())
+        }
+        _ => return Err(Refusal::BadUsage.into()),
+    };
+    schedules::put(&mut tx, bloc.id, &s).await?;
+    audit::append(
+        &mut tx,
+        req.now,
+        Entry {
+            user_id: sender.id,
+            bloc_id: Some(bloc.id),
+            action: "schedule",
+            subject: format!("{subject} {year}"),
+            old: Some(old),
+            new: Some(new),
+            ..Entry::default()
+        },
+    )
+    .await?;
+    let text = format!(
+        "{}\n{}",
+        req.t().schedule_updated(),
+        req.t().schedule(&view(&bloc, &s, req.now))
+    );
+    commit(tx, req, vec![Out::to(req.chat_id, text)]).await
+}

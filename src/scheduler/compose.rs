@@ -1,0 +1,191 @@
+//! What each recipient of a send is told, from the state at send time: a
+//! reminder names only what is still missing.
+
+use std::collections::HashSet;
+
+use crate::bot::App;
+use crate::domain::schedule::{Deadline, Schedule, Slot, SlotKind};
+use crate::storage::blocs::{self, Bloc};
+use crate::storage::board::Board;
+use crate::storage::units::Unit;
+use crate::storage::{Result, pledges, users};
+use crate::text::{HeadReminder, Lang, Missing, Outstanding, Overdue, Summary};
+
+/// One message to claim.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// Chat id.
+    pub recipient: i64,
+    /// `head`, `summary` or `overdue`.
+    pub kind: &'static str,
+    /// HTML text.
+    pub text: String,
+}
+
+async fn lang_of(conn: &mut sqlx::SqliteConnection, user: i64) -> Result<Lang> {
+    let (stored, _) = users::get(conn, user).await?;
+    Ok(Lang::pick(stored.as_deref(), None))
+}
+
+async fn unreachable(conn: &mut sqlx::SqliteConnection, bloc_id: i64) -> Result<HashSet<i64>> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT chat_id FROM unreachable WHERE bloc_id = ?")
+            .bind(bloc_id)
+            .fetch_all(conn)
+            .await?
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// What each unit still owes for a deadline (`None` when done), and the standings for mid/final.
+async fn owed(
+    conn: &mut sqlx::SqliteConnection,
+    bloc: &Bloc,
+    year: i32,
+    d: Deadline,
+) -> Result<(Vec<(Unit, Option<Missing>)>, Vec<crate::domain::Standing>)> {
+    match d.period() {
+        None => {
+            let signed = pledges::of_bloc(conn, bloc.id, year).await?;
+            let units = crate::storage::units::list(conn, bloc.id).await?;
+            Ok((
+                units
+                    .into_iter()
+                    .map(|u| {
+                        let m = (!signed.contains_key(&u.id)).then_some(Missing::Pledge);
+                        (u, m)
+                    })
+                    .collect(),
+                Vec::new(),
+            ))
+        }
+        Some(period) => {
+            let board = Board::load(conn, bloc.id, year, period).await?;
+            let owed = board
+                .units
+                .iter()
+                .map(|u| {
+                    let missing: Vec<(String, String)> = board
+                        .targets
+                        .iter()
+                        .filter(|t| !board.values.contains_key(&(u.id, t.id)))
+                        .map(|t| (t.code.clone(), t.name.clone()))
+                        .collect();
+                    (
+                        u.clone(),
+                        (!missing.is_empty()).then_some(Missing::Targets(missing)),
+                    )
+                })
+                .collect();
+            Ok((owed, board.standings))
+        }
+    }
+}
+
+/// The messages of one send of one bloc.
+pub async fn messages(
+    app: &App,
+    bloc: &Bloc,
+    schedule: &Schedule,
+    slot: Slot,
+) -> Result<Vec<Message>> {
+    let mut conn = app.db.pool().acquire().await?;
+    let skip = unreachable(&mut conn, bloc.id).await?;
+    let (owed, standings) = owed(&mut conn, bloc, schedule.year, slot.deadline).await?;
+    let date = schedule.date(slot.deadline).format("%d/%m/%Y").to_string();
+    let outstanding: Vec<Outstanding> = owed
+        .iter()
+        .filter(|(_, m)| m.is_some())
+        .map(|(u, _)| Outstanding {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            no_head: u.head_user_id.is_none(),
+        })
+        .collect();
+    let mut out = Vec::new();
+    match slot.kind {
+        SlotKind::Reminder { days_left } => {
+            for (u, missing) in &owed {
+                let (Some(head), Some(missing)) = (u.head_user_id, missing) else {
+                    continue;
+                };
+                if skip.contains(&head) {
+                    continue;
+                }
+                let r = HeadReminder {
+                    bloc: bloc.name.clone(),
+                    code: u.code.clone(),
+                    deadline: slot.deadline,
+                    date: date.clone(),
+                    days_left,
+                    missing: missing.clone(),
+                };
+                out.push(Message {
+                    recipient: head,
+                    kind: "head",
+                    text: lang_of(&mut conn, head).await?.texts().head_reminder(&r),
+                });
+            }
+            if !skip.contains(&bloc.chat_id) {
+                let s = Summary {
+                    bloc: bloc.name.clone(),
+                    deadline: slot.deadline,
+                    date,
+                    days_left,
+                    done: owed.len() - outstanding.len(),
+                    total: owed.len(),
+                    outstanding,
+                    standings,
+                };
+                out.push(Message {
+                    recipient: bloc.chat_id,
+                    kind: "summary",
+                    text: Lang::Vi.texts().summary(&s),
+                });
+            }
+        }
+        SlotKind::Overdue if !outstanding.is_empty() => {
+            let o = Overdue {
+                bloc: bloc.name.clone(),
+                deadline: slot.deadline,
+                date,
+                outstanding,
+            };
+            for admin in blocs::admin_ids(&mut conn, bloc.id).await? {
+                if !skip.contains(&admin) {
+                    out.push(Message {
+                        recipient: admin,
+                        kind: "overdue",
+                        text: lang_of(&mut conn, admin).await?.texts().overdue(&o),
+                    });
+                }
+            }
+        }
+        SlotKind::Overdue => {}
+    }
+    Ok(out)
+}
+
+/// Notices to the bloc's admins that `chat` refuses our messages.
+pub async fn unreachable_notices(app: &App, bloc: &Bloc, chat: i64) -> Result<Vec<(i64, String)>> {
+    let mut conn = app.db.pool().acquire().await?;
+    let who = if chat == bloc.chat_id {
+        format!("nhóm khối «{}»", bloc.name)
+    } else {
+        match crate::storage::units::headed_by(&mut conn, bloc.id, chat).await? {
+            Some(u) => format!("{} ({})", u.head_name.unwrap_or_default(), u.code),
+            None => format!("Telegram id {chat}"),
+        }
+    };
+    let mut out = Vec::new();
+    for admin in blocs::admin_ids(&mut conn, bloc.id).await? {
+        if admin != chat {
+            out.push((
+                admin,
+                lang_of(&mut conn, admin).await?.texts().unreachable(&who),
+            ));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,302 @@
+//! The scheduler: reminders and summaries before each deadline, the overdue
+//! list after it. What is due comes from `domain::schedule` (pure); what each
+//! recipient is told comes from the database at send time; every send goes
+//! through the ledger (claim, send, mark) so a restart neither repeats nor
+//! drops one. `tick` is driven every minute by tokio-cron-scheduler in
+//! production and by a simulated clock in tests.
+
+mod compose;
+mod deliver;
+
+use std::sync::Arc;
+use std::time::Duration;
+use teloxide::adaptors::Throttle;
+use teloxide::adaptors::throttle::Limits;
+use teloxide::prelude::*;
+use tokio::sync::Mutex;
+use tokio_cron_scheduler::{Job, JobScheduler};
+
+use crate::bot::App;
+use crate::domain::schedule::{Schedule, Slot};
+use crate::storage::blocs::Bloc;
+use crate::storage::reminders::{self, Key};
+use crate::storage::{Result, blocs, schedules, targets};
+
+pub use deliver::Outcome;
+
+/// The bot the scheduler sends with: paced to Telegram's limits.
+pub type Sender = Throttle<Bot>;
+
+/// Telegram's published limits: about 1 message/s per chat, 20/min per
+/// group, 30/s overall. Throttle would otherwise pace groups at 10/min.
+pub fn telegram_limits() -> Limits {
+    Limits {
+        messages_per_sec_chat: 1,
+        messages_per_min_chat: 20,
+        messages_per_min_channel_or_supergroup: 20,
+        messages_per_sec_overall: 30,
+    }
+}
+
+/// Wraps `bot` in the limiter.
+pub fn sender(bot: Bot, limits: Limits) -> Sender {
+    Throttle::new_spawn(bot, limits)
+}
+
+/// What one tick did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TickReport {
+    /// Messages accepted by Telegram.
+    pub sent: usize,
+    /// Sends that can never succeed (403), recorded.
+    pub failed: usize,
+    /// Sends left for the next tick (network or server errors).
+    pub pending: usize,
+}
+
+impl std::ops::AddAssign for TickReport {
+    fn add_assign(&mut self, o: TickReport) {
+        self.sent += o.sent;
+        self.failed += o.failed;
+        self.pending += o.pending;
+    }
+}
+
+/// The scheduler of one running bot.
+#[derive(Debug)]
+pub struct Scheduler {
+    app: Arc<App>,
+    bot: Sender,
+    // One tick at a time: two overlapping ticks would race on the same claims.
+    lock: Mutex<()>,
+    /// Pause before retrying a failed send within a tick.
+    pub backoff: Duration,
+}
+
+impl Scheduler {
+    /// A scheduler sending with `bot`.
+    pub fn new(app: Arc<App>, bot: Sender) -> Scheduler {
+        Scheduler {
+            app,
+            bot,
+            lock: Mutex::new(()),
+            backoff: Duration::from_millis(200),
+        }
+    }
+
+    /// Claims and sends everything due now; sends what earlier ticks claimed
+    /// but could not send.
+    pub async fn tick(&self) -> Result<TickReport> {
+        self.run(true).await
+    }
+
+    /// Only claims what is due, without sending: what a crash right after
+    /// the claims leaves behind (used by restart tests).
+    pub async fn claim_only(&self) -> Result<()> {
+        self.run(false).await.map(|_| ())
+    }
+
+    async fn run(&self, send: bool) -> Result<TickReport> {
+        let _one_at_a_time = self.lock.lock().await;
+        let now = self.app.clock.now();
+        let mut report = TickReport::default();
+        let all = {
+            let mut conn = self.app.db.pool().acquire().await?;
+            blocs::all(&mut conn).await?
+        };
+        for bloc in all {
+            match self.bloc_tick(&bloc, now, send).await {
+                Ok(r) => report += r,
+                // One bad bloc must not stop every other bloc's reminders.
+                Err(e) => {
+                    tracing::error!(bloc = bloc.id, error = %self.app.redact(&e.to_string()), "scheduler tick failed")
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn bloc_tick(
+        &self,
+        bloc: &Bloc,
+        now: chrono::DateTime<chrono::Utc>,
+        send: bool,
+    ) -> Result<TickReport> {
+        let tz = crate::bot::tz_of(bloc);
+        let year = chrono::Datelike::year(&now.with_timezone(&tz).date_naive());
+        {
+            let mut tx = self.app.db.write().await?;
+            targets::roll_over(&mut tx, bloc.id, year, now).await?;
+            tx.commit().await?;
+        }
+        let mut report = TickReport::default();
+        for y in [year - 1, year] {
+            let schedule = {
+                let mut conn = self.app.db.pool().acquire().await?;
+                schedules::get(&mut conn, bloc.id, y, tz).await?
+            };
+            for slot in schedule.due(now) {
+                let key = Key {
+                    bloc_id: bloc.id,
+                    year: y,
+                    deadline: slot.deadline,
+                    day: slot.day,
+                };
+                self.claim(bloc, &schedule, slot, key, now).await?;
+                if send {
+                    report += self.flush(bloc, key).await?;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn claim(
+        &self,
+        bloc: &Bloc,
+        schedule: &Schedule,
+        slot: Slot,
+        key: Key,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        let messages = compose::messages(&self.app, bloc, schedule, slot).await?;
+        let mut tx = self.app.db.write().await?;
+        reminders::skip_older(&mut tx, key, now).await?;
+        let existing = reminders::recipients(&mut tx, key).await?;
+        for m in messages.iter().filter(|m| !existing.contains(&m.recipient)) {
+            reminders::claim(&mut tx, key, m.recipient, m.kind, &m.text, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn flush(&self, bloc: &Bloc, key: Key) -> Result<TickReport> {
+        let pending = {
+            let mut conn = self.app.db.pool().acquire().await?;
+            reminders::pending(&mut conn, key).await?
+        };
+        let mut report = TickReport::default();
+        for row in pending {
+            // Send first, then mark as sent: a crash in between repeats one
+            // message at worst; marking first could lose it.
+            match deliver::send(&self.bot, &self.app, row.recipient, &row.text, self.backoff).await
+            {
+                Outcome::Sent => {
+                    let mut tx = self.app.db.write().await?;
+                    reminders::mark_sent(&mut tx, row.id, self.app.clock.now()).await?;
+                    reminders::clear_unreachable(&mut tx, bloc.id, row.recipient).await?;
+                    tx.commit().await?;
+                    report.sent += 1;
+                }
+                Outcome::Migrated(new_chat) => {
+                    {
+                        let mut tx = self.app.db.write().await?;
+                        blocs::move_chat(&mut tx, row.recipient, new_chat).await?;
+                        tx.commit().await?;
+                    }
+                    tracing::info!(
+                        bloc = bloc.id,
+                        new_chat,
+                        "group became a supergroup; bloc moved"
+                    );
+                    if let Outcome::Sent =
+                        deliver::send(&self.bot, &self.app, new_chat, &row.text, self.backoff).await
+                    {
+                        let mut tx = self.app.db.write().await?;
+                        reminders::mark_sent(&mut tx, row.id, self.app.clock.now()).await?;
+                        tx.commit().await?;
+                        report.sent += 1;
+                    } else {
+                        report.pending += 1;
+                    }
+                }
+                Outcome::Forbidden(reason) => {
+                    report.failed += 1;
+                    let first = {
+                        let mut tx = self.app.db.write().await?;
+                        reminders::mark_failed(&mut tx, row.id, &reason, self.app.clock.now())
+                            .await?;
+                        let first = reminders::mark_unreachable(
+                            &mut tx,
+                            bloc.id,
+                            row.recipient,
+                            &reason,
+                            self.app.clock.now(),
+                        )
+                        .await?;
+                        tx.commit().await?;
+                        first
+                    };
+                    if first {
+                        self.tell_admins_unreachable(bloc, row.recipient).await?;
+                    }
+                }
+                Outcome::Later(reason) => {
+                    tracing::warn!(bloc = bloc.id, recipient = row.recipient, reason = %reason, "send failed; will retry next tick");
+                    report.pending += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn tell_admins_unreachable(&self, bloc: &Bloc, chat: i64) -> Result<()> {
+        let notices = compose::unreachable_notices(&self.app, bloc, chat).await?;
+        for (admin, text) in notices {
+            if !matches!(
+                deliver::send(&self.bot, &self.app, admin, &text, self.backoff).await,
+                Outcome::Sent
+            ) {
+                tracing::warn!(
+                    bloc = bloc.id,
+                    admin,
+                    "could not tell an admin about an unreachable chat"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The next instant something may be due, for simulated clocks.
+    pub async fn next_wakeup(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let now = self.app.clock.now();
+        let mut conn = self.app.db.pool().acquire().await?;
+        let mut next = None;
+        for bloc in blocs::all(&mut conn).await? {
+            let tz = crate::bot::tz_of(&bloc);
+            let year = chrono::Datelike::year(&now.with_timezone(&tz).date_naive());
+            for y in [year - 1, year, year + 1] {
+                let s = schedules::get(&mut conn, bloc.id, y, tz).await?;
+                if let Some(slot) = s.next_after(now) {
+                    next = Some(
+                        next.map_or(slot.at, |n: chrono::DateTime<chrono::Utc>| n.min(slot.at)),
+                    );
+                }
+            }
+        }
+        Ok(next)
+    }
+}
+
+/// Ticks `scheduler` every minute (and once now, to catch up after downtime)
+/// until the returned scheduler is shut down.
+pub async fn start_ticker(scheduler: Arc<Scheduler>) -> anyhow::Result<JobScheduler> {
+    if let Err(e) = scheduler.tick().await {
+        tracing::error!(error = %e, "catch-up tick failed");
+    }
+    let jobs = JobScheduler::new().await?;
+    let s = scheduler.clone();
+    // Seconds first: every minute at second 0. Used only as a ticker: time
+    // zones and missed runs are handled by our own schedule and ledger.
+    jobs.add(Job::new_async("0 * * * * *", move |_, _| {
+        let s = s.clone();
+        Box::pin(async move {
+            if let Err(e) = s.tick().await {
+                tracing::error!(error = %e, "scheduler tick failed");
+            }
+        })
+    })?)
+    .await?;
+    jobs.start().await?;
+    Ok(jobs)
+}

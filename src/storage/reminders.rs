@@ -1,0 +1,160 @@
+//! The send ledger: a row per (bloc, year, deadline, day, recipient),
+//! claimed before sending and marked sent after Telegram accepted it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{FromRow, SqliteConnection};
+
+use super::Result;
+use crate::domain::schedule::Deadline;
+
+/// The key of one send.
+#[derive(Debug, Clone, Copy)]
+pub struct Key {
+    /// Bloc.
+    pub bloc_id: i64,
+    /// Emulation year of the schedule.
+    pub year: i32,
+    /// Deadline.
+    pub deadline: Deadline,
+    /// Local day of the send.
+    pub day: NaiveDate,
+}
+
+/// A claimed send.
+#[derive(Debug, Clone, FromRow)]
+pub struct Claimed {
+    /// Row id.
+    pub id: i64,
+    /// Chat to send to.
+    pub recipient: i64,
+    /// `head`, `summary` or `overdue`.
+    pub kind: String,
+    /// The message.
+    pub text: String,
+}
+
+/// Claims a send unless a row exists; returns whether this call claimed it.
+pub async fn claim(
+    conn: &mut SqliteConnection,
+    k: Key,
+    recipient: i64,
+    kind: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO reminders (bloc_id, year, deadline, day, recipient, kind, text, claimed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(k.bloc_id)
+    .bind(k.year)
+    .bind(k.deadline.as_str())
+    .bind(k.day.format("%Y-%m-%d").to_string())
+    .bind(recipient)
+    .bind(kind)
+    .bind(text)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Recipients with a row for this send (sent, pending or failed).
+pub async fn recipients(conn: &mut SqliteConnection, k: Key) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar("SELECT recipient FROM reminders WHERE bloc_id = ? AND year = ? AND deadline = ? AND day = ?")
+        .bind(k.bloc_id)
+        .bind(k.year)
+        .bind(k.deadline.as_str())
+        .bind(k.day.format("%Y-%m-%d").to_string())
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Claimed but not yet sent (nor failed for good) sends of this slot.
+pub async fn pending(conn: &mut SqliteConnection, k: Key) -> Result<Vec<Claimed>> {
+    Ok(sqlx::query_as(
+        "SELECT id, recipient, kind, text FROM reminders
+         WHERE bloc_id = ? AND year = ? AND deadline = ? AND day = ? AND sent_at IS NULL AND failed_at IS NULL
+         ORDER BY id",
+    )
+    .bind(k.bloc_id)
+    .bind(k.year)
+    .bind(k.deadline.as_str())
+    .bind(k.day.format("%Y-%m-%d").to_string())
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Marks a send accepted by Telegram.
+pub async fn mark_sent(conn: &mut SqliteConnection, id: i64, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE reminders SET sent_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks a send that can never succeed (403).
+pub async fn mark_failed(
+    conn: &mut SqliteConnection,
+    id: i64,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query("UPDATE reminders SET failed_at = ?, error = ? WHERE id = ?")
+        .bind(now)
+        .bind(error)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Older unsent rows of a deadline are superseded by a newer send: never sent late.
+pub async fn skip_older(conn: &mut SqliteConnection, k: Key, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query(
+        "UPDATE reminders SET failed_at = ?, error = 'superseded'
+         WHERE bloc_id = ? AND year = ? AND deadline = ? AND day < ? AND sent_at IS NULL AND failed_at IS NULL",
+    )
+    .bind(now)
+    .bind(k.bloc_id)
+    .bind(k.year)
+    .bind(k.deadline.as_str())
+    .bind(k.day.format("%Y-%m-%d").to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records a chat as unreachable; returns true the first time (tell the admins once).
+pub async fn mark_unreachable(
+    conn: &mut SqliteConnection,
+    bloc_id: i64,
+    chat_id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let r = sqlx::query("INSERT INTO unreachable (bloc_id, chat_id, reason, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        .bind(bloc_id)
+        .bind(chat_id)
+        .bind(reason)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// A chat answered again: a later refusal is news worth telling.
+pub async fn clear_unreachable(
+    conn: &mut SqliteConnection,
+    bloc_id: i64,
+    chat_id: i64,
+) -> Result<()> {
+    sqlx::query("DELETE FROM unreachable WHERE bloc_id = ? AND chat_id = ?")
+        .bind(bloc_id)
+        .bind(chat_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

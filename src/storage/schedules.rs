@@ -1,0 +1,66 @@
+//! A bloc's schedule per year; no row means the defaults.
+
+use chrono::{NaiveDate, NaiveTime};
+use chrono_tz::Tz;
+use sqlx::SqliteConnection;
+
+use super::{Result, StorageError};
+use crate::domain::schedule::{Schedule, format_remind, parse_remind};
+
+type Row = (String, String, String, String, String);
+
+/// The bloc's schedule for `year` in time zone `tz`.
+pub async fn get(conn: &mut SqliteConnection, bloc_id: i64, year: i32, tz: Tz) -> Result<Schedule> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT pledge_date, mid_date, final_date, remind_days, send_time FROM schedules WHERE bloc_id = ? AND year = ?",
+    )
+    .bind(bloc_id)
+    .bind(year)
+    .fetch_optional(conn)
+    .await?;
+    let Some((p, m, f, r, t)) = row else {
+        return Ok(Schedule::default_for(year, tz));
+    };
+    let corrupt = || StorageError::Corrupt(format!("schedule {bloc_id}/{year}"));
+    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| corrupt());
+    Ok(Schedule {
+        year,
+        pledge: date(&p)?,
+        mid: date(&m)?,
+        final_: date(&f)?,
+        remind: parse_remind(&r).ok_or_else(corrupt)?,
+        send_time: NaiveTime::parse_from_str(&t, "%H:%M").map_err(|_| corrupt())?,
+        tz,
+    })
+}
+
+/// Stores the bloc's schedule for its year (the time zone lives on the bloc).
+pub async fn put(conn: &mut SqliteConnection, bloc_id: i64, s: &Schedule) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO schedules (bloc_id, year, pledge_date, mid_date, final_date, remind_days, send_time)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (bloc_id, year) DO UPDATE SET pledge_date = excluded.pledge_date,
+            mid_date = excluded.mid_date, final_date = excluded.final_date,
+            remind_days = excluded.remind_days, send_time = excluded.send_time",
+    )
+    .bind(bloc_id)
+    .bind(s.year)
+    .bind(s.pledge.format("%Y-%m-%d").to_string())
+    .bind(s.mid.format("%Y-%m-%d").to_string())
+    .bind(s.final_.format("%Y-%m-%d").to_string())
+    .bind(format_remind(&s.remind))
+    .bind(s.send_time.format("%H:%M").to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets a bloc's time zone.
+pub async fn set_tz(conn: &mut SqliteConnection, bloc_id: i64, tz: Tz) -> Result<()> {
+    sqlx::query("UPDATE blocs SET tz = ? WHERE id = ?")
+        .bind(tz.name())
+        .bind(bloc_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
