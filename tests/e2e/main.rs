@@ -5,6 +5,8 @@ mod misc;
 mod pledge;
 mod process;
 mod report;
+mod schedule;
+mod scheduler;
 mod setup;
 mod support;
 mod targets;

@@ -1,0 +1,4 @@
+//! /schedule and /target confirm.
+
+#[allow(unused_imports)]
+use crate::support::*;

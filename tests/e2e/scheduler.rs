@@ -1,0 +1,4 @@
+//! The scheduler in simulated time.
+
+#[allow(unused_imports)]
+use crate::support::*;
