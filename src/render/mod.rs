@@ -1,0 +1,242 @@
+//! Pure rendering of standings into files the bot sends: a PNG bar chart
+//! (`/chart`) and an XLSX workbook (`/export`).
+//!
+//! Nothing here touches Telegram or SQL: the bot maps its data onto the plain
+//! input structs below and sends the returned bytes. Rendering is CPU-bound
+//! (tens of milliseconds for a chart, more for a large workbook), so async
+//! callers must run it in `tokio::task::spawn_blocking` and await the handle,
+//! never directly on the runtime.
+
+use unicode_normalization::UnicodeNormalization;
+
+pub mod chart;
+pub mod workbook;
+
+pub use chart::standings_png;
+pub use workbook::standings_xlsx;
+
+/// Everything the standings chart shows.
+#[derive(Debug, Clone)]
+pub struct ChartInput {
+    /// Heading, e.g. "Khối thi đua kinh tế, kỹ thuật".
+    pub title: String,
+    /// Second line, e.g. "Xếp hạng sơ kết 6 tháng 2026 — 16/07/2026".
+    pub subtitle: String,
+    /// One bar per unit, already sorted best first.
+    pub rows: Vec<ChartRow>,
+}
+
+/// One unit's bar in the standings chart.
+#[derive(Debug, Clone)]
+pub struct ChartRow {
+    /// Unit code, shown before the name.
+    pub code: String,
+    /// Unit name; truncated with "…" when too long for the picture.
+    pub name: String,
+    /// Score on the 0..=100 scale.
+    pub score: f64,
+}
+
+/// Everything the standings workbook contains.
+#[derive(Debug, Clone)]
+pub struct WorkbookInput {
+    /// Name of the emulation bloc (khối thi đua).
+    pub bloc: String,
+    /// Pledge year.
+    pub year: i32,
+    /// Rows of the "Xếp hạng" sheet.
+    pub standings: Vec<WbStanding>,
+    /// Rows of the "Giao ước" sheet.
+    pub pledges: Vec<WbPledgeLine>,
+    /// Rows of the "Danh hiệu" sheet.
+    pub titles: Vec<WbTitle>,
+    /// Rows of the "Nhật ký" sheet.
+    pub audit: Vec<WbAudit>,
+}
+
+/// One unit's place in the standings.
+#[derive(Debug, Clone)]
+pub struct WbStanding {
+    /// Rank, 1 = best (ties may share a rank).
+    pub rank: u32,
+    /// Unit code.
+    pub code: String,
+    /// Unit name.
+    pub name: String,
+    /// Score on the 0..=100 scale.
+    pub score: f64,
+    /// Whether the unit has signed its pledge.
+    pub signed: bool,
+    /// Reports received out of due, e.g. "5/5".
+    pub reports: String,
+}
+
+/// One target of one unit's pledge.
+#[derive(Debug, Clone)]
+pub struct WbPledgeLine {
+    /// Unit code.
+    pub unit_code: String,
+    /// Unit name.
+    pub unit_name: String,
+    /// Target code.
+    pub target_code: String,
+    /// Target name.
+    pub target_name: String,
+    /// The pledged goal as the unit wrote it.
+    pub goal: String,
+    /// Value reported at the mid-year review, if any.
+    pub mid: Option<f64>,
+    /// Value reported at the year-end review, if any.
+    pub final_: Option<f64>,
+    /// Share of the goal achieved, 0..=1 (may exceed 1).
+    pub achievement: Option<f64>,
+}
+
+/// One emulation title a unit registered for.
+#[derive(Debug, Clone)]
+pub struct WbTitle {
+    /// Unit code.
+    pub unit_code: String,
+    /// Unit name.
+    pub unit_name: String,
+    /// Title code.
+    pub title_code: String,
+    /// Title name.
+    pub title_name: String,
+}
+
+/// One audit-log entry.
+#[derive(Debug, Clone)]
+pub struct WbAudit {
+    /// When it happened (UTC).
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The bloc's UTC offset at that instant, in minutes, for display.
+    pub local_offset_minutes: i32,
+    /// Display name of who did it.
+    pub who: String,
+    /// Telegram user id of who did it.
+    pub user_id: i64,
+    /// What was done.
+    pub action: String,
+    /// What it was done to.
+    pub subject: String,
+    /// Value before, if any.
+    pub old: Option<String>,
+    /// Value after, if any.
+    pub new: Option<String>,
+}
+
+/// Why a chart or workbook could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The embedded font could not be loaded.
+    #[error("embedded font could not be loaded")]
+    Font,
+    /// plotters failed while drawing.
+    #[error("drawing the chart failed: {0}")]
+    Draw(String),
+    /// The chart would exceed what Telegram accepts for a photo.
+    #[error("too many rows for one chart: {rows} (at most {max})")]
+    TooManyRows {
+        /// Rows asked for.
+        rows: usize,
+        /// Rows that fit.
+        max: usize,
+    },
+    /// PNG encoding failed.
+    #[error("PNG encoding failed")]
+    Png(#[from] png::EncodingError),
+    /// Building the workbook failed.
+    #[error("building the workbook failed")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+}
+
+/// Longest slug kept in a file name, so names stay readable in chat.
+const MAX_SLUG: usize = 40;
+
+/// ASCII file name for a bloc's workbook, e.g. `thidua-khoi-thi-dua-kinh-te-ky-thuat-2026.xlsx`.
+///
+/// Telegram clients and Windows mangle non-ASCII attachment names, so the
+/// diacritics are stripped rather than kept.
+pub fn ascii_file_name(bloc: &str, year: i32) -> String {
+    let mut slug = String::new();
+    // đ/Đ are letters of their own, not d plus a mark, so NFD would keep them.
+    let folded = bloc.replace('đ', "d").replace('Đ', "D");
+    for c in folded.nfd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    // The slug is ASCII, so byte truncation cannot split a character.
+    slug.truncate(MAX_SLUG);
+    let slug = slug.trim_matches('-');
+    let slug = if slug.is_empty() { "bloc" } else { slug };
+    format!("thidua-{slug}-{year}.xlsx")
+}
+
+/// NFC form of `s`: precomposed letters, so stacked Vietnamese marks draw and search right.
+pub(crate) fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_name_strips_vietnamese_diacritics() {
+        assert_eq!(
+            ascii_file_name("Khối thi đua kinh tế, kỹ thuật", 2026),
+            "thidua-khoi-thi-dua-kinh-te-ky-thuat-2026.xlsx"
+        );
+    }
+
+    #[test]
+    fn file_name_maps_capital_d_with_stroke() {
+        assert_eq!(
+            ascii_file_name("ĐẢNG ỦY Đồng Nai", 2025),
+            "thidua-dang-uy-dong-nai-2025.xlsx"
+        );
+    }
+
+    #[test]
+    fn file_name_collapses_markup_and_symbols() {
+        assert_eq!(
+            ascii_file_name("<b>Sở & Ban</b>", 2026),
+            "thidua-b-so-ban-b-2026.xlsx"
+        );
+    }
+
+    #[test]
+    fn file_name_of_empty_or_symbol_only_bloc_is_generic() {
+        assert_eq!(ascii_file_name("", 2026), "thidua-bloc-2026.xlsx");
+        assert_eq!(ascii_file_name(" — !!", 2026), "thidua-bloc-2026.xlsx");
+    }
+
+    #[test]
+    fn file_name_slug_is_at_most_40_chars_without_trailing_dash() {
+        let name = ascii_file_name(
+            "Khối thi đua các cơ quan tham mưu, giúp việc Tỉnh ủy và Ủy ban nhân dân tỉnh",
+            2026,
+        );
+        let slug = name
+            .strip_prefix("thidua-")
+            .and_then(|s| s.strip_suffix("-2026.xlsx"))
+            .unwrap();
+        assert!(slug.len() <= 40, "{slug}");
+        assert!(!slug.ends_with('-') && !slug.starts_with('-'), "{slug}");
+        assert!(name.is_ascii());
+    }
+
+    #[test]
+    fn file_name_accepts_decomposed_input() {
+        // "Khối" typed with combining marks (NFD), as some keyboards send it.
+        let nfd: String = "Khối".nfd().collect();
+        assert_eq!(ascii_file_name(&nfd, 2026), "thidua-khoi-2026.xlsx");
+    }
+}

@@ -1,0 +1,384 @@
+//! Standings, pledges, titles and the audit log as an XLSX workbook.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use rust_xlsxwriter::{ColNum, Color, DocProperties, Format, FormatBorder, Workbook, Worksheet};
+
+use super::{RenderError, WbAudit, WbPledgeLine, WbStanding, WbTitle, WorkbookInput, nfc};
+
+/// Longest text Excel keeps in one cell; longer strings make the writer fail.
+const MAX_CELL_CHARS: usize = 32_767;
+/// Date-time display in the day-first order Vietnamese readers expect.
+const DATETIME_FORMAT: &str = "dd/mm/yyyy hh:mm:ss";
+
+/// Renders the bloc's workbook as XLSX bytes.
+///
+/// Four sheets: "Xếp hạng", "Giao ước", "Danh hiệu", "Nhật ký". CPU-bound for
+/// large blocs: from async code call it inside `tokio::task::spawn_blocking`.
+pub fn standings_xlsx(w: &WorkbookInput) -> Result<Vec<u8>, RenderError> {
+    let f = Formats::new();
+    let mut book = Workbook::new();
+    let title = format!("{} — {}", nfc(&w.bloc), w.year);
+    book.set_properties(&DocProperties::new().set_title(&title));
+    book.push_worksheet(standings_sheet(&w.standings, &f)?);
+    book.push_worksheet(pledges_sheet(&w.pledges, &f)?);
+    book.push_worksheet(titles_sheet(&w.titles, &f)?);
+    book.push_worksheet(audit_sheet(&w.audit, &f)?);
+    Ok(book.save_to_buffer()?)
+}
+
+/// Cell formats shared by every sheet.
+struct Formats {
+    header: Format,
+    one_decimal: Format,
+    percent: Format,
+    integer: Format,
+    datetime: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        Self {
+            header: Format::new()
+                .set_bold()
+                .set_background_color(Color::RGB(0x00DD_EBF7))
+                .set_border_bottom(FormatBorder::Thin),
+            one_decimal: Format::new().set_num_format("0.0"),
+            percent: Format::new().set_num_format("0.0%"),
+            // Telegram ids reach 13 digits; without a format Excel shows them
+            // in scientific notation.
+            integer: Format::new().set_num_format("0"),
+            datetime: Format::new().set_num_format(DATETIME_FORMAT),
+        }
+    }
+}
+
+/// A sheet named `name` with a bold, frozen header row and the given column widths.
+fn sheet(name: &str, columns: &[(&str, f64)], f: &Formats) -> Result<Worksheet, RenderError> {
+    let mut ws = Worksheet::new();
+    ws.set_name(name)?;
+    for (col, (header, width)) in (0..).zip(columns) {
+        ws.write_string_with_format(0, col, *header, &f.header)?;
+        ws.set_column_width(col, *width)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(ws)
+}
+
+/// Adds a filter to the header row once there is data, so readers can sort.
+fn filter(ws: &mut Worksheet, last_row: u32, columns: usize) -> Result<(), RenderError> {
+    let last_col = ColNum::try_from(columns.saturating_sub(1)).unwrap_or(0);
+    if last_row > 0 {
+        ws.autofilter(0, 0, last_row, last_col)?;
+    }
+    Ok(())
+}
+
+fn standings_sheet(rows: &[WbStanding], f: &Formats) -> Result<Worksheet, RenderError> {
+    let columns = [
+        ("Hạng", 7.0),
+        ("Mã", 12.0),
+        ("Đơn vị", 45.0),
+        ("Điểm", 9.0),
+        ("Đã ký", 9.0),
+        ("Báo cáo", 10.0),
+    ];
+    let mut ws = sheet("Xếp hạng", &columns, f)?;
+    let mut last = 0;
+    for (r, s) in (1u32..).zip(rows) {
+        ws.write_number(r, 0, s.rank)?;
+        text(&mut ws, r, 1, &s.code)?;
+        text(&mut ws, r, 2, &s.name)?;
+        number(&mut ws, r, 3, Some(s.score), &f.one_decimal)?;
+        ws.write_string(r, 4, if s.signed { "có" } else { "không" })?;
+        text(&mut ws, r, 5, &s.reports)?;
+        last = r;
+    }
+    filter(&mut ws, last, columns.len())?;
+    Ok(ws)
+}
+
+fn pledges_sheet(rows: &[WbPledgeLine], f: &Formats) -> Result<Worksheet, RenderError> {
+    let columns = [
+        ("Mã đơn vị", 12.0),
+        ("Đơn vị", 40.0),
+        ("Mã chỉ tiêu", 12.0),
+        ("Chỉ tiêu", 45.0),
+        ("Mục tiêu", 30.0),
+        ("Sơ kết 6 tháng", 15.0),
+        ("Tổng kết năm", 14.0),
+        ("Tỷ lệ đạt", 11.0),
+    ];
+    let mut ws = sheet("Giao ước", &columns, f)?;
+    let mut last = 0;
+    for (r, p) in (1u32..).zip(rows) {
+        text(&mut ws, r, 0, &p.unit_code)?;
+        text(&mut ws, r, 1, &p.unit_name)?;
+        text(&mut ws, r, 2, &p.target_code)?;
+        text(&mut ws, r, 3, &p.target_name)?;
+        text(&mut ws, r, 4, &p.goal)?;
+        number(&mut ws, r, 5, p.mid, &f.one_decimal)?;
+        number(&mut ws, r, 6, p.final_, &f.one_decimal)?;
+        number(&mut ws, r, 7, p.achievement, &f.percent)?;
+        last = r;
+    }
+    filter(&mut ws, last, columns.len())?;
+    Ok(ws)
+}
+
+fn titles_sheet(rows: &[WbTitle], f: &Formats) -> Result<Worksheet, RenderError> {
+    let columns = [
+        ("Mã đơn vị", 12.0),
+        ("Đơn vị", 40.0),
+        ("Mã danh hiệu", 14.0),
+        ("Danh hiệu", 50.0),
+    ];
+    let mut ws = sheet("Danh hiệu", &columns, f)?;
+    let mut last = 0;
+    for (r, t) in (1u32..).zip(rows) {
+        text(&mut ws, r, 0, &t.unit_code)?;
+        text(&mut ws, r, 1, &t.unit_name)?;
+        text(&mut ws, r, 2, &t.title_code)?;
+        text(&mut ws, r, 3, &t.title_name)?;
+        last = r;
+    }
+    filter(&mut ws, last, columns.len())?;
+    Ok(ws)
+}
+
+fn audit_sheet(rows: &[WbAudit], f: &Formats) -> Result<Worksheet, RenderError> {
+    let columns = [
+        ("Thời gian", 20.0),
+        ("Người thực hiện", 24.0),
+        ("ID người dùng", 14.0),
+        ("Hành động", 20.0),
+        ("Đối tượng", 30.0),
+        ("Giá trị cũ", 30.0),
+        ("Giá trị mới", 30.0),
+    ];
+    let mut ws = sheet("Nhật ký", &columns, f)?;
+    let mut last = 0;
+    for (r, a) in (1u32..).zip(rows) {
+        ws.write_datetime_with_format(r, 0, local_time(a), &f.datetime)?;
+        text(&mut ws, r, 1, &a.who)?;
+        // Telegram promises ids fit in 52 bits, so f64 holds them exactly.
+        ws.write_number_with_format(r, 2, a.user_id as f64, &f.integer)?;
+        text(&mut ws, r, 3, &a.action)?;
+        text(&mut ws, r, 4, &a.subject)?;
+        if let Some(old) = &a.old {
+            text(&mut ws, r, 5, old)?;
+        }
+        if let Some(new) = &a.new {
+            text(&mut ws, r, 6, new)?;
+        }
+        last = r;
+    }
+    filter(&mut ws, last, columns.len())?;
+    Ok(ws)
+}
+
+/// Wall-clock time of an audit entry in the bloc's zone: Excel dates carry no
+/// zone, so readers must see the time they lived, not UTC.
+fn local_time(a: &WbAudit) -> NaiveDateTime {
+    let utc = a.at.naive_utc();
+    utc.checked_add_signed(TimeDelta::minutes(i64::from(a.local_offset_minutes)))
+        .unwrap_or(utc)
+}
+
+/// Writes user text as NFC (so search in Excel matches typed text), cut to
+/// what a cell can hold.
+fn text(ws: &mut Worksheet, row: u32, col: ColNum, s: &str) -> Result<(), RenderError> {
+    let s = nfc(s);
+    let s = match s.char_indices().nth(MAX_CELL_CHARS) {
+        Some((cut, _)) => &s[..cut],
+        None => &s,
+    };
+    ws.write_string(row, col, s)?;
+    Ok(())
+}
+
+/// Writes a number, leaving the cell empty when there is none; NaN and
+/// infinities would make Excel reject the file, so they are left empty too.
+fn number(
+    ws: &mut Worksheet,
+    row: u32,
+    col: ColNum,
+    value: Option<f64>,
+    format: &Format,
+) -> Result<(), RenderError> {
+    if let Some(v) = value.filter(|v| v.is_finite()) {
+        ws.write_number_with_format(row, col, v, format)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    use super::*;
+
+    fn sample() -> WorkbookInput {
+        WorkbookInput {
+            bloc: "Khối thi đua kinh tế, kỹ thuật".into(),
+            year: 2026,
+            standings: vec![
+                WbStanding {
+                    rank: 1,
+                    code: "SKHĐT".into(),
+                    name: "Sở Kế hoạch và Đầu tư".into(),
+                    score: 92.4,
+                    signed: true,
+                    reports: "5/5".into(),
+                },
+                WbStanding {
+                    rank: 2,
+                    code: "STC".into(),
+                    name: "Sở Tài chính".into(),
+                    score: 88.0,
+                    signed: false,
+                    reports: "4/5".into(),
+                },
+            ],
+            pledges: vec![
+                WbPledgeLine {
+                    unit_code: "SKHĐT".into(),
+                    unit_name: "Sở Kế hoạch và Đầu tư".into(),
+                    target_code: "CT01".into(),
+                    target_name: "Tỷ lệ giải ngân vốn đầu tư công".into(),
+                    goal: "≥ 95%".into(),
+                    mid: Some(48.5),
+                    final_: None,
+                    achievement: Some(0.512),
+                },
+                WbPledgeLine {
+                    unit_code: "STC".into(),
+                    unit_name: "Sở Tài chính".into(),
+                    target_code: "CT02".into(),
+                    target_name: "Thu ngân sách".into(),
+                    goal: "1 200 tỷ đồng".into(),
+                    mid: Some(f64::NAN),
+                    final_: None,
+                    achievement: None,
+                },
+            ],
+            titles: vec![WbTitle {
+                unit_code: "SKHĐT".into(),
+                unit_name: "Sở Kế hoạch và Đầu tư".into(),
+                title_code: "CTTĐ".into(),
+                title_name: "Cờ thi đua của Ủy ban nhân dân tỉnh".into(),
+            }],
+            audit: vec![WbAudit {
+                at: Utc.with_ymd_and_hms(2026, 7, 16, 1, 30, 0).unwrap(),
+                local_offset_minutes: 7 * 60,
+                who: "Nguyễn Thị Hương".into(),
+                user_id: 5_123_456_789,
+                action: "report".into(),
+                subject: "SKHĐT/CT01".into(),
+                old: None,
+                new: Some("48,5".into()),
+            }],
+        }
+    }
+
+    fn read(bytes: Vec<u8>) -> Xlsx<Cursor<Vec<u8>>> {
+        open_workbook_from_rs(Cursor::new(bytes)).unwrap()
+    }
+
+    fn cell(book: &mut Xlsx<Cursor<Vec<u8>>>, sheet: &str, row: u32, col: u32) -> Data {
+        let range = book.worksheet_range(sheet).unwrap();
+        range.get_value((row, col)).cloned().unwrap_or(Data::Empty)
+    }
+
+    fn s(v: &str) -> Data {
+        Data::String(v.into())
+    }
+
+    #[test]
+    fn workbook_has_the_four_sheets_in_order() {
+        let book = read(standings_xlsx(&sample()).unwrap());
+        assert_eq!(
+            book.sheet_names(),
+            ["Xếp hạng", "Giao ước", "Danh hiệu", "Nhật ký"]
+        );
+    }
+
+    #[test]
+    fn standings_sheet_reads_back_with_numbers_as_numbers() {
+        let mut book = read(standings_xlsx(&sample()).unwrap());
+        let headers: Vec<Data> = (0..6).map(|c| cell(&mut book, "Xếp hạng", 0, c)).collect();
+        assert_eq!(
+            headers,
+            ["Hạng", "Mã", "Đơn vị", "Điểm", "Đã ký", "Báo cáo"].map(s)
+        );
+        assert_eq!(cell(&mut book, "Xếp hạng", 1, 0), Data::Float(1.0));
+        assert_eq!(cell(&mut book, "Xếp hạng", 1, 1), s("SKHĐT"));
+        assert_eq!(
+            cell(&mut book, "Xếp hạng", 1, 2),
+            s("Sở Kế hoạch và Đầu tư")
+        );
+        assert_eq!(cell(&mut book, "Xếp hạng", 1, 3), Data::Float(92.4));
+        assert_eq!(cell(&mut book, "Xếp hạng", 1, 4), s("có"));
+        assert_eq!(cell(&mut book, "Xếp hạng", 2, 4), s("không"));
+        assert_eq!(cell(&mut book, "Xếp hạng", 2, 5), s("4/5"));
+    }
+
+    #[test]
+    fn pledge_sheet_keeps_missing_and_bad_values_empty() {
+        let mut book = read(standings_xlsx(&sample()).unwrap());
+        assert_eq!(cell(&mut book, "Giao ước", 0, 7), s("Tỷ lệ đạt"));
+        assert_eq!(cell(&mut book, "Giao ước", 1, 4), s("≥ 95%"));
+        assert_eq!(cell(&mut book, "Giao ước", 1, 5), Data::Float(48.5));
+        assert_eq!(cell(&mut book, "Giao ước", 1, 6), Data::Empty);
+        assert_eq!(cell(&mut book, "Giao ước", 1, 7), Data::Float(0.512));
+        assert_eq!(cell(&mut book, "Giao ước", 2, 5), Data::Empty);
+    }
+
+    #[test]
+    fn titles_sheet_lists_registrations() {
+        let mut book = read(standings_xlsx(&sample()).unwrap());
+        assert_eq!(cell(&mut book, "Danh hiệu", 0, 3), s("Danh hiệu"));
+        assert_eq!(
+            cell(&mut book, "Danh hiệu", 1, 3),
+            s("Cờ thi đua của Ủy ban nhân dân tỉnh")
+        );
+    }
+
+    #[test]
+    fn audit_times_are_excel_dates_in_local_time() {
+        let mut book = read(standings_xlsx(&sample()).unwrap());
+        assert_eq!(cell(&mut book, "Nhật ký", 0, 0), s("Thời gian"));
+        let Data::DateTime(at) = cell(&mut book, "Nhật ký", 1, 0) else {
+            panic!("not a date");
+        };
+        // 01:30 UTC is 08:30 in UTC+7; Excel counts days from 1899-12-30.
+        let epoch = NaiveDate::from_ymd_opt(1899, 12, 30).unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 7, 16).unwrap();
+        let expected = (day - epoch).num_days() as f64 + 8.5 / 24.0;
+        assert!((at.as_f64() - expected).abs() < 1e-6, "{}", at.as_f64());
+        assert_eq!(cell(&mut book, "Nhật ký", 1, 1), s("Nguyễn Thị Hương"));
+        assert_eq!(
+            cell(&mut book, "Nhật ký", 1, 2),
+            Data::Float(5_123_456_789.0)
+        );
+        assert_eq!(cell(&mut book, "Nhật ký", 1, 5), Data::Empty);
+        assert_eq!(cell(&mut book, "Nhật ký", 1, 6), s("48,5"));
+    }
+
+    #[test]
+    fn empty_workbook_still_has_headers() {
+        let input = WorkbookInput {
+            bloc: String::new(),
+            year: 2026,
+            standings: vec![],
+            pledges: vec![],
+            titles: vec![],
+            audit: vec![],
+        };
+        let mut book = read(standings_xlsx(&input).unwrap());
+        assert_eq!(book.sheet_names().len(), 4);
+        assert_eq!(cell(&mut book, "Nhật ký", 0, 6), s("Giá trị mới"));
+    }
+}
