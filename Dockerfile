@@ -21,6 +21,7 @@ RUN mkdir src \
 # dummy artifacts above, so touch the crate roots to force cargo to rebuild them.
 COPY migrations ./migrations
 COPY src ./src
+COPY assets ./assets
 RUN touch src/lib.rs src/main.rs \
     && cargo build --release --locked
 

@@ -213,6 +213,19 @@ impl<W: Write> Script<'_, W> {
         Ok(())
     }
 
+    /// Lets the scheduler run at `t` and prints what it sent.
+    async fn tick_at(&mut self, t: DateTime<Utc>) -> anyhow::Result<()> {
+        self.h.clock.set(t);
+        writeln!(self.out, "\n[{}] ⏰ bộ lập lịch", self.h.clock.now_local())?;
+        let from = self.h.api.call_count();
+        self.h.scheduler()?.tick().await?;
+        let calls = self.h.api.calls_since(from);
+        if calls.is_empty() {
+            writeln!(self.out, "   (không có gì cần gửi)")?;
+        }
+        self.print(&calls)
+    }
+
     async fn group(&mut self, who: &Person, text: &str) -> anyhow::Result<Vec<ApiCall>> {
         let u = updates::group(GROUP, GROUP_TITLE, who, text);
         self.say(who, "nhóm khối", u, text).await
@@ -322,13 +335,19 @@ async fn play(out: &mut impl Write, db_url: &str) -> anyhow::Result<()> {
         }
     }
     s.group(&an, "/pledges").await?;
+    s.group(&an, "/schedule").await?;
 
-    writeln!(s.out, "\n=== 4. Báo cáo sơ kết 6 tháng (tháng 7) ===")?;
-    s.h.clock.set(at(2026, 7, 1, 8));
+    writeln!(s.out, "\n=== 4. Nhắc hạn ký giao ước ===")?;
+    s.tick_at(at(2026, 3, 17, 8)).await?;
+    s.tick_at(at(2026, 3, 31, 8)).await?;
+    s.tick_at(at(2026, 4, 1, 8)).await?;
+
+    writeln!(s.out, "\n=== 5. Báo cáo sơ kết 6 tháng (tháng 7) ===")?;
+    s.tick_at(at(2026, 7, 1, 8)).await?;
     for (i, reports) in MID_REPORTS.iter().enumerate() {
         for (j, (target, value)) in reports.iter().enumerate() {
             s.h.clock
-                .set(at(2026, 7, 1 + i as u32, 8) + chrono::Duration::minutes(j as i64 * 5));
+                .set(at(2026, 7, 2 + i as u32, 9) + chrono::Duration::minutes(j as i64 * 5));
             s.private(&head(i), &format!("/report {target} {value}"))
                 .await?;
         }
@@ -336,8 +355,11 @@ async fn play(out: &mut impl Write, db_url: &str) -> anyhow::Result<()> {
     s.private(&head(1), "/status").await?;
     s.group(&an, "/units").await?;
 
-    writeln!(s.out, "\n=== 5. Xếp hạng sơ kết ===")?;
-    s.h.clock.set(at(2026, 7, 16, 8));
+    s.tick_at(at(2026, 7, 14, 8)).await?;
+    s.tick_at(at(2026, 7, 16, 8)).await?;
+
+    writeln!(s.out, "\n=== 6. Xếp hạng sơ kết ===")?;
+    s.h.clock.set(at(2026, 7, 16, 9));
     s.group(&an, "/standings mid").await?;
     s.private(&head(0).with_lang("en"), "/standings mid")
         .await?;

@@ -11,6 +11,10 @@ use crate::storage::blocs::Bloc;
 use crate::storage::schedules;
 use crate::text::ScheduleView;
 
+fn now_year(tz: chrono_tz::Tz, now: chrono::DateTime<chrono::Utc>) -> i32 {
+    chrono::Datelike::year(&now.with_timezone(&tz).date_naive())
+}
+
 fn view(bloc: &Bloc, s: &Schedule, now: chrono::DateTime<chrono::Utc>) -> ScheduleView {
     let today = now.with_timezone(&s.tz).date_naive();
     ScheduleView {
@@ -101,12 +105,18 @@ pub(super) async fn schedule(app: &App, req: &Req, args: &str) -> Result<Vec<Out
             let tz = parse_tz(rest).ok_or_else(|| Refusal::BadTimeZone(shorten(rest)))?;
             let old = s.tz.name().to_owned();
             schedules::set_tz(&mut tx, bloc.id, tz).await?;
-            s.tz = tz;
+            // The year is a calendar year in the bloc's zone: around New Year
+            // the new zone may be in another year than the old one.
+            let year = now_year(tz, req.now);
+            s = schedules::get(&mut tx, bloc.id, year, tz).await?;
             ("time zone".to_owned(), old, tz.name().to_owned())
         }
         _ => return Err(Refusal::BadUsage.into()),
     };
-    schedules::put(&mut tx, bloc.id, &s).await?;
+    let year = s.year;
+    if sub != "tz" {
+        schedules::put(&mut tx, bloc.id, &s).await?;
+    }
     audit::append(
         &mut tx,
         req.now,

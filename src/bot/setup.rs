@@ -493,11 +493,13 @@ pub(super) async fn target_remove(app: &App, req: &Req, args: &str) -> Result<Ve
 }
 
 pub(super) async fn targets(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
-    let mut conn = app.db.pool().acquire().await?;
-    let bloc = readable_bloc(&mut conn, req).await?;
+    let mut tx = app.db.write().await?;
+    let bloc = readable_bloc(&mut tx, req).await?;
     let year = year_of(&bloc, req.now);
-    targets::roll_over(&mut conn, bloc.id, year, req.now).await?;
-    let list = targets::list_with_drafts(&mut conn, bloc.id, year).await?;
+    // A new year shows last year's targets as drafts even before the scheduler ticked.
+    targets::roll_over(&mut tx, bloc.id, year, req.now).await?;
+    let list = targets::list_with_drafts(&mut tx, bloc.id, year).await?;
+    tx.commit().await?;
     let lines: Vec<_> = list
         .iter()
         .map(|(t, draft)| TargetLine {
@@ -608,6 +610,7 @@ pub(super) async fn target_confirm(app: &App, req: &Req) -> Result<Vec<Out>, Fai
     let mut tx = app.db.write().await?;
     let (bloc, sender) = admin_bloc(&mut tx, req).await?;
     let year = year_of(&bloc, req.now);
+    targets::roll_over(&mut tx, bloc.id, year, req.now).await?;
     let n = targets::confirm_drafts(&mut tx, bloc.id, year).await?;
     if n == 0 {
         return Err(Refusal::NoDrafts.into());

@@ -72,6 +72,9 @@ struct State {
     chats: HashMap<i64, Value>,
     members: HashMap<(i64, i64), String>,
     faults: HashMap<String, VecDeque<Fault>>,
+    /// Telegram's overall send limit, when enforced: sends in the last second.
+    limit: Option<(usize, VecDeque<std::time::Instant>)>,
+    too_many: u64,
 }
 
 #[derive(Debug, Default)]
@@ -185,6 +188,17 @@ impl FakeBotApi {
             .push_back(fault);
     }
 
+    /// Answers 429 (retry_after 1) to sends beyond `per_sec` in any second,
+    /// as Telegram does.
+    pub fn enforce_send_limit(&self, per_sec: usize) {
+        self.inner.lock().limit = Some((per_sec, VecDeque::new()));
+    }
+
+    /// How many 429s the fake has answered.
+    pub fn too_many_requests(&self) -> u64 {
+        self.inner.lock().too_many
+    }
+
     /// Every call recorded so far (getUpdates excluded).
     pub fn calls(&self) -> Vec<ApiCall> {
         self.inner.lock().calls.clone()
@@ -281,6 +295,16 @@ async fn handle(
             json!({"ok": true, "result": get_updates(&inner, &body).await}),
         ));
     }
+    if matches!(
+        method.as_str(),
+        "sendMessage" | "sendPhoto" | "sendDocument"
+    ) && over_limit(&inner)
+    {
+        return Ok(reply(
+            StatusCode::TOO_MANY_REQUESTS,
+            json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}),
+        ));
+    }
     let fault = inner
         .lock()
         .faults
@@ -306,6 +330,32 @@ async fn handle(
         inner.new_call.notify_waiters();
     }
     Ok(reply(StatusCode::OK, response))
+}
+
+fn over_limit(inner: &Inner) -> bool {
+    let mut s = inner.lock();
+    let now = std::time::Instant::now();
+    let over = match &mut s.limit {
+        None => false,
+        Some((per_sec, window)) => {
+            while window
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+            {
+                window.pop_front();
+            }
+            if window.len() >= *per_sec {
+                true
+            } else {
+                window.push_back(now);
+                false
+            }
+        }
+    };
+    if over {
+        s.too_many += 1;
+    }
+    over
 }
 
 async fn get_updates(inner: &Inner, body: &Value) -> Vec<Value> {

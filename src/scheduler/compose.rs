@@ -1,6 +1,7 @@
 //! What each recipient of a send is told, from the state at send time: a
 //! reminder names only what is still missing.
 
+use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 
 use crate::bot::App;
@@ -89,6 +90,7 @@ pub async fn messages(
     bloc: &Bloc,
     schedule: &Schedule,
     slot: Slot,
+    now: DateTime<Utc>,
 ) -> Result<Vec<Message>> {
     let mut conn = app.db.pool().acquire().await?;
     let skip = unreachable(&mut conn, bloc.id).await?;
@@ -105,7 +107,12 @@ pub async fn messages(
         .collect();
     let mut out = Vec::new();
     match slot.kind {
-        SlotKind::Reminder { days_left } => {
+        SlotKind::Reminder { .. } => {
+            // Counted from today, not from the send's day: a catch-up after
+            // downtime must not say "14 days left" on the 13th day.
+            let today = now.with_timezone(&schedule.tz).date_naive();
+            let days_left =
+                u32::try_from((schedule.date(slot.deadline) - today).num_days()).unwrap_or(0);
             for (u, missing) in &owed {
                 let (Some(head), Some(missing)) = (u.head_user_id, missing) else {
                     continue;

@@ -142,6 +142,14 @@ impl Scheduler {
                     deadline: slot.deadline,
                     day: slot.day,
                 };
+                let latest = {
+                    let mut conn = self.app.db.pool().acquire().await?;
+                    reminders::latest_day(&mut conn, bloc.id, y, slot.deadline).await?
+                };
+                if latest.is_some_and(|d| d > slot.day) {
+                    // Appeared only because the reminder days changed after a later send.
+                    continue;
+                }
                 self.claim(bloc, &schedule, slot, key, now).await?;
                 if send {
                     report += self.flush(bloc, key).await?;
@@ -159,7 +167,7 @@ impl Scheduler {
         key: Key,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<()> {
-        let messages = compose::messages(&self.app, bloc, schedule, slot).await?;
+        let messages = compose::messages(&self.app, bloc, schedule, slot, now).await?;
         let mut tx = self.app.db.write().await?;
         reminders::skip_older(&mut tx, key, now).await?;
         let existing = reminders::recipients(&mut tx, key).await?;

@@ -158,3 +158,22 @@ pub async fn clear_unreachable(
         .await?;
     Ok(())
 }
+
+/// The latest day already claimed for a deadline: a send due for an earlier
+/// day (one that appeared when the reminder days changed) is stale.
+pub async fn latest_day(
+    conn: &mut SqliteConnection,
+    bloc_id: i64,
+    year: i32,
+    deadline: Deadline,
+) -> Result<Option<NaiveDate>> {
+    let day: Option<String> = sqlx::query_scalar(
+        "SELECT MAX(day) FROM reminders WHERE bloc_id = ? AND year = ? AND deadline = ?",
+    )
+    .bind(bloc_id)
+    .bind(year)
+    .bind(deadline.as_str())
+    .fetch_one(conn)
+    .await?;
+    Ok(day.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+}

@@ -16,10 +16,24 @@ pub async fn get(conn: &mut SqliteConnection, bloc_id: i64, year: i32, tz: Tz) -
     )
     .bind(bloc_id)
     .bind(year)
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some((p, m, f, r, t)) = row else {
-        return Ok(Schedule::default_for(year, tz));
+        // A new year keeps the bloc's reminder days and send time; only the
+        // dates start again from the defaults.
+        let mut s = Schedule::default_for(year, tz);
+        let last: Option<(String, String)> = sqlx::query_as(
+            "SELECT remind_days, send_time FROM schedules WHERE bloc_id = ? AND year < ? ORDER BY year DESC LIMIT 1",
+        )
+        .bind(bloc_id)
+        .bind(year)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((r, t)) = last {
+            s.remind = parse_remind(&r).unwrap_or(s.remind);
+            s.send_time = NaiveTime::parse_from_str(&t, "%H:%M").unwrap_or(s.send_time);
+        }
+        return Ok(s);
     };
     let corrupt = || StorageError::Corrupt(format!("schedule {bloc_id}/{year}"));
     let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| corrupt());

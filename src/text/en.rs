@@ -111,7 +111,7 @@ impl Texts for En {
             K::Standings => "/standings [mid|final] [year] — e.g. /standings mid 2026",
             K::Bloc => "/bloc [bloc name or number] — e.g. /bloc 1",
             K::Lang => "/lang &lt;vi|en&gt; — e.g. /lang vi",
-            K::Schedule => "/schedule",
+            K::Schedule => "/schedule [set|remind|time|tz …] — e.g. /schedule set mid 2026-07-20",
             K::ScheduleSet => {
                 "/schedule set &lt;pledge|mid|final&gt; &lt;YYYY-MM-DD&gt; — e.g. /schedule set mid 2026-07-20"
             }

@@ -114,7 +114,7 @@ impl Texts for Vi {
             K::Standings => "/standings [mid|final] [năm] — ví dụ: /standings mid 2026",
             K::Bloc => "/bloc [tên hoặc mã khối] — ví dụ: /bloc 1",
             K::Lang => "/lang &lt;vi|en&gt; — ví dụ: /lang en",
-            K::Schedule => "/schedule",
+            K::Schedule => "/schedule [set|remind|time|tz …] — ví dụ: /schedule set mid 2026-07-20",
             K::ScheduleSet => {
                 "/schedule set &lt;pledge|mid|final&gt; &lt;YYYY-MM-DD&gt; — ví dụ: /schedule set mid 2026-07-20"
             }
