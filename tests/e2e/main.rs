@@ -2,6 +2,8 @@
 //! 127.0.0.1. One test binary with modules, so it links once.
 
 mod misc;
+mod ops;
+mod permissions;
 mod pledge;
 mod process;
 mod report;

@@ -1,0 +1,4 @@
+//! ops
+
+#[allow(unused_imports)]
+use crate::support::*;

@@ -1,0 +1,4 @@
+//! permissions
+
+#[allow(unused_imports)]
+use crate::support::*;
