@@ -45,6 +45,7 @@ impl Running {
 
 /// Starts long polling with `bot` over `app` in the background.
 pub async fn spawn(bot: Tg, app: Arc<App>, poll_timeout: Duration) -> Running {
+    bot::register_commands(&bot, &app).await;
     let mut dispatcher = bot::dispatcher(bot.clone(), app.clone());
     let shutdown = dispatcher.shutdown_token();
     let listener = Polling::builder(bot)

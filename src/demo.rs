@@ -158,6 +158,8 @@ pub fn plain(html: &str) -> String {
 struct Script<'a, W: Write> {
     h: Harness,
     out: &'a mut W,
+    /// Where to keep the files the bot sent (the chart and the workbook).
+    save: Option<std::path::PathBuf>,
 }
 
 impl<W: Write> Script<'_, W> {
@@ -201,6 +203,21 @@ impl<W: Write> Script<'_, W> {
                         .and_then(Value::as_str)
                     {
                         writeln!(self.out, "      [ {buttons} ]")?;
+                    }
+                }
+                "sendPhoto" | "sendDocument" => {
+                    let caption = c.body.get("caption").and_then(Value::as_str).unwrap_or("");
+                    for f in &c.files {
+                        writeln!(
+                            self.out,
+                            "   📎 → {to}: {} [{}, {} kB]",
+                            plain(caption),
+                            f.file_name,
+                            f.bytes.len() / 1024
+                        )?;
+                        if let Some(dir) = &self.save {
+                            std::fs::write(dir.join(&f.file_name), &f.bytes)?;
+                        }
                     }
                 }
                 "answerCallbackQuery" => {
@@ -262,8 +279,11 @@ fn invite_token(calls: &[ApiCall]) -> Option<String> {
     )
 }
 
-/// Plays the scripted year and writes the transcript to `out`.
+/// Plays the scripted year and writes the transcript to `out`. When
+/// `THIDUA_DEMO_SAVE` names a directory, the chart and workbook the bot sent
+/// are saved there (that is how `docs/` was made).
 pub async fn run(out: &mut impl Write) -> anyhow::Result<()> {
+    let save = std::env::var_os("THIDUA_DEMO_SAVE").map(std::path::PathBuf::from);
     let dir = std::env::temp_dir().join(format!(
         "thidua-demo-{}-{}",
         std::process::id(),
@@ -271,12 +291,16 @@ pub async fn run(out: &mut impl Write) -> anyhow::Result<()> {
     ));
     std::fs::create_dir_all(&dir).context("creating a temporary directory")?;
     let db_url = format!("sqlite://{}", dir.join("demo.db").display());
-    let result = play(out, &db_url).await;
+    let result = play(out, &db_url, save).await;
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
 
-async fn play(out: &mut impl Write, db_url: &str) -> anyhow::Result<()> {
+async fn play(
+    out: &mut impl Write,
+    db_url: &str,
+    save: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
     writeln!(
         out,
         "thidua demo — bot thật, Bot API giả trong tiến trình (@{BOT_USERNAME}); không cần token, không cần mạng."
@@ -284,7 +308,7 @@ async fn play(out: &mut impl Write, db_url: &str) -> anyhow::Result<()> {
     writeln!(out, "Khối: {GROUP_TITLE}, 11 đơn vị, năm 2026.")?;
     let h = Harness::start(db_url, at(2026, 3, 2, 8)).await?;
     h.api.set_member_status(GROUP, admin().id, "creator");
-    let mut s = Script { h, out };
+    let mut s = Script { h, out, save };
     let an = admin();
 
     writeln!(s.out, "\n=== 1. Lập khối, thêm đơn vị và chỉ tiêu ===")?;
@@ -363,6 +387,8 @@ async fn play(out: &mut impl Write, db_url: &str) -> anyhow::Result<()> {
     s.group(&an, "/standings mid").await?;
     s.private(&head(0).with_lang("en"), "/standings mid")
         .await?;
+    s.group(&an, "/chart mid").await?;
+    s.private(&an, "/export").await?;
     s.h.stop().await;
     writeln!(s.out, "\nHết demo.")?;
     Ok(())

@@ -83,6 +83,21 @@ pub struct Out {
     pub text: String,
     /// Inline keyboard, if any.
     pub keyboard: Option<InlineKeyboardMarkup>,
+    /// A photo or document sent with `text` as its caption. Only read
+    /// commands send files, so they are never stored in the outbox.
+    #[serde(skip)]
+    pub file: Option<OutFile>,
+}
+
+/// A file to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutFile {
+    /// Send as a photo (else as a document).
+    pub photo: bool,
+    /// File name shown to the user.
+    pub file_name: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
 }
 
 impl Out {
@@ -92,6 +107,7 @@ impl Out {
             chat_id,
             text: text.into(),
             keyboard: None,
+            file: None,
         }
     }
 }
@@ -108,6 +124,9 @@ pub enum Fail {
     /// Telegram failed while we asked it something.
     #[error("telegram: {0}")]
     Telegram(String),
+    /// A chart or workbook could not be made.
+    #[error("render: {0}")]
+    Render(String),
 }
 
 impl From<Refusal> for Fail {

@@ -2,11 +2,15 @@
 //! Handlers translate chat <-> domain; they never compute scores or dates.
 
 mod context;
+mod files;
+mod flow;
+mod history;
 mod pledge;
 mod report;
 mod schedule;
 mod send;
 mod setup;
+mod titles;
 
 pub use context::{App, Out, tz_of};
 
@@ -18,6 +22,10 @@ use teloxide::utils::command::{BotCommands, ParseError};
 
 use crate::domain::{CommandKind, Refusal};
 use context::{Fail, Req};
+use teloxide::payloads::{
+    AnswerCallbackQuerySetters, EditMessageTextSetters, SetMyCommandsSetters,
+};
+use teloxide::types::ParseMode;
 
 /// The bot type handlers receive.
 pub type Tg = Bot;
@@ -62,6 +70,18 @@ pub enum Command {
     Lang(String),
     /// `/schedule [set|remind|time|tz ...]`
     Schedule(String),
+    /// `/titles`
+    Titles,
+    /// `/register <TITLE>...`
+    Register(String),
+    /// `/chart [mid|final]`
+    Chart(String),
+    /// `/export [year]`
+    Export(String),
+    /// `/history [UNIT]`
+    History(String),
+    /// `/cancel`
+    Cancel,
 }
 
 /// What a message's text asks of the bot.
@@ -101,7 +121,7 @@ pub fn parse(text: &str, bot_username: &str) -> Parsed {
 pub fn schema() -> teloxide::dispatching::UpdateHandler<anyhow::Error> {
     dptree::entry()
         .branch(Update::filter_message().endpoint(on_message))
-        .branch(Update::filter_callback_query().endpoint(pledge::on_callback))
+        .branch(Update::filter_callback_query().endpoint(on_callback))
 }
 
 /// Builds the dispatcher for `bot` over `app`.
@@ -142,6 +162,21 @@ async fn handle_message(bot: &Tg, app: &App, me: &Me, update_id: i64, msg: &Mess
     }
     let cmd = match parse(text, me.username()) {
         Parsed::Command(c) => c,
+        Parsed::Ignore if msg.chat.is_private() && !text.starts_with('/') => {
+            // Plain text in private may be the value a guided report waits for.
+            if app.replay_if_processed(bot, update_id).await {
+                return;
+            }
+            let req = Req::from_message(app, update_id, msg).await;
+            match flow::value(app, &req, text).await {
+                Ok(None) => {}
+                Ok(Some(outs)) => {
+                    send::outcome(bot, app, &req, CommandKind::Report, Ok(outs)).await
+                }
+                Err(e) => send::outcome(bot, app, &req, CommandKind::Report, Err(e)).await,
+            }
+            return;
+        }
         Parsed::Ignore => return,
         Parsed::Unknown => {
             if msg.chat.is_private() {
@@ -205,6 +240,12 @@ fn command_kind(cmd: &Command) -> CommandKind {
             Some("tz") => CommandKind::ScheduleTz,
             Some(_) => CommandKind::Schedule,
         },
+        Command::Titles => CommandKind::Titles,
+        Command::Register(_) => CommandKind::Register,
+        Command::Chart(_) => CommandKind::Chart,
+        Command::Export(_) => CommandKind::Export,
+        Command::History(_) => CommandKind::History,
+        Command::Cancel => CommandKind::Cancel,
     }
 }
 
@@ -256,6 +297,171 @@ async fn run(
         Command::Bloc(a) => setup::bloc(app, req, a.trim()).await,
         Command::Lang(a) => setup::lang(app, req, a.trim()).await,
         Command::Schedule(a) => schedule::schedule(app, req, &a).await,
+        Command::Titles => titles::titles(req),
+        Command::Register(a) => titles::register(app, req, &a).await,
+        Command::Chart(a) => files::chart(app, req, &a).await,
+        Command::Export(a) => files::export(app, req, &a).await,
+        Command::History(a) => history::history(app, req, &a).await,
+        Command::Cancel => flow::cancel(app, req).await,
+    }
+}
+
+/// The commands Telegram's menu offers, per chat type.
+fn menu(private: bool) -> &'static [(&'static str, CommandKind)] {
+    use CommandKind as K;
+    if private {
+        &[
+            ("report", K::Report),
+            ("status", K::Status),
+            ("pledge", K::Pledge),
+            ("standings", K::Standings),
+            ("chart", K::Chart),
+            ("register", K::Register),
+            ("titles", K::Titles),
+            ("units", K::Units),
+            ("targets", K::TargetList),
+            ("pledges", K::Pledges),
+            ("schedule", K::Schedule),
+            ("history", K::History),
+            ("export", K::Export),
+            ("invite", K::Invite),
+            ("addunit", K::AddUnit),
+            ("join", K::Join),
+            ("bloc", K::Bloc),
+            ("lang", K::Lang),
+            ("cancel", K::Cancel),
+            ("help", K::Help),
+            ("start", K::Start),
+        ]
+    } else {
+        &[
+            ("standings", K::Standings),
+            ("chart", K::Chart),
+            ("pledges", K::Pledges),
+            ("units", K::Units),
+            ("targets", K::TargetList),
+            ("schedule", K::Schedule),
+            ("titles", K::Titles),
+            ("newbloc", K::NewBloc),
+            ("addadmin", K::AddAdmin),
+            ("addunit", K::AddUnit),
+            ("history", K::History),
+            ("export", K::Export),
+            ("lang", K::Lang),
+            ("help", K::Help),
+        ]
+    }
+}
+
+/// Registers the command menu: Vietnamese by default, English for users whose
+/// Telegram is in English; one list for private chats, one for groups.
+pub async fn register_commands(bot: &Tg, app: &App) {
+    use teloxide::types::{BotCommand, BotCommandScope};
+    for (code, lang) in [
+        (None, crate::text::Lang::Vi),
+        (Some("en"), crate::text::Lang::En),
+    ] {
+        for private in [true, false] {
+            let commands: Vec<BotCommand> = menu(private)
+                .iter()
+                .map(|(name, k)| BotCommand::new(*name, lang.texts().describe(*k)))
+                .collect();
+            let scope = if private {
+                BotCommandScope::AllPrivateChats
+            } else {
+                BotCommandScope::AllGroupChats
+            };
+            let mut req = bot.set_my_commands(commands).scope(scope);
+            if let Some(c) = code {
+                req = req.language_code(c);
+            }
+            if let Err(e) = req.await {
+                tracing::warn!(error = %app.redact(&e.to_string()), "setMyCommands failed");
+            }
+        }
+    }
+}
+
+/// Every inline button lands here and is routed by its data's prefix.
+async fn on_callback(bot: Tg, upd: Update, q: CallbackQuery, app: Arc<App>) -> anyhow::Result<()> {
+    let update_id = i64::from(upd.id.0);
+    let data = q.data.clone().unwrap_or_default();
+    if data.starts_with("sign:") {
+        pledge::handle_callback(&bot, &app, update_id, &q).await;
+    } else {
+        buttons(&bot, &app, update_id, &q, &data).await;
+    }
+    app.handled(update_id);
+    Ok(())
+}
+
+/// History pages and the guided report's buttons.
+async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, data: &str) {
+    if app.replay_if_processed(bot, update_id).await {
+        let _ = bot.answer_callback_query(q.id.clone()).await;
+        return;
+    }
+    let sender = i64::try_from(q.from.id.0).ok().map(|id| context::Sender {
+        id,
+        name: q.from.full_name(),
+    });
+    let chat = q
+        .regular_message()
+        .map_or(q.from.id.0 as i64, |m| m.chat.id.0);
+    let req = Req::new(
+        app,
+        update_id,
+        chat,
+        chat > 0,
+        chat < 0,
+        sender,
+        Some(&q.from),
+    )
+    .await;
+    let (kind, result, edit) = if let Some((bloc, unit, offset)) = history::parse_data(data) {
+        (
+            CommandKind::History,
+            history::turn(app, &req, bloc, unit, offset)
+                .await
+                .map(|o| vec![o]),
+            true,
+        )
+    } else if let Some(id) = data.strip_prefix("flow:t:").and_then(|x| x.parse().ok()) {
+        (CommandKind::Report, flow::pick(app, &req, id).await, false)
+    } else if data == "flow:ok" {
+        (CommandKind::Report, flow::confirm(app, &req).await, true)
+    } else if data == "flow:x" {
+        (CommandKind::Cancel, flow::cancel(app, &req).await, true)
+    } else {
+        let _ = bot.answer_callback_query(q.id.clone()).await;
+        return;
+    };
+    let toast = match &result {
+        Err(Fail::Refused(r)) => Some(format!("⚠️ {}", req.t().refusal(r))),
+        _ => None,
+    };
+    let mut answer = bot.answer_callback_query(q.id.clone());
+    if let Some(t) = &toast {
+        answer = answer.text(pledge::strip_tags(t)).show_alert(true);
+    }
+    if let Err(e) = answer.await {
+        tracing::warn!(error = %app.redact(&e.to_string()), "answerCallbackQuery failed");
+    }
+    match (result, q.regular_message()) {
+        // Page turns and the last step replace the message they were pressed on.
+        (Ok(outs), Some(m)) if edit && outs.len() == 1 => {
+            let o = &outs[0];
+            let mut e = bot
+                .edit_message_text(m.chat.id, m.id, o.text.clone())
+                .parse_mode(ParseMode::Html);
+            if let Some(k) = &o.keyboard {
+                e = e.reply_markup(k.clone());
+            }
+            if let Err(err) = e.await {
+                tracing::warn!(error = %app.redact(&err.to_string()), "editMessageText failed");
+            }
+        }
+        (result, _) => send::outcome(bot, app, &req, kind, result).await,
     }
 }
 

@@ -1,9 +1,8 @@
 //! Pledges: showing, signing (command and button), and who has signed.
 
-use std::sync::Arc;
 use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters};
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode, Update};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
 use super::Tg;
 use super::context::{
@@ -33,7 +32,9 @@ async fn pledge_view(app: &App, bloc: &Bloc, unit: &Unit, year: i32) -> Result<P
     let list = targets::list(&mut conn, bloc.id, year).await?;
     let goals = targets::unit_goals(&mut conn, bloc.id, year).await?;
     let signed_at = pledges::signed_at(&mut conn, unit.id, year).await?;
+    let titles = super::titles::registered(&mut conn, unit.id, year).await?;
     Ok(PledgeView {
+        titles,
         bloc: bloc.name.clone(),
         year,
         code: unit.code.clone(),
@@ -133,19 +134,7 @@ pub(super) async fn pledges(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
 
 /// The sign button: checks the presser heads that unit, signs, answers the
 /// callback, then edits the pledge message to show it signed.
-pub(super) async fn on_callback(
-    bot: Tg,
-    upd: Update,
-    q: CallbackQuery,
-    app: Arc<App>,
-) -> anyhow::Result<()> {
-    let update_id = i64::from(upd.id.0);
-    handle_callback(&bot, &app, update_id, &q).await;
-    app.handled(update_id);
-    Ok(())
-}
-
-async fn handle_callback(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery) {
+pub(super) async fn handle_callback(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery) {
     let Some((unit_id, year)) = q.data.as_deref().and_then(parse_sign_data) else {
         let _ = bot.answer_callback_query(q.id.clone()).await;
         return;
@@ -233,7 +222,7 @@ async fn sign_from_button(
     Ok((outs, view))
 }
 
-fn strip_tags(s: &str) -> String {
+pub(super) fn strip_tags(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut in_tag = false;
     for c in s.chars() {

@@ -1,17 +1,25 @@
 //! Reports, a unit's status and the standings.
 
+use super::context::Sender;
 use super::context::{App, Fail, Out, Req, commit, head_unit, open_period, readable_bloc, year_of};
 use super::setup::target_line;
 use crate::domain::args::{Report, StandingsArgs, shorten};
-use crate::domain::{Refusal, TargetKind};
+use crate::domain::{Period, Refusal, TargetKind};
 use crate::storage::audit::{self, Entry};
+use crate::storage::blocs::Bloc;
 use crate::storage::board::Board;
 use crate::storage::reports::{self, NewReport};
 use crate::storage::targets;
+use crate::storage::targets::Target;
+use crate::storage::units::Unit;
 use crate::text::{StandingsView, StatusLine, StatusView};
+use sqlx::SqliteConnection;
 
 pub(super) async fn report(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
     req.private_only()?;
+    if args.trim().is_empty() {
+        return super::flow::start(app, req).await;
+    }
     let a = Report::parse(args)?;
     let mut tx = app.db.write().await?;
     let (bloc, unit, sender) = head_unit(&mut tx, req).await?;
@@ -23,45 +31,87 @@ pub(super) async fn report(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
     let target = targets::by_code(&mut tx, bloc.id, year, a.target.as_str())
         .await?
         .ok_or_else(|| Refusal::UnknownTarget(a.target.to_string()))?;
-    let value = target
-        .kind
-        .parse_value(&a.value)
-        .ok_or_else(|| Refusal::BadValue {
-            raw: shorten(&a.value),
-            yes_no: target.kind == TargetKind::YesNo,
-        })?;
-    let old = reports::latest_raw(&mut tx, unit.id, target.id, period).await?;
-    let new = NewReport {
-        unit_id: unit.id,
-        target_id: target.id,
+    let value = parse_value(&target, &a.value)?;
+    let reported = Reported {
+        bloc: &bloc,
+        unit: &unit,
+        sender: &sender,
+        target: &target,
         period,
-        value,
-        raw: &a.value,
-        note: &a.note,
-        reported_by: sender.id,
+        year,
     };
-    reports::insert(&mut tx, &new, req.now).await?;
+    let text = record(&mut tx, req, &reported, value, &a.value, &a.note).await?;
+    commit(tx, req, vec![Out::to(req.chat_id, text)]).await
+}
+
+/// Parses a value typed for `target`, or refuses naming it.
+pub(super) fn parse_value(target: &Target, raw: &str) -> Result<f64, Refusal> {
+    target
+        .kind
+        .parse_value(raw)
+        .ok_or_else(|| Refusal::BadValue {
+            raw: shorten(raw),
+            yes_no: target.kind == TargetKind::YesNo,
+        })
+}
+
+/// Who reports what for which period.
+pub(super) struct Reported<'a> {
+    pub bloc: &'a Bloc,
+    pub unit: &'a Unit,
+    pub sender: &'a Sender,
+    pub target: &'a Target,
+    pub period: Period,
+    pub year: i32,
+}
+
+/// Appends a report with its audit row inside `tx`; returns the reply text.
+/// The caller commits.
+pub(super) async fn record(
+    tx: &mut SqliteConnection,
+    req: &Req,
+    r: &Reported<'_>,
+    value: f64,
+    raw: &str,
+    note: &str,
+) -> Result<String, Fail> {
+    let old = reports::latest_raw(tx, r.unit.id, r.target.id, r.period).await?;
+    let new = NewReport {
+        unit_id: r.unit.id,
+        target_id: r.target.id,
+        period: r.period,
+        value,
+        raw,
+        note,
+        reported_by: r.sender.id,
+    };
+    reports::insert(tx, &new, req.now).await?;
     audit::append(
-        &mut tx,
+        tx,
         req.now,
         Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            unit_id: Some(unit.id),
+            user_id: r.sender.id,
+            bloc_id: Some(r.bloc.id),
+            unit_id: Some(r.unit.id),
             action: "report",
-            subject: format!("{}/{}/{}/{year}", unit.code, target.code, period.as_str()),
+            subject: format!(
+                "{}/{}/{}/{}",
+                r.unit.code,
+                r.target.code,
+                r.period.as_str(),
+                r.year
+            ),
             old,
-            new: Some(a.value.clone()),
+            new: Some(raw.to_owned()),
         },
     )
     .await?;
-    let board = Board::load(&mut tx, bloc.id, year, period).await?;
-    let score = board.standing(unit.id).map_or(0.0, |s| s.score);
-    let (goal, own) = board.goal(unit.id, &target);
-    let text = req
+    let board = Board::load(tx, r.bloc.id, r.year, r.period).await?;
+    let score = board.standing(r.unit.id).map_or(0.0, |s| s.score);
+    let (goal, own) = board.goal(r.unit.id, r.target);
+    Ok(req
         .t()
-        .reported(&target_line(&target, goal, own), period, value, score);
-    commit(tx, req, vec![Out::to(req.chat_id, text)]).await
+        .reported(&target_line(r.target, goal, own), r.period, value, score))
 }
 
 pub(super) async fn status(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
@@ -84,7 +134,9 @@ pub(super) async fn status(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
         })
         .collect();
     let st = board.standing(unit.id);
+    let titles = super::titles::registered(&mut conn, unit.id, year).await?;
     let view = StatusView {
+        titles,
         code: unit.code.clone(),
         unit: unit.name.clone(),
         year,

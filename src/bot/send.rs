@@ -1,11 +1,12 @@
 //! Sending replies: HTML, split at Telegram's limit, errors logged without the token.
 
 use teloxide::payloads::SendMessageSetters;
+use teloxide::payloads::{SendDocumentSetters, SendPhotoSetters};
 use teloxide::prelude::*;
-use teloxide::types::{LinkPreviewOptions, ParseMode};
+use teloxide::types::{InputFile, LinkPreviewOptions, ParseMode};
 
 use super::Tg;
-use super::context::{App, Fail, Out, Req};
+use super::context::{App, Fail, Out, OutFile, Req};
 use crate::domain::CommandKind;
 use crate::text::{self, MAX_MESSAGE_CHARS};
 
@@ -21,6 +22,9 @@ fn no_preview() -> LinkPreviewOptions {
 
 /// Sends one message (in parts if it is too long). Returns whether Telegram accepted every part.
 pub async fn out(bot: &Tg, app: &App, out: &Out) -> bool {
+    if let Some(f) = &out.file {
+        return file(bot, app, out, f).await;
+    }
     let parts = text::split_message(&out.text, MAX_MESSAGE_CHARS);
     let last = parts.len().saturating_sub(1);
     let mut ok = true;
@@ -38,6 +42,31 @@ pub async fn out(bot: &Tg, app: &App, out: &Out) -> bool {
         }
     }
     ok
+}
+
+/// Sends a photo or document with the text as its caption.
+async fn file(bot: &Tg, app: &App, out: &Out, f: &OutFile) -> bool {
+    let input = InputFile::memory(f.bytes.clone()).file_name(f.file_name.clone());
+    // A caption is at most 1,024 characters.
+    let caption: String = out.text.chars().take(1024).collect();
+    let result = if f.photo {
+        bot.send_photo(ChatId(out.chat_id), input)
+            .caption(caption)
+            .parse_mode(ParseMode::Html)
+            .await
+    } else {
+        bot.send_document(ChatId(out.chat_id), input)
+            .caption(caption)
+            .parse_mode(ParseMode::Html)
+            .await
+    };
+    match result {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::warn!(chat_id = out.chat_id, error = %app.redact(&e.to_string()), "sending a file failed");
+            false
+        }
+    }
 }
 
 /// Sends what a command produced: its replies, its refusal, or an apology.

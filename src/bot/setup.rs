@@ -69,7 +69,10 @@ pub(super) async fn help(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
             | K::ScheduleRemind
             | K::ScheduleTime
             | K::ScheduleTz => admin,
-            K::Schedule => member || (req.group && bloc.is_some()),
+            K::Schedule | K::Chart => member || (req.group && bloc.is_some()),
+            K::Titles => true,
+            K::Register | K::Cancel => req.private && head,
+            K::Export | K::History => admin,
             K::Target => false,
         })
         .collect();

@@ -7,6 +7,7 @@ pub mod refusal;
 pub mod schedule;
 pub mod score;
 pub mod target;
+pub mod title;
 pub mod value;
 
 pub use code::Code;

@@ -58,11 +58,23 @@ pub enum CommandKind {
     ScheduleTz,
     /// `/target confirm`
     TargetConfirm,
+    /// `/titles`
+    Titles,
+    /// `/register <TITLE>...`
+    Register,
+    /// `/chart [mid|final]`
+    Chart,
+    /// `/export [year]`
+    Export,
+    /// `/history [UNIT]`
+    History,
+    /// `/cancel`
+    Cancel,
 }
 
 impl CommandKind {
     /// Every command, in the order `/help` lists them.
-    pub const ALL: [CommandKind; 27] = [
+    pub const ALL: [CommandKind; 33] = [
         CommandKind::Start,
         CommandKind::Help,
         CommandKind::Bloc,
@@ -76,6 +88,12 @@ impl CommandKind {
         CommandKind::TargetList,
         CommandKind::Pledges,
         CommandKind::Standings,
+        CommandKind::Chart,
+        CommandKind::Titles,
+        CommandKind::Register,
+        CommandKind::Cancel,
+        CommandKind::Export,
+        CommandKind::History,
         CommandKind::NewBloc,
         CommandKind::AddAdmin,
         CommandKind::AddUnit,
@@ -194,4 +212,10 @@ pub enum Refusal {
     BadTimeZone(String),
     /// No draft targets to confirm.
     NoDrafts,
+    /// Not a title of the catalogue.
+    UnknownTitle(String),
+    /// No guided flow to continue or cancel.
+    NoFlow,
+    /// The guided flow lapsed (30 minutes).
+    FlowExpired,
 }

@@ -33,6 +33,19 @@ pub struct ApiCall {
     pub body: Value,
     /// What the fake answered (`result`).
     pub result: Value,
+    /// Files uploaded with the request (multipart), e.g. a photo.
+    pub files: Vec<FilePart>,
+}
+
+/// A file uploaded in a multipart request.
+#[derive(Debug, Clone)]
+pub struct FilePart {
+    /// Form field, e.g. `photo` or `document`.
+    pub field: String,
+    /// File name as sent.
+    pub file_name: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
 }
 
 impl ApiCall {
@@ -279,6 +292,12 @@ async fn handle(
         .into_iter()
         .chain(chars)
         .collect();
+    let content_type = req
+        .headers()
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     let body = match req.into_body().collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => {
@@ -288,7 +307,15 @@ async fn handle(
             ));
         }
     };
-    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let (body, files) = match content_type.split_once("boundary=") {
+        Some((kind, boundary)) if kind.starts_with("multipart/form-data") => {
+            multipart(&body, boundary.trim_matches('"'))
+        }
+        _ => (
+            serde_json::from_slice(&body).unwrap_or(Value::Null),
+            Vec::new(),
+        ),
+    };
     if method == "getUpdates" {
         return Ok(reply(
             StatusCode::OK,
@@ -326,10 +353,77 @@ async fn handle(
             method,
             body,
             result: result.unwrap_or(Value::Null),
+            files,
         });
         inner.new_call.notify_waiters();
     }
     Ok(reply(StatusCode::OK, response))
+}
+
+/// Parses a multipart/form-data body: text fields into a JSON object (numbers
+/// and JSON values decoded), files aside.
+fn multipart(body: &[u8], boundary: &str) -> (Value, Vec<FilePart>) {
+    let mut fields = serde_json::Map::new();
+    let mut files = Vec::new();
+    let delimiter = format!("--{boundary}");
+    let d = delimiter.as_bytes();
+    let mut starts = Vec::new();
+    let mut i = 0;
+    while i + d.len() <= body.len() {
+        if &body[i..i + d.len()] == d {
+            starts.push(i);
+            i += d.len();
+        } else {
+            i += 1;
+        }
+    }
+    for w in starts.windows(2) {
+        let part = &body[w[0] + d.len()..w[1]];
+        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
+        let part = part.strip_suffix(b"\r\n").unwrap_or(part);
+        let Some(split) = part.windows(4).position(|x| x == b"\r\n\r\n") else {
+            continue;
+        };
+        let headers = String::from_utf8_lossy(&part[..split]).to_string();
+        let content = &part[split + 4..];
+        let attr = |name: &str| -> Option<String> {
+            let key = format!("{name}=\"");
+            let start = headers.find(&key)? + key.len();
+            let end = headers[start..].find('"')? + start;
+            Some(headers[start..end].to_owned())
+        };
+        let Some(field) = attr("name") else { continue };
+        match attr("filename") {
+            Some(file_name) => files.push(FilePart {
+                field,
+                file_name,
+                bytes: content.to_vec(),
+            }),
+            None => {
+                let text = String::from_utf8_lossy(content).to_string();
+                let value = text
+                    .parse::<i64>()
+                    .map(Value::from)
+                    .ok()
+                    .or_else(|| {
+                        serde_json::from_str::<Value>(&text)
+                            .ok()
+                            .filter(|v| v.is_object() || v.is_array())
+                    })
+                    .unwrap_or(Value::String(text));
+                fields.insert(field, value);
+            }
+        }
+    }
+    // teloxide sends `photo: "attach://<id>"` with the file in a part named <id>.
+    for (key, value) in &fields {
+        if let Some(id) = value.as_str().and_then(|v| v.strip_prefix("attach://")) {
+            for f in files.iter_mut().filter(|f| f.field == id) {
+                f.field = key.clone();
+            }
+        }
+    }
+    (Value::Object(fields), files)
 }
 
 fn over_limit(inner: &Inner) -> bool {
@@ -421,6 +515,17 @@ fn answer(inner: &Inner, method: &str, body: &Value) -> Option<Value> {
             }
             if let Some(k) = body.get("reply_markup") {
                 m["reply_markup"] = k.clone();
+            }
+            if let Some(c) = body.get("caption") {
+                m["caption"] = c.clone();
+            }
+            let id = format!("file{}", s.next_message_id);
+            if method == "sendPhoto" {
+                m["photo"] =
+                    json!([{"file_id": id, "file_unique_id": id, "width": 1080, "height": 720}]);
+            }
+            if method == "sendDocument" {
+                m["document"] = json!({"file_id": id, "file_unique_id": id});
             }
             m
         }

@@ -4,7 +4,9 @@
 pub mod audit;
 pub mod blocs;
 pub mod board;
+pub mod dialogues;
 pub mod pledges;
+pub mod registrations;
 pub mod reminders;
 pub mod reports;
 pub mod schedules;

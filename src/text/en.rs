@@ -1,11 +1,12 @@
 //! English.
 
 use super::{
-    BlocLine, HeadReminder, Missing, Outstanding, Overdue, PledgeView, ScheduleView, StandingsView,
-    StatusView, Summary, TargetLine, Texts, UnitLine, esc, format_goal, format_number,
-    format_score, format_value,
+    BlocLine, FlowTarget, HeadReminder, HistoryView, Missing, Outstanding, Overdue, PledgeView,
+    ScheduleView, StandingsView, StatusView, Summary, TargetLine, Texts, UnitLine, esc,
+    format_goal, format_number, format_score, format_value,
 };
 use crate::domain::schedule::Deadline;
+use crate::domain::title::TITLES;
 use crate::domain::{CommandKind as K, Period, Refusal as R};
 
 fn outstanding_lines(s: &mut String, units: &[Outstanding]) {
@@ -77,6 +78,9 @@ impl Texts for En {
             R::BadRemind(d) => format!("Reminder days “{}” are not valid: distinct whole days from 1 to 365, separated by commas.", esc(d)),
             R::BadTimeZone(z) => format!("Time zone “{}” is not valid: use an IANA name, e.g. Asia/Ho_Chi_Minh.", esc(z)),
             R::NoDrafts => "There are no draft targets to confirm.".into(),
+            R::UnknownTitle(t) => format!("There is no title “{}”. See the list with /titles.", esc(t)),
+            R::NoFlow => "There is no report in progress.".into(),
+            R::FlowExpired => "The report in progress lapsed after 30 minutes. Type /report to start again.".into(),
         }
     }
 
@@ -121,6 +125,12 @@ impl Texts for En {
             K::ScheduleTime => "/schedule time &lt;HH:MM&gt; — e.g. /schedule time 08:00",
             K::ScheduleTz => "/schedule tz &lt;IANA zone&gt; — e.g. /schedule tz Asia/Ho_Chi_Minh",
             K::TargetConfirm => "/target confirm",
+            K::Titles => "/titles",
+            K::Register => "/register &lt;TITLE&gt; … — e.g. /register TTLDXS CO_TINH",
+            K::Chart => "/chart [mid|final] — e.g. /chart mid",
+            K::Export => "/export [year] — e.g. /export 2026",
+            K::History => "/history [UNIT] — e.g. /history TNMT",
+            K::Cancel => "/cancel",
         }
     }
 
@@ -153,6 +163,12 @@ impl Texts for En {
             K::ScheduleTime => "time reminders are sent",
             K::ScheduleTz => "the bloc's time zone",
             K::TargetConfirm => "confirm draft targets copied from last year",
+            K::Titles => "the catalogue of collective titles",
+            K::Register => "register titles your unit aims for",
+            K::Chart => "the standings as a chart",
+            K::Export => "an Excel (XLSX) workbook for the report",
+            K::History => "the audit log",
+            K::Cancel => "cancel the report in progress",
         }
     }
 
@@ -335,6 +351,12 @@ impl Texts for En {
                 t.weight
             ));
         }
+        if !p.titles.is_empty() {
+            s.push_str("\n🏅 Titles registered:");
+            for (code, name) in &p.titles {
+                s.push_str(&format!("\n  • <b>{}</b> {}", esc(code), esc(name)));
+            }
+        }
         match &p.signed_at {
             Some(at) => s.push_str(&format!("\n\n✍️ Signed at {}.", esc(at))),
             None => s.push_str("\n\n⏳ Not signed. Press the button below or type /pledge sign."),
@@ -428,6 +450,10 @@ impl Texts for En {
                 format_goal(self, l.target.kind, l.target.goal),
                 format_number(l.achievement * 100.0, '.')
             ));
+        }
+        if !v.titles.is_empty() {
+            let names: Vec<String> = v.titles.iter().map(|(c, _)| esc(c)).collect();
+            s.push_str(&format!("\n🏅 Titles registered: {}", names.join(", ")));
         }
         s.push_str(&format!(
             "\n\nScore: <b>{}</b>/100 · rank {}/{}",
@@ -617,5 +643,140 @@ impl Texts for En {
             "⚠️ The bot cannot message {}: they blocked the bot, never pressed Start in a private chat with it, or the bot was removed from the group.",
             esc(who)
         )
+    }
+
+    fn titles(&self) -> String {
+        let mut s = "🏅 <b>Collective titles</b> (register with /register &lt;CODE&gt;)".to_owned();
+        for t in TITLES {
+            s.push_str(&format!(
+                "\n<b>{}</b> {} — {}",
+                t.code, t.name, t.awarded_by_en
+            ));
+        }
+        s
+    }
+
+    fn registered(&self, code: &str, year: i32, titles: &[(String, String)]) -> String {
+        let mut s = format!("✅ Unit <b>{}</b> registered for {year}:", esc(code));
+        for (c, n) in titles {
+            s.push_str(&format!("\n  • <b>{}</b> {}", esc(c), esc(n)));
+        }
+        s
+    }
+
+    fn history(&self, h: &HistoryView) -> String {
+        let scope = h
+            .unit
+            .as_deref()
+            .map_or(String::new(), |u| format!(" — unit {}", esc(u)));
+        let mut s = format!(
+            "📒 <b>Audit log of {}</b>{scope} (page {}/{})",
+            esc(&h.bloc),
+            h.page.0,
+            h.page.1.max(1)
+        );
+        if h.lines.is_empty() {
+            s.push_str("\nNo changes yet.");
+        }
+        for l in &h.lines {
+            let who = l.who.as_deref().map_or(format!("id {}", l.user_id), |n| {
+                format!("{} ({})", esc(n), l.user_id)
+            });
+            let change = match (&l.old, &l.new) {
+                (Some(o), Some(n)) => format!(": {} → {}", esc(o), esc(n)),
+                (None, Some(n)) => format!(": {}", esc(n)),
+                (Some(o), None) => format!(": removed {}", esc(o)),
+                (None, None) => String::new(),
+            };
+            s.push_str(&format!(
+                "\n{} · {} · {} {}{change}",
+                esc(&l.at),
+                who,
+                esc(&l.action),
+                esc(&l.subject)
+            ));
+        }
+        s
+    }
+
+    fn older(&self) -> &'static str {
+        "◀️ Older"
+    }
+
+    fn newer(&self) -> &'static str {
+        "Newer ▶️"
+    }
+
+    fn flow_pick(&self, period: Period, targets: &[FlowTarget]) -> String {
+        let missing = targets.iter().filter(|t| t.value.is_none()).count();
+        let mut s = format!(
+            "📝 <b>Report, {}</b>: pick a target ({missing} not reported yet).",
+            self.period(period)
+        );
+        for t in targets {
+            let v = t.value.map_or("⏳ not reported".to_owned(), |x| {
+                format!("✅ {}", format_value(self, t.target.kind, x))
+            });
+            s.push_str(&format!(
+                "\n<b>{}</b> {} — {}",
+                esc(&t.target.code),
+                esc(&t.target.name),
+                v
+            ));
+        }
+        s.push_str("\nType /cancel to stop.");
+        s
+    }
+
+    fn flow_ask_value(&self, t: &TargetLine) -> String {
+        let hint = match t.kind {
+            crate::domain::TargetKind::YesNo => "yes or no",
+            crate::domain::TargetKind::Percent => "a number, e.g. 60.9",
+            crate::domain::TargetKind::Number => "a number, e.g. 3",
+        };
+        format!(
+            "✏️ <b>{}</b> {} — goal {}.\nType the value ({hint}), or /cancel to stop.",
+            esc(&t.code),
+            esc(&t.name),
+            format_goal(self, t.kind, t.goal)
+        )
+    }
+
+    fn flow_confirm(&self, t: &TargetLine, value: f64, before: f64, after: f64) -> String {
+        format!(
+            "❓ Record <b>{}</b> = {}?\nYour score goes from {} to <b>{}</b>/100.",
+            esc(&t.code),
+            format_value(self, t.kind, value),
+            format_score(before, '.'),
+            format_score(after, '.')
+        )
+    }
+
+    fn confirm_button(&self) -> &'static str {
+        "✅ Confirm"
+    }
+
+    fn cancel_button(&self) -> &'static str {
+        "✖️ Cancel"
+    }
+
+    fn cancelled(&self) -> &'static str {
+        "✖️ The report in progress was cancelled."
+    }
+
+    fn chart_caption(&self, bloc: &str, period: Period, year: i32) -> String {
+        format!(
+            "📊 Standings, {} {year} — {}",
+            self.period(period),
+            esc(bloc)
+        )
+    }
+
+    fn chart_subtitle(&self, period: Period, year: i32, date: &str) -> String {
+        format!("Standings, {} {year} — {date}", self.period(period))
+    }
+
+    fn export_caption(&self, bloc: &str, year: i32) -> String {
+        format!("📎 Emulation workbook {year} — {}", esc(bloc))
     }
 }

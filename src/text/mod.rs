@@ -104,6 +104,8 @@ pub struct PledgeView {
     pub targets: Vec<TargetLine>,
     /// Local date and time of signing.
     pub signed_at: Option<String>,
+    /// Titles registered for the year: (code, name).
+    pub titles: Vec<(String, String)>,
 }
 
 /// A unit's line in `/status`.
@@ -136,6 +138,49 @@ pub struct StatusView {
     pub score: f64,
     /// Rank and number of units.
     pub rank: (usize, usize),
+    /// Titles registered for the year: (code, name).
+    pub titles: Vec<(String, String)>,
+}
+
+/// One line of `/history`.
+#[derive(Debug, Clone)]
+pub struct HistoryLine {
+    /// Local date and time.
+    pub at: String,
+    /// Who: name, if known.
+    pub who: Option<String>,
+    /// Who: Telegram id.
+    pub user_id: i64,
+    /// What was done (`report`, `unit.add`...).
+    pub action: String,
+    /// To what.
+    pub subject: String,
+    /// Before.
+    pub old: Option<String>,
+    /// After.
+    pub new: Option<String>,
+}
+
+/// A page of `/history`.
+#[derive(Debug, Clone)]
+pub struct HistoryView {
+    /// Bloc name.
+    pub bloc: String,
+    /// Unit code when filtered.
+    pub unit: Option<String>,
+    /// Lines, newest first.
+    pub lines: Vec<HistoryLine>,
+    /// 1-based page and page count.
+    pub page: (i64, i64),
+}
+
+/// A target offered in the guided report flow.
+#[derive(Debug, Clone)]
+pub struct FlowTarget {
+    /// The target.
+    pub target: TargetLine,
+    /// Its current value for the period, if reported.
+    pub value: Option<f64>,
 }
 
 /// `/standings`
@@ -340,6 +385,34 @@ pub trait Texts: Sync {
     fn overdue(&self, o: &Overdue) -> String;
     /// A chat refused our messages (403), told once to the admins.
     fn unreachable(&self, who: &str) -> String;
+    /// `/titles`.
+    fn titles(&self) -> String;
+    /// `/register` done: the titles now registered.
+    fn registered(&self, code: &str, year: i32, titles: &[(String, String)]) -> String;
+    /// `/history`.
+    fn history(&self, h: &HistoryView) -> String;
+    /// History button: older entries.
+    fn older(&self) -> &'static str;
+    /// History button: newer entries.
+    fn newer(&self) -> &'static str;
+    /// Guided report: pick a target.
+    fn flow_pick(&self, period: Period, targets: &[FlowTarget]) -> String;
+    /// Guided report: type the value.
+    fn flow_ask_value(&self, t: &TargetLine) -> String;
+    /// Guided report: confirm, with the effect on the score.
+    fn flow_confirm(&self, t: &TargetLine, value: f64, before: f64, after: f64) -> String;
+    /// Label of the confirm button.
+    fn confirm_button(&self) -> &'static str;
+    /// Label of the cancel button.
+    fn cancel_button(&self) -> &'static str;
+    /// `/cancel` done.
+    fn cancelled(&self) -> &'static str;
+    /// Caption of `/chart`.
+    fn chart_caption(&self, bloc: &str, period: Period, year: i32) -> String;
+    /// Subtitle drawn on the chart.
+    fn chart_subtitle(&self, period: Period, year: i32, date: &str) -> String;
+    /// Caption of `/export`.
+    fn export_caption(&self, bloc: &str, year: i32) -> String;
 }
 
 /// A refusal with its usage: `⚠️ why` then the right usage and an example.

@@ -1,11 +1,12 @@
 //! Tiếng Việt — the default language.
 
 use super::{
-    BlocLine, HeadReminder, Missing, Outstanding, Overdue, PledgeView, ScheduleView, StandingsView,
-    StatusView, Summary, TargetLine, Texts, UnitLine, esc, format_goal, format_number,
-    format_score, format_value,
+    BlocLine, FlowTarget, HeadReminder, HistoryView, Missing, Outstanding, Overdue, PledgeView,
+    ScheduleView, StandingsView, StatusView, Summary, TargetLine, Texts, UnitLine, esc,
+    format_goal, format_number, format_score, format_value,
 };
 use crate::domain::schedule::Deadline;
+use crate::domain::title::TITLES;
 use crate::domain::{CommandKind as K, Period, Refusal as R};
 
 fn outstanding_lines(s: &mut String, units: &[Outstanding]) {
@@ -80,6 +81,9 @@ impl Texts for Vi {
             R::BadRemind(d) => format!("Danh sách ngày «{}» không hợp lệ: các số ngày khác nhau từ 1 đến 365, cách nhau bởi dấu phẩy.", esc(d)),
             R::BadTimeZone(z) => format!("Múi giờ «{}» không hợp lệ: dùng tên IANA, ví dụ Asia/Ho_Chi_Minh.", esc(z)),
             R::NoDrafts => "Không có chỉ tiêu nháp nào chờ xác nhận.".into(),
+            R::UnknownTitle(t) => format!("Không có danh hiệu mã «{}». Xem danh sách bằng /titles.", esc(t)),
+            R::NoFlow => "Không có báo cáo nào đang nhập dở.".into(),
+            R::FlowExpired => "Phiên báo cáo đã hết hạn sau 30 phút. Gõ /report để bắt đầu lại.".into(),
         }
     }
 
@@ -126,6 +130,12 @@ impl Texts for Vi {
                 "/schedule tz &lt;múi giờ IANA&gt; — ví dụ: /schedule tz Asia/Ho_Chi_Minh"
             }
             K::TargetConfirm => "/target confirm",
+            K::Titles => "/titles",
+            K::Register => "/register &lt;MÃ DANH HIỆU&gt; … — ví dụ: /register TTLDXS CO_TINH",
+            K::Chart => "/chart [mid|final] — ví dụ: /chart mid",
+            K::Export => "/export [năm] — ví dụ: /export 2026",
+            K::History => "/history [MÃ ĐƠN VỊ] — ví dụ: /history TNMT",
+            K::Cancel => "/cancel",
         }
     }
 
@@ -158,6 +168,12 @@ impl Texts for Vi {
             K::ScheduleTime => "giờ gửi lời nhắc",
             K::ScheduleTz => "múi giờ của khối",
             K::TargetConfirm => "xác nhận chỉ tiêu nháp chép từ năm trước",
+            K::Titles => "danh mục danh hiệu tập thể",
+            K::Register => "đăng ký danh hiệu thi đua của đơn vị",
+            K::Chart => "biểu đồ xếp hạng",
+            K::Export => "tải bảng tính Excel (XLSX) để làm báo cáo",
+            K::History => "nhật ký thay đổi",
+            K::Cancel => "hủy báo cáo đang nhập dở",
         }
     }
 
@@ -346,6 +362,12 @@ impl Texts for Vi {
                 t.weight
             ));
         }
+        if !p.titles.is_empty() {
+            s.push_str("\n🏅 Danh hiệu đăng ký:");
+            for (code, name) in &p.titles {
+                s.push_str(&format!("\n  • <b>{}</b> {}", esc(code), esc(name)));
+            }
+        }
         match &p.signed_at {
             Some(at) => s.push_str(&format!("\n\n✍️ Đã ký lúc {}.", esc(at))),
             None => s.push_str("\n\n⏳ Chưa ký. Bấm nút bên dưới hoặc gõ /pledge sign để ký."),
@@ -439,6 +461,10 @@ impl Texts for Vi {
                 format_goal(self, l.target.kind, l.target.goal),
                 format_number(l.achievement * 100.0, ',')
             ));
+        }
+        if !v.titles.is_empty() {
+            let names: Vec<String> = v.titles.iter().map(|(c, _)| esc(c)).collect();
+            s.push_str(&format!("\n🏅 Danh hiệu đăng ký: {}", names.join(", ")));
         }
         s.push_str(&format!(
             "\n\nĐiểm: <b>{}</b>/100 · hạng {}/{}",
@@ -628,5 +654,139 @@ impl Texts for Vi {
             "⚠️ Bot không gửi được tin nhắn cho {}: người này đã chặn bot, chưa bấm Start trong chat riêng với bot, hoặc bot đã bị xóa khỏi nhóm.",
             esc(who)
         )
+    }
+
+    fn titles(&self) -> String {
+        let mut s = "🏅 <b>Danh hiệu tập thể</b> (đăng ký bằng /register &lt;MÃ&gt;)".to_owned();
+        for t in TITLES {
+            s.push_str(&format!(
+                "\n<b>{}</b> {} — {}",
+                t.code, t.name, t.awarded_by_vi
+            ));
+        }
+        s
+    }
+
+    fn registered(&self, code: &str, year: i32, titles: &[(String, String)]) -> String {
+        let mut s = format!(
+            "✅ Đơn vị <b>{}</b> đăng ký danh hiệu năm {year}:",
+            esc(code)
+        );
+        for (c, n) in titles {
+            s.push_str(&format!("\n  • <b>{}</b> {}", esc(c), esc(n)));
+        }
+        s
+    }
+
+    fn history(&self, h: &HistoryView) -> String {
+        let scope = h
+            .unit
+            .as_deref()
+            .map_or(String::new(), |u| format!(" — đơn vị {}", esc(u)));
+        let mut s = format!(
+            "📒 <b>Nhật ký {}</b>{scope} (trang {}/{})",
+            esc(&h.bloc),
+            h.page.0,
+            h.page.1.max(1)
+        );
+        if h.lines.is_empty() {
+            s.push_str("\nChưa có thay đổi nào.");
+        }
+        for l in &h.lines {
+            let who = l.who.as_deref().map_or(format!("id {}", l.user_id), |n| {
+                format!("{} ({})", esc(n), l.user_id)
+            });
+            let change = match (&l.old, &l.new) {
+                (Some(o), Some(n)) => format!(": {} → {}", esc(o), esc(n)),
+                (None, Some(n)) => format!(": {}", esc(n)),
+                (Some(o), None) => format!(": bỏ {}", esc(o)),
+                (None, None) => String::new(),
+            };
+            s.push_str(&format!(
+                "\n{} · {} · {} {}{change}",
+                esc(&l.at),
+                who,
+                esc(&l.action),
+                esc(&l.subject)
+            ));
+        }
+        s
+    }
+
+    fn older(&self) -> &'static str {
+        "◀️ Cũ hơn"
+    }
+
+    fn newer(&self) -> &'static str {
+        "Mới hơn ▶️"
+    }
+
+    fn flow_pick(&self, period: Period, targets: &[FlowTarget]) -> String {
+        let missing = targets.iter().filter(|t| t.value.is_none()).count();
+        let mut s = format!(
+            "📝 <b>Báo cáo {}</b>: chọn chỉ tiêu (còn {missing} chưa báo cáo).",
+            self.period(period)
+        );
+        for t in targets {
+            let v = t.value.map_or("⏳ chưa báo cáo".to_owned(), |x| {
+                format!("✅ {}", format_value(self, t.target.kind, x))
+            });
+            s.push_str(&format!(
+                "\n<b>{}</b> {} — {}",
+                esc(&t.target.code),
+                esc(&t.target.name),
+                v
+            ));
+        }
+        s.push_str("\nGõ /cancel để hủy.");
+        s
+    }
+
+    fn flow_ask_value(&self, t: &TargetLine) -> String {
+        let hint = match t.kind {
+            crate::domain::TargetKind::YesNo => "có hoặc không",
+            crate::domain::TargetKind::Percent => "một số, ví dụ 60,9",
+            crate::domain::TargetKind::Number => "một số, ví dụ 3",
+        };
+        format!(
+            "✏️ <b>{}</b> {} — mục tiêu {}.\nGõ giá trị ({hint}), hoặc /cancel để hủy.",
+            esc(&t.code),
+            esc(&t.name),
+            format_goal(self, t.kind, t.goal)
+        )
+    }
+
+    fn flow_confirm(&self, t: &TargetLine, value: f64, before: f64, after: f64) -> String {
+        format!(
+            "❓ Ghi <b>{}</b> = {}?\nĐiểm sẽ đổi từ {} thành <b>{}</b>/100.",
+            esc(&t.code),
+            format_value(self, t.kind, value),
+            format_score(before, ','),
+            format_score(after, ',')
+        )
+    }
+
+    fn confirm_button(&self) -> &'static str {
+        "✅ Xác nhận"
+    }
+
+    fn cancel_button(&self) -> &'static str {
+        "✖️ Hủy"
+    }
+
+    fn cancelled(&self) -> &'static str {
+        "✖️ Đã hủy báo cáo đang nhập dở."
+    }
+
+    fn chart_caption(&self, bloc: &str, period: Period, year: i32) -> String {
+        format!("📊 Xếp hạng {} {year} — {}", self.period(period), esc(bloc))
+    }
+
+    fn chart_subtitle(&self, period: Period, year: i32, date: &str) -> String {
+        format!("Xếp hạng {} {year} — {date}", self.period(period))
+    }
+
+    fn export_caption(&self, bloc: &str, year: i32) -> String {
+        format!("📎 Bảng tính thi đua năm {year} — {}", esc(bloc))
     }
 }

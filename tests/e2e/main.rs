@@ -1,9 +1,12 @@
 //! End-to-end tests: the real bot over HTTP against a fake Bot API on
 //! 127.0.0.1. One test binary with modules, so it links once.
 
+mod friendly;
+mod guided;
 mod misc;
 mod ops;
 mod permissions;
+mod pictures;
 mod pledge;
 mod process;
 mod report;

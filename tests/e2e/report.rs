@@ -232,7 +232,6 @@ async fn report_refusals_change_nothing() {
     b.refused(&h, false, "/report NOPE 5", "Không có chỉ tiêu")
         .await;
     b.refused(&h, false, "/report THU", "thiếu").await;
-    b.refused(&h, false, "/report", "thiếu").await;
     b.refused(&h, true, "/report THU 5", "trò chuyện riêng")
         .await;
     b.refused(&admin(), false, "/report THU 5", "trưởng đơn vị")

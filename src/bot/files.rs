@@ -1,0 +1,177 @@
+//! `/chart` and `/export`: the standings as a picture and as a workbook.
+//! Rendering is CPU-heavy, so it runs on the blocking pool.
+
+use chrono::Offset;
+
+use super::context::{
+    App, Fail, Out, OutFile, Req, admin_bloc, open_period, readable_bloc, today, tz_of, year_of,
+};
+use crate::domain::Period;
+use crate::domain::args::{StandingsArgs, split_args};
+use crate::domain::period::parse_year;
+use crate::domain::{Refusal, title};
+use crate::render::{
+    self, ChartInput, ChartRow, WbAudit, WbPledgeLine, WbStanding, WbTitle, WorkbookInput,
+};
+use crate::storage::board::Board;
+use crate::storage::{audit, registrations};
+use crate::text::{Lang, format_goal};
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, render::RenderError> + Send + 'static,
+) -> Result<T, Fail> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Fail::Render(e.to_string()))?
+        .map_err(|e| Fail::Render(e.to_string()))
+}
+
+pub(super) async fn chart(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
+    let a = StandingsArgs::parse(args)?;
+    let mut conn = app.db.pool().acquire().await?;
+    let bloc = readable_bloc(&mut conn, req).await?;
+    let year = a.year.unwrap_or_else(|| year_of(&bloc, req.now));
+    let period = match a.period {
+        Some(p) => p,
+        None => open_period(&mut conn, &bloc, req.now).await?,
+    };
+    let board = Board::load(&mut conn, bloc.id, year, period).await?;
+    drop(conn);
+    let t = req.t();
+    let date = today(&bloc, req.now).format("%d/%m/%Y").to_string();
+    let input = ChartInput {
+        title: bloc.name.clone(),
+        subtitle: t.chart_subtitle(period, year, &date),
+        rows: board
+            .standings
+            .iter()
+            .map(|s| ChartRow {
+                code: s.code.clone(),
+                name: s.name.clone(),
+                score: s.score,
+            })
+            .collect(),
+    };
+    let png = blocking(move || render::standings_png(&input)).await?;
+    Ok(vec![Out {
+        file: Some(OutFile {
+            photo: true,
+            file_name: format!("thidua-{}-{year}.png", period.as_str()),
+            bytes: png,
+        }),
+        ..Out::to(req.chat_id, t.chart_caption(&bloc.name, period, year))
+    }])
+}
+
+pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
+    let words = split_args(args, 2);
+    let year = match words[..] {
+        [] => None,
+        [y] => Some(parse_year(y).ok_or_else(|| Refusal::BadYear(y.to_owned()))?),
+        _ => return Err(Refusal::BadUsage.into()),
+    };
+    let mut conn = app.db.pool().acquire().await?;
+    let (bloc, _) = admin_bloc(&mut conn, req).await?;
+    let current = year_of(&bloc, req.now);
+    let year = year.unwrap_or(current);
+    // The standings of a past year are its year-end ones.
+    let period = if year == current {
+        open_period(&mut conn, &bloc, req.now).await?
+    } else {
+        Period::Final
+    };
+    let board = Board::load(&mut conn, bloc.id, year, period).await?;
+    let mid = Board::load(&mut conn, bloc.id, year, Period::Mid).await?;
+    let fin = Board::load(&mut conn, bloc.id, year, Period::Final).await?;
+    let regs = registrations::of_bloc(&mut conn, bloc.id, year).await?;
+    let names = audit::names(&mut conn, bloc.id).await?;
+    let (log, _) = audit::page(&mut conn, bloc.id, None, 0, 100_000).await?;
+    drop(conn);
+
+    let vi = Lang::Vi.texts();
+    let tz = tz_of(&bloc);
+    let unit_name = |id: i64| {
+        board
+            .units
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| (u.code.clone(), u.name.clone()))
+    };
+    let mut pledges = Vec::new();
+    for u in &board.units {
+        for t in &board.targets {
+            let (goal, _) = board.goal(u.id, t);
+            let mid_v = mid.values.get(&(u.id, t.id)).copied();
+            let fin_v = fin.values.get(&(u.id, t.id)).copied();
+            let v = if period == Period::Final {
+                fin_v
+            } else {
+                mid_v
+            };
+            pledges.push(WbPledgeLine {
+                unit_code: u.code.clone(),
+                unit_name: u.name.clone(),
+                target_code: t.code.clone(),
+                target_name: t.name.clone(),
+                goal: format_goal(vi, t.kind, goal),
+                mid: mid_v,
+                final_: fin_v,
+                achievement: v.map(|v| goal.achievement(Some(v))),
+            });
+        }
+    }
+    let input = WorkbookInput {
+        bloc: bloc.name.clone(),
+        year,
+        standings: board
+            .standings
+            .iter()
+            .map(|s| WbStanding {
+                rank: u32::try_from(s.rank).unwrap_or(u32::MAX),
+                code: s.code.clone(),
+                name: s.name.clone(),
+                score: s.score,
+                signed: s.signed,
+                reports: format!("{}/{}", s.reported, s.targets),
+            })
+            .collect(),
+        pledges,
+        titles: regs
+            .into_iter()
+            .filter_map(|(unit, code)| {
+                let (unit_code, unit_name) = unit_name(unit)?;
+                let title_name =
+                    title::by_code(&code).map_or_else(|| code.clone(), |t| t.name.to_owned());
+                Some(WbTitle {
+                    unit_code,
+                    unit_name,
+                    title_code: code,
+                    title_name,
+                })
+            })
+            .collect(),
+        audit: log
+            .into_iter()
+            .map(|r| WbAudit {
+                at: r.at,
+                local_offset_minutes: r.at.with_timezone(&tz).offset().fix().local_minus_utc() / 60,
+                who: names.get(&r.user_id).cloned().unwrap_or_default(),
+                user_id: r.user_id,
+                action: r.action,
+                subject: r.subject,
+                old: r.old_value,
+                new: r.new_value,
+            })
+            .collect(),
+    };
+    let file_name = render::ascii_file_name(&bloc.name, year);
+    let xlsx = blocking(move || render::standings_xlsx(&input)).await?;
+    Ok(vec![Out {
+        file: Some(OutFile {
+            photo: false,
+            file_name,
+            bytes: xlsx,
+        }),
+        ..Out::to(req.chat_id, req.t().export_caption(&bloc.name, year))
+    }])
+}

@@ -1,0 +1,69 @@
+//! `/titles` and `/register`: the titles a unit aims for this year.
+
+use sqlx::SqliteConnection;
+
+use super::context::{App, Fail, Out, Req, commit, head_unit, year_of};
+use crate::domain::Refusal;
+use crate::domain::args::{shorten, split_args};
+use crate::domain::title;
+use crate::storage::audit::{self, Entry};
+use crate::storage::registrations;
+
+/// (code, name) of the titles a unit registered for the year.
+pub(super) async fn registered(
+    conn: &mut SqliteConnection,
+    unit_id: i64,
+    year: i32,
+) -> Result<Vec<(String, String)>, Fail> {
+    Ok(registrations::of_unit(conn, unit_id, year)
+        .await?
+        .into_iter()
+        .map(|code| {
+            let name = title::by_code(&code).map_or_else(|| code.clone(), |t| t.name.to_owned());
+            (code, name)
+        })
+        .collect())
+}
+
+pub(super) fn titles(req: &Req) -> Result<Vec<Out>, Fail> {
+    Ok(vec![Out::to(req.chat_id, req.t().titles())])
+}
+
+pub(super) async fn register(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
+    req.private_only()?;
+    let words = split_args(args, 20);
+    if words.is_empty() || words.len() > 7 {
+        return Err(Refusal::BadUsage.into());
+    }
+    let mut wanted = Vec::new();
+    for w in words {
+        let t = title::by_code(w).ok_or_else(|| Refusal::UnknownTitle(shorten(w)))?;
+        if !wanted.contains(&t.code) {
+            wanted.push(t.code);
+        }
+    }
+    let mut tx = app.db.write().await?;
+    let (bloc, unit, sender) = head_unit(&mut tx, req).await?;
+    let year = year_of(&bloc, req.now);
+    for code in wanted {
+        if registrations::register(&mut tx, unit.id, year, code, sender.id, req.now).await? {
+            audit::append(
+                &mut tx,
+                req.now,
+                Entry {
+                    user_id: sender.id,
+                    bloc_id: Some(bloc.id),
+                    unit_id: Some(unit.id),
+                    action: "title.register",
+                    subject: format!("{}/{year}", unit.code),
+                    new: Some(code.to_owned()),
+                    ..Entry::default()
+                },
+            )
+            .await?;
+        }
+    }
+    let all = registered(&mut tx, unit.id, year).await?;
+    let text = req.t().registered(&unit.code, year, &all);
+    commit(tx, req, vec![Out::to(req.chat_id, text)]).await
+}
