@@ -1,8 +1,11 @@
 //! End-to-end tests: the real bot over HTTP against a fake Bot API on
 //! 127.0.0.1. One test binary with modules, so it links once.
 
+mod crash;
+mod faults;
 mod friendly;
 mod guided;
+mod hostile;
 mod misc;
 mod ops;
 mod permissions;

@@ -1,0 +1,4 @@
+//! crash
+
+#[allow(unused_imports)]
+use crate::support::*;

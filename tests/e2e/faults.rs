@@ -1,0 +1,4 @@
+//! faults
+
+#[allow(unused_imports)]
+use crate::support::*;

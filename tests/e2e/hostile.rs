@@ -1,0 +1,4 @@
+//! hostile
+
+#[allow(unused_imports)]
+use crate::support::*;
