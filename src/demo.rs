@@ -10,6 +10,7 @@ use std::io::Write;
 use crate::fakeapi::updates::{self, Person};
 use crate::fakeapi::{ApiCall, BOT_USERNAME};
 use crate::harness::Harness;
+use crate::text::plain;
 
 /// The bloc's group chat.
 pub const GROUP: i64 = -1_001_234_567_890;
@@ -135,24 +136,6 @@ fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
         .single()
         .unwrap_or_default()
         - chrono::Duration::hours(7)
-}
-
-/// Removes HTML tags and entities for a plain transcript.
-pub fn plain(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&")
 }
 
 struct Script<'a, W: Write> {

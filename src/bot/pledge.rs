@@ -222,23 +222,9 @@ async fn sign_from_button(
     Ok((outs, view))
 }
 
+/// A callback answer: plain text, at most 200 characters.
 pub(super) fn strip_tags(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut in_tag = false;
-    for c in s.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-        .chars()
-        .take(200)
-        .collect()
+    crate::text::plain(s).chars().take(200).collect()
 }
 
 #[cfg(test)]

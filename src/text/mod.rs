@@ -436,6 +436,25 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// Removes HTML tags and the entities `esc` makes: for callback answers
+/// (which Telegram shows as plain text) and transcripts.
+pub fn plain(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
 /// Formats a number with at most two decimals and `sep` as decimal separator.
 pub fn format_number(v: f64, sep: char) -> String {
     let s = format!("{:.2}", v);
@@ -517,6 +536,15 @@ mod tests {
     #[test]
     fn user_strings_are_escaped() {
         assert_eq!(esc("<b>Sở & Ban</b>"), "&lt;b&gt;Sở &amp; Ban&lt;/b&gt;");
+    }
+
+    #[test]
+    fn plain_text_drops_tags_and_unescapes_once() {
+        assert_eq!(
+            plain(&format!("<b>{}</b>", esc("<b>Sở & Ban</b>"))),
+            "<b>Sở & Ban</b>"
+        );
+        assert_eq!(plain("a &amp;lt; b"), "a &lt; b");
     }
 
     #[test]
