@@ -385,10 +385,19 @@ pub async fn migrate(app: &App, old: i64, new: i64) {
 pub async fn reachable_again(app: &App, chat: i64) {
     let result = async {
         let mut conn = app.db.pool().acquire().await?;
-        sqlx::query("DELETE FROM unreachable WHERE chat_id = ?")
-            .bind(chat)
-            .execute(&mut *conn)
-            .await?;
+        // Almost always nothing to clear: read first so that every private
+        // message does not take SQLite's write lock.
+        let marked: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM unreachable WHERE chat_id = ? LIMIT 1")
+                .bind(chat)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if marked.is_some() {
+            sqlx::query("DELETE FROM unreachable WHERE chat_id = ?")
+                .bind(chat)
+                .execute(&mut *conn)
+                .await?;
+        }
         Ok::<(), StorageError>(())
     };
     if let Err(e) = result.await {
