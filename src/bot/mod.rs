@@ -261,7 +261,7 @@ async fn run(
     match cmd {
         Command::Start(a) if a.trim().is_empty() => setup::start(req),
         Command::Start(a) => setup::join(app, req, a.trim()).await,
-        Command::Help => setup::help(app, req).await,
+        Command::Help => setup::help(bot, app, req).await,
         Command::NewBloc(a) => setup::new_bloc(bot, app, req, &a).await,
         Command::AddAdmin => setup::add_admin(app, req, msg).await,
         Command::AddUnit(a) => setup::add_unit(app, req, &a).await,

@@ -40,10 +40,24 @@ pub(super) fn start(req: &Req) -> Result<Vec<Out>, Fail> {
     Ok(vec![Out::to(req.chat_id, req.t().welcome(name))])
 }
 
-pub(super) async fn help(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
+pub(super) async fn help(bot: &Tg, app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     use CommandKind as K;
     let mut conn = app.db.pool().acquire().await?;
     let bloc = bloc_of(&mut conn, req).await.ok();
+    // Someone posting on behalf of the group can only read.
+    let writer = req.sender.is_some();
+    let in_some_bloc = match &req.sender {
+        Some(s) => !blocs::of_user(&mut conn, s.id).await?.is_empty(),
+        None => false,
+    };
+    // Only a Telegram admin of a group that is not a bloc yet may run /newbloc.
+    let may_create = match (&req.sender, &bloc) {
+        (Some(s), None) if req.group => bot
+            .get_chat_member(ChatId(req.chat_id), UserId(s.id as u64))
+            .await
+            .is_ok_and(|m| m.is_privileged()),
+        _ => false,
+    };
     let (admin, head) = match (&bloc, &req.sender) {
         (Some(b), Some(s)) => (
             blocs::is_admin(&mut conn, b.id, s.id).await?,
@@ -55,9 +69,11 @@ pub(super) async fn help(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let kinds: Vec<K> = K::ALL
         .into_iter()
         .filter(|k| match k {
-            K::Start | K::Join | K::Bloc => req.private,
-            K::Help | K::Lang => true,
-            K::NewBloc => req.group && bloc.is_none(),
+            K::Start | K::Join => req.private,
+            K::Bloc => req.private && in_some_bloc,
+            K::Help => true,
+            K::Lang => writer,
+            K::NewBloc => may_create,
             K::AddAdmin => req.group && admin,
             K::AddUnit | K::Invite | K::TargetAdd | K::TargetSet | K::TargetRemove => admin,
             K::Units | K::TargetList | K::Pledges | K::Standings => {

@@ -919,8 +919,6 @@ async fn help_lists_the_commands_this_user_may_run_here() {
 }
 
 #[tokio::test]
-#[ignore = "bug: /help lists commands the user may not run (anonymous admin: /lang, /newbloc; \
-            /newbloc to non-admins of a group that is not a bloc; /bloc to users in no bloc)"]
 async fn help_lists_no_command_refused_to_this_user() {
     let mut b = world(World::Now).await;
     let mut failures = Vec::new();
