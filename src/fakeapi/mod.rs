@@ -56,7 +56,8 @@ impl ApiCall {
 
     /// `text` of the request, if any.
     pub fn text(&self) -> &str {
-        self.body.get("text").and_then(Value::as_str).unwrap_or("")
+        // A photo's or document's caption is its text.
+        self.body.get("text").or_else(|| self.body.get("caption")).and_then(Value::as_str).unwrap_or("")
     }
 }
 

@@ -249,6 +249,12 @@ fn matrix() -> Vec<Line> {
         l(Text("/bloc"),                              R, Private, Now,      "R R R R R R R R R", "R R A A E A E R -", ""),
         l(Text("/bloc Khối thi đua kinh tế"),         W, Private, Now,      "R R R R R R R R R", "R R A A R A R R -", ""),
         l(Text("/lang en"),                           W, Any,     Now,      "A A A A A A A A R", "A A A A A A A A -", "A A A A A A A A R"),
+        l(Text("/titles"),                            R, Any,     Now,      "A A A A A A A A A", "A A A A A A A A -", "A A A A A A A A A"),
+        l(Text("/register TTLDXS"),                   W, Private, Now,      "R R R R R R R R R", "R R A A E R R R -", ""),
+        l(Text("/report"),                            W, Private, Now,      "R R R R R R R R R", "R R A A E R R R -", ""),
+        l(Text("/chart"),                             R, Any,     Now,      "A A A A A A A A A", "R R A A E A E R -", "R R R R R R R R R"),
+        l(Text("/export"),                            R, Any,     Now,      "R R R R R A R R R", "R R R R R A E R -", "R R R R R R R R R"),
+        l(Text("/history"),                           R, Any,     Now,      "R R R R R A R R R", "R R R R R A E R -", "R R R R R R R R R"),
     ]
 }
 

@@ -172,10 +172,18 @@ impl Bot {
     }
 }
 
+/// A message sent: text, photo or document.
+pub fn is_send(c: &ApiCall) -> bool {
+    matches!(
+        c.method.as_str(),
+        "sendMessage" | "sendPhoto" | "sendDocument"
+    )
+}
+
 pub fn texts(calls: &[ApiCall]) -> Vec<String> {
     calls
         .iter()
-        .filter(|c| c.method == "sendMessage")
+        .filter(|c| is_send(c))
         .map(|c| c.text().to_owned())
         .collect()
 }
@@ -190,7 +198,7 @@ pub fn only_text(calls: &[ApiCall]) -> String {
 pub fn sent_to(calls: &[ApiCall], chat: i64) -> Vec<String> {
     calls
         .iter()
-        .filter(|c| c.method == "sendMessage" && c.chat_id() == Some(chat))
+        .filter(|c| is_send(c) && c.chat_id() == Some(chat))
         .map(|c| c.text().to_owned())
         .collect()
 }
