@@ -51,5 +51,8 @@ VOLUME /data
 # Numeric, so runtimes (e.g. Kubernetes runAsNonRoot) can verify it is not root.
 USER 10001:10001
 
+# Healthy = the database opens, its migrations are current and getMe accepts the token.
+HEALTHCHECK --interval=60s --timeout=10s --start-period=20s CMD ["/usr/local/bin/thidua", "check"]
+
 ENTRYPOINT ["/usr/local/bin/thidua"]
 CMD ["run"]

@@ -81,8 +81,13 @@ pub fn bot(token: &str, api_url: Option<url::Url>) -> Tg {
     }
 }
 
-/// `thidua run`: serves Telegram until Ctrl-C or SIGTERM.
+/// `thidua run`: serves Telegram until Ctrl-C or SIGTERM, then lets
+/// in-flight work finish (bounded) and returns `Ok`.
 pub async fn run(cfg: Config) -> anyhow::Result<()> {
+    // Listening from the start: a signal during start-up still ends cleanly.
+    let signal = shutdown_signal().context("listening for SIGTERM and SIGINT")?;
+    let mut stop = std::pin::pin!(signal);
+    crate::ops::secure_db_file(&cfg.database_url).context("creating the database file")?;
     let db = Db::open(&cfg.database_url)
         .await
         .context("opening the database")?;
@@ -94,46 +99,173 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         secrets: vec![cfg.token.expose().to_owned()],
     });
     let bot = bot(cfg.token.expose(), cfg.api_url.clone());
-    let me = bot
-        .get_me()
-        .await
-        .map_err(|e| anyhow::anyhow!(app.redact(&e.to_string())))
-        .context("checking the token with getMe")?;
+    let me = tokio::select! {
+        me = bot.get_me() => me,
+        () = &mut stop => {
+            db.close().await;
+            return Ok(());
+        }
+    };
+    let me = match me {
+        Ok(me) => me,
+        Err(e) => {
+            db.close().await;
+            return Err(anyhow::anyhow!(app.redact(&e.to_string())))
+                .context("checking the token with getMe");
+        }
+    };
     tracing::info!(bot = %me.username(), "thidua started");
     let scheduler = Arc::new(Scheduler::new(
         app.clone(),
         scheduler::sender(bot.clone(), scheduler::telegram_limits()),
     ));
-    let running = spawn(bot, app, Duration::from_secs(30)).await;
-    let mut ticker = scheduler::start_ticker(scheduler)
+    let running = spawn(bot, app.clone(), Duration::from_secs(30)).await;
+    let ticker = match scheduler::start_ticker(scheduler.clone()).await {
+        Ok(t) => t,
+        Err(e) => {
+            running.stop().await;
+            db.close().await;
+            return Err(e.context("starting the scheduler"));
+        }
+    };
+    // Idle, the scheduler is held by us and by the ticker's job; each tick in
+    // flight holds one more (see `ticks_finished`).
+    let idle_refs = Arc::strong_count(&scheduler);
+    let backup = cfg.backup_dir.clone().map(|dir| {
+        Arc::new(DailyBackup {
+            app: app.clone(),
+            dir,
+            tz: cfg.tz,
+            busy: tokio::sync::Mutex::new(()),
+            failed_on: std::sync::Mutex::new(None),
+        })
+    });
+    let scheduled = match &backup {
+        Some(b) => schedule_backups(&ticker, b.clone()).await,
+        None => Ok(()),
+    };
+    if scheduled.is_ok() {
+        stop.await;
+        tracing::info!("shutting down");
+    }
+    shut_down(running, ticker, (scheduler, idle_refs), backup, db).await;
+    scheduled.context("scheduling the daily backup")
+}
+
+/// How long in-flight handlers, scheduler sends and a backup may take to
+/// finish once a shutdown is asked for.
+const GRACE: Duration = Duration::from_secs(10);
+
+/// Stops polling and ticking, lets what is in flight finish (each within
+/// `GRACE`, concurrently), then closes the pool.
+async fn shut_down(
+    running: Running,
+    mut ticker: tokio_cron_scheduler::JobScheduler,
+    (scheduler, idle_refs): (Arc<Scheduler>, usize),
+    backup: Option<Arc<DailyBackup>>,
+    db: Db,
+) {
+    // No new ticks or backups from here on.
+    if let Err(e) = ticker.shutdown().await {
+        tracing::warn!(error = %e, "stopping the ticker failed");
+    }
+    let backup_finished = async {
+        match &backup {
+            // Kept until the end: a late catch-up run must not start.
+            Some(b) => tokio::time::timeout(GRACE, b.busy.lock()).await.ok(),
+            None => None,
+        }
+    };
+    let (_, _, _held) = tokio::join!(
+        running.stop(),
+        ticks_finished(&scheduler, idle_refs),
+        backup_finished
+    );
+    // Connections still checked out past the grace are dropped with the runtime.
+    if tokio::time::timeout(Duration::from_secs(3), db.close())
         .await
-        .context("starting the scheduler")?;
-    shutdown_signal().await;
-    tracing::info!("shutting down");
-    running.stop().await;
-    let _ = ticker.shutdown().await;
-    db.close().await;
+        .is_err()
+    {
+        tracing::warn!("closing the database timed out");
+    }
+    tracing::info!("stopped");
+}
+
+/// Waits up to `GRACE` for scheduler ticks in flight (they claim, send, then
+/// mark: cut between send and mark, a reminder repeats after restart). A tick
+/// holds a clone of the scheduler while it runs, so the count of clones
+/// falling back to `idle_refs` means none is running. (A
+/// `Scheduler::idle()` taking its tick lock would say the same directly.)
+async fn ticks_finished(scheduler: &Arc<Scheduler>, idle_refs: usize) {
+    let deadline = tokio::time::Instant::now() + GRACE;
+    while Arc::strong_count(scheduler) > idle_refs && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The daily backup into `THIDUA_BACKUP_DIR`.
+struct DailyBackup {
+    app: Arc<App>,
+    dir: std::path::PathBuf,
+    tz: chrono_tz::Tz,
+    /// Held while a backup runs, and from shutdown on.
+    busy: tokio::sync::Mutex<()>,
+    /// The local day a failure was last logged: once a day, not every minute.
+    failed_on: std::sync::Mutex<Option<chrono::NaiveDate>>,
+}
+
+impl DailyBackup {
+    async fn run_if_due(&self) {
+        let Ok(_running) = self.busy.try_lock() else {
+            return;
+        };
+        let now = self.app.clock.now().with_timezone(&self.tz).naive_local();
+        match crate::ops::daily_backup(&self.app.db, &self.dir, now).await {
+            Ok(Some(file)) => tracing::info!(file = %file.display(), "daily backup written"),
+            Ok(None) => {}
+            Err(e) => {
+                let mut failed_on = self.failed_on.lock().unwrap_or_else(|p| p.into_inner());
+                if *failed_on != Some(now.date()) {
+                    *failed_on = Some(now.date());
+                    tracing::error!(error = %e, "daily backup failed; retrying every minute");
+                } else {
+                    tracing::debug!(error = %e, "daily backup failed again");
+                }
+            }
+        }
+    }
+}
+
+/// Checks every minute whether the day's backup is due (the ticker's time
+/// zone offset is fixed when a job is created, so the local time is computed
+/// at each tick instead), and once now to catch up after downtime.
+async fn schedule_backups(
+    jobs: &tokio_cron_scheduler::JobScheduler,
+    backup: Arc<DailyBackup>,
+) -> anyhow::Result<()> {
+    let b = backup.clone();
+    jobs.add(tokio_cron_scheduler::Job::new_async(
+        "0 * * * * *",
+        move |_, _| {
+            let b = b.clone();
+            Box::pin(async move { b.run_if_due().await })
+        },
+    )?)
+    .await?;
+    tokio::spawn(async move { backup.run_if_due().await });
     Ok(())
 }
 
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
+/// Registers SIGTERM and SIGINT (Ctrl-C) handlers now, so that a signal
+/// arriving during start-up is not lost; resolves at the first of them.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
+            _ = int.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+    })
 }

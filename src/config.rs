@@ -2,6 +2,7 @@
 
 use chrono_tz::Tz;
 use std::fmt;
+use std::path::PathBuf;
 
 /// The bot token. Its `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq)]
@@ -65,8 +66,10 @@ pub struct Config {
     pub api_url: Option<url::Url>,
     /// SQLite URL.
     pub database_url: String,
-    /// Default time zone of new blocs.
+    /// Default time zone of new blocs (and of the daily backup's 02:00).
     pub tz: Tz,
+    /// Where `thidua run` writes a daily backup (`THIDUA_BACKUP_DIR`), if anywhere.
+    pub backup_dir: Option<PathBuf>,
 }
 
 /// Default database.
@@ -90,9 +93,7 @@ impl Config {
                     .ok_or(ConfigError::BadApiUrl)
             })
             .transpose()?;
-        let database_url = get("DATABASE_URL")
-            .filter(|u| !u.trim().is_empty())
-            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let database_url = database_url_with(&get);
         let tz = match get("THIDUA_TZ").filter(|t| !t.trim().is_empty()) {
             Some(t) => t
                 .trim()
@@ -100,11 +101,15 @@ impl Config {
                 .map_err(|_| ConfigError::BadTimeZone)?,
             None => DEFAULT_TZ,
         };
+        let backup_dir = get("THIDUA_BACKUP_DIR")
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| PathBuf::from(d.trim()));
         Ok(Config {
             token,
             api_url,
             database_url,
             tz,
+            backup_dir,
         })
     }
 
@@ -112,6 +117,18 @@ impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
         Config::from_env_with(|k| std::env::var(k).ok())
     }
+}
+
+/// `DATABASE_URL` or the default: all that `backup` and `restore` need (no token).
+pub fn database_url_with(get: impl Fn(&str) -> Option<String>) -> String {
+    get("DATABASE_URL")
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
+}
+
+/// `DATABASE_URL` of the process environment, or the default.
+pub fn database_url_from_env() -> String {
+    database_url_with(|k| std::env::var(k).ok())
 }
 
 #[cfg(test)]
@@ -135,6 +152,28 @@ mod tests {
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(c.tz, chrono_tz::Asia::Ho_Chi_Minh);
         assert!(c.api_url.is_none());
+        assert!(c.backup_dir.is_none());
+    }
+
+    #[test]
+    fn the_backup_dir_is_read_when_set_and_not_empty() {
+        let c = cfg(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("THIDUA_BACKUP_DIR", "/data/backups"),
+        ])
+        .unwrap();
+        assert_eq!(c.backup_dir, Some(PathBuf::from("/data/backups")));
+        let c = cfg(&[("TELOXIDE_TOKEN", TOKEN), ("THIDUA_BACKUP_DIR", "  ")]).unwrap();
+        assert!(c.backup_dir.is_none());
+    }
+
+    #[test]
+    fn the_database_url_needs_no_token() {
+        assert_eq!(database_url_with(|_| None), DEFAULT_DATABASE_URL);
+        assert_eq!(
+            database_url_with(|k| (k == "DATABASE_URL").then(|| "sqlite:///x.db".to_owned())),
+            "sqlite:///x.db"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod fakeapi;
 pub mod harness;
+pub mod ops;
 pub mod render;
 pub mod scheduler;
 pub mod storage;
