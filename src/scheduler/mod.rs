@@ -9,18 +9,20 @@ mod compose;
 mod deliver;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use teloxide::adaptors::Throttle;
 use teloxide::adaptors::throttle::Limits;
 use teloxide::prelude::*;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, Semaphore};
+use tokio::task::JoinSet;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::bot::App;
 use crate::domain::schedule::{Schedule, Slot};
 use crate::storage::blocs::Bloc;
 use crate::storage::reminders::{self, Key};
-use crate::storage::{Result, blocs, schedules, targets};
+use crate::storage::{Result, StorageError, blocs, schedules, targets};
 
 pub use deliver::Outcome;
 
@@ -71,7 +73,13 @@ pub struct Scheduler {
     lock: Mutex<()>,
     /// Pause before retrying a failed send within a tick.
     pub backoff: Duration,
+    // Sends in flight at once. Throttle releases queued sends in batches every
+    // 250 ms: one at a time would cap a fan-out at 4 messages/s.
+    concurrency: AtomicUsize,
 }
+
+/// Sends in flight by default: enough to keep Telegram's 30/s ceiling busy.
+pub const CONCURRENCY: usize = 32;
 
 impl Scheduler {
     /// A scheduler sending with `bot`.
@@ -81,7 +89,18 @@ impl Scheduler {
             bot,
             lock: Mutex::new(()),
             backoff: Duration::from_millis(200),
+            concurrency: AtomicUsize::new(CONCURRENCY),
         }
+    }
+
+    /// Sets how many sends may be in flight at once (1 sends in claim order).
+    pub fn set_concurrency(&self, n: usize) {
+        self.concurrency.store(n.max(1), Ordering::Relaxed);
+    }
+
+    /// Waits until no tick is running (for a graceful shutdown).
+    pub async fn idle(&self) {
+        drop(self.lock.lock().await);
     }
 
     /// Claims and sends everything due now; sends what earlier ticks claimed
@@ -104,24 +123,24 @@ impl Scheduler {
             let mut conn = self.app.db.pool().acquire().await?;
             blocs::all(&mut conn).await?
         };
+        let mut due = Vec::new();
         for bloc in all {
-            match self.bloc_tick(&bloc, now, send).await {
-                Ok(r) => report += r,
+            match self.bloc_tick(&bloc, now).await {
+                Ok(keys) => due.extend(keys.into_iter().map(|k| (bloc.clone(), k))),
                 // One bad bloc must not stop every other bloc's reminders.
                 Err(e) => {
                     tracing::error!(bloc = bloc.id, error = %self.app.redact(&e.to_string()), "scheduler tick failed")
                 }
             }
         }
+        if send {
+            report += self.flush(due).await?;
+        }
         Ok(report)
     }
 
-    async fn bloc_tick(
-        &self,
-        bloc: &Bloc,
-        now: chrono::DateTime<chrono::Utc>,
-        send: bool,
-    ) -> Result<TickReport> {
+    /// Claims what is due for one bloc; returns the sends to flush.
+    async fn bloc_tick(&self, bloc: &Bloc, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Key>> {
         let tz = crate::bot::tz_of(bloc);
         let year = chrono::Datelike::year(&now.with_timezone(&tz).date_naive());
         {
@@ -129,7 +148,7 @@ impl Scheduler {
             targets::roll_over(&mut tx, bloc.id, year, now).await?;
             tx.commit().await?;
         }
-        let mut report = TickReport::default();
+        let mut keys = Vec::new();
         for y in [year - 1, year] {
             let schedule = {
                 let mut conn = self.app.db.pool().acquire().await?;
@@ -151,12 +170,10 @@ impl Scheduler {
                     continue;
                 }
                 self.claim(bloc, &schedule, slot, key, now).await?;
-                if send {
-                    report += self.flush(bloc, key).await?;
-                }
+                keys.push(key);
             }
         }
-        Ok(report)
+        Ok(keys)
     }
 
     async fn claim(
@@ -178,91 +195,50 @@ impl Scheduler {
         Ok(())
     }
 
-    async fn flush(&self, bloc: &Bloc, key: Key) -> Result<TickReport> {
-        let pending = {
+    /// Sends every claimed, unsent message of these sends, several at a
+    /// time; Throttle paces them to Telegram's limits.
+    async fn flush(&self, due: Vec<(Bloc, Key)>) -> Result<TickReport> {
+        let mut rows = Vec::new();
+        {
             let mut conn = self.app.db.pool().acquire().await?;
-            reminders::pending(&mut conn, key).await?
-        };
+            for (bloc, key) in due {
+                for row in reminders::pending(&mut conn, key).await? {
+                    rows.push((bloc.clone(), row));
+                }
+            }
+        }
+        let limit = Arc::new(Semaphore::new(
+            self.concurrency.load(Ordering::Relaxed).max(1),
+        ));
+        let mut tasks = JoinSet::new();
+        for (bloc, row) in rows {
+            let permit = limit
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+            let (app, bot, backoff) = (self.app.clone(), self.bot.clone(), self.backoff);
+            tasks.spawn(async move {
+                let r = deliver_row(&app, &bot, &bloc, row, backoff).await;
+                drop(permit);
+                r
+            });
+        }
         let mut report = TickReport::default();
-        for row in pending {
-            // Send first, then mark as sent: a crash in between repeats one
-            // message at worst; marking first could lose it.
-            match deliver::send(&self.bot, &self.app, row.recipient, &row.text, self.backoff).await
-            {
-                Outcome::Sent => {
-                    let mut tx = self.app.db.write().await?;
-                    reminders::mark_sent(&mut tx, row.id, self.app.clock.now()).await?;
-                    reminders::clear_unreachable(&mut tx, bloc.id, row.recipient).await?;
-                    tx.commit().await?;
-                    report.sent += 1;
+        while let Some(done) = tasks.join_next().await {
+            match done {
+                Ok(Ok(r)) => report += r,
+                Ok(Err(e)) => {
+                    tracing::error!(error = %self.app.redact(&e.to_string()), "recording a send failed");
+                    report.pending += 1;
                 }
-                Outcome::Migrated(new_chat) => {
-                    {
-                        let mut tx = self.app.db.write().await?;
-                        blocs::move_chat(&mut tx, row.recipient, new_chat).await?;
-                        tx.commit().await?;
-                    }
-                    tracing::info!(
-                        bloc = bloc.id,
-                        new_chat,
-                        "group became a supergroup; bloc moved"
-                    );
-                    if let Outcome::Sent =
-                        deliver::send(&self.bot, &self.app, new_chat, &row.text, self.backoff).await
-                    {
-                        let mut tx = self.app.db.write().await?;
-                        reminders::mark_sent(&mut tx, row.id, self.app.clock.now()).await?;
-                        tx.commit().await?;
-                        report.sent += 1;
-                    } else {
-                        report.pending += 1;
-                    }
-                }
-                Outcome::Forbidden(reason) => {
-                    report.failed += 1;
-                    let first = {
-                        let mut tx = self.app.db.write().await?;
-                        reminders::mark_failed(&mut tx, row.id, &reason, self.app.clock.now())
-                            .await?;
-                        let first = reminders::mark_unreachable(
-                            &mut tx,
-                            bloc.id,
-                            row.recipient,
-                            &reason,
-                            self.app.clock.now(),
-                        )
-                        .await?;
-                        tx.commit().await?;
-                        first
-                    };
-                    if first {
-                        self.tell_admins_unreachable(bloc, row.recipient).await?;
-                    }
-                }
-                Outcome::Later(reason) => {
-                    tracing::warn!(bloc = bloc.id, recipient = row.recipient, reason = %reason, "send failed; will retry next tick");
+                Err(e) => {
+                    tracing::error!(error = %e, "a send task failed");
                     report.pending += 1;
                 }
             }
         }
         Ok(report)
-    }
-
-    async fn tell_admins_unreachable(&self, bloc: &Bloc, chat: i64) -> Result<()> {
-        let notices = compose::unreachable_notices(&self.app, bloc, chat).await?;
-        for (admin, text) in notices {
-            if !matches!(
-                deliver::send(&self.bot, &self.app, admin, &text, self.backoff).await,
-                Outcome::Sent
-            ) {
-                tracing::warn!(
-                    bloc = bloc.id,
-                    admin,
-                    "could not tell an admin about an unreachable chat"
-                );
-            }
-        }
-        Ok(())
     }
 
     /// The next instant something may be due, for simulated clocks.
@@ -284,6 +260,84 @@ impl Scheduler {
         }
         Ok(next)
     }
+}
+
+/// Sends one claimed message and records the outcome.
+async fn deliver_row(
+    app: &App,
+    bot: &Sender,
+    bloc: &Bloc,
+    row: reminders::Claimed,
+    backoff: Duration,
+) -> Result<TickReport> {
+    let mut report = TickReport::default();
+    // Send first, then mark as sent: a crash in between repeats one message
+    // at worst; marking first could lose it.
+    match deliver::send(bot, app, row.recipient, &row.text, backoff).await {
+        Outcome::Sent => {
+            let mut tx = app.db.write().await?;
+            reminders::mark_sent(&mut tx, row.id, app.clock.now()).await?;
+            reminders::clear_unreachable(&mut tx, bloc.id, row.recipient).await?;
+            tx.commit().await?;
+            report.sent += 1;
+        }
+        Outcome::Migrated(new_chat) => {
+            {
+                let mut tx = app.db.write().await?;
+                blocs::move_chat(&mut tx, row.recipient, new_chat).await?;
+                tx.commit().await?;
+            }
+            tracing::info!(
+                bloc = bloc.id,
+                new_chat,
+                "group became a supergroup; bloc moved"
+            );
+            if let Outcome::Sent = deliver::send(bot, app, new_chat, &row.text, backoff).await {
+                let mut tx = app.db.write().await?;
+                reminders::mark_sent(&mut tx, row.id, app.clock.now()).await?;
+                tx.commit().await?;
+                report.sent += 1;
+            } else {
+                report.pending += 1;
+            }
+        }
+        Outcome::Forbidden(reason) => {
+            report.failed += 1;
+            let first = {
+                let mut tx = app.db.write().await?;
+                reminders::mark_failed(&mut tx, row.id, &reason, app.clock.now()).await?;
+                let first = reminders::mark_unreachable(
+                    &mut tx,
+                    bloc.id,
+                    row.recipient,
+                    &reason,
+                    app.clock.now(),
+                )
+                .await?;
+                tx.commit().await?;
+                first
+            };
+            if first {
+                for (admin, text) in compose::unreachable_notices(app, bloc, row.recipient).await? {
+                    if !matches!(
+                        deliver::send(bot, app, admin, &text, backoff).await,
+                        Outcome::Sent
+                    ) {
+                        tracing::warn!(
+                            bloc = bloc.id,
+                            admin,
+                            "could not tell an admin about an unreachable chat"
+                        );
+                    }
+                }
+            }
+        }
+        Outcome::Later(reason) => {
+            tracing::warn!(bloc = bloc.id, recipient = row.recipient, reason = %reason, "send failed; will retry next tick");
+            report.pending += 1;
+        }
+    }
+    Ok(report)
 }
 
 /// Ticks `scheduler` every minute (and once now, to catch up after downtime)

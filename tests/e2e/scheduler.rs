@@ -353,6 +353,8 @@ async fn a_restart_between_claim_and_send_sends_each_reminder_once() {
 #[tokio::test]
 async fn a_send_left_pending_by_a_failure_is_sent_after_a_restart_and_only_it() {
     let mut b = three_units().await;
+    // One send at a time, so that the fault hits the first claimed send.
+    b.h.scheduler().expect("scheduler").set_concurrency(1);
     b.h.clock.set(at(3, 17, 8));
     let bad = Fault {
         status: 400,
@@ -552,6 +554,8 @@ async fn a_500_is_retried_and_nothing_is_lost_or_doubled() {
 #[tokio::test]
 async fn a_403_is_recorded_and_the_admins_told_once() {
     let b = three_units().await;
+    // One send at a time, so that the fault hits the first claimed send.
+    b.h.scheduler().expect("scheduler").set_concurrency(1);
     b.h.clock.set(at(3, 17, 8));
     b.h.api.fail_next("sendMessage", Fault { status: 403, body: json!({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}) });
     let sent = tick(&b).await;
