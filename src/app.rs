@@ -5,12 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 use teloxide::dispatching::ShutdownToken;
 use teloxide::prelude::*;
-use teloxide::update_listeners::Polling;
 use tokio::task::JoinHandle;
 
 use crate::bot::{self, App, Tg};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::polling::{PollErrors, Poller, Unhandled};
 use crate::scheduler::{self, Scheduler};
 use crate::storage::Db;
 
@@ -43,24 +43,24 @@ impl Running {
     }
 }
 
-/// Starts long polling with `bot` over `app` in the background.
+/// Starts long polling with `bot` over `app` in the background. A batch of
+/// updates is confirmed to Telegram only once it is handled (see
+/// [`crate::polling`]).
 pub async fn spawn(bot: Tg, app: Arc<App>, poll_timeout: Duration) -> Running {
     bot::register_commands(&bot, &app).await;
-    let mut dispatcher = bot::dispatcher(bot.clone(), app.clone());
+    let unhandled = Unhandled::default();
+    let mut dispatcher = bot::dispatcher(bot.clone(), app.clone(), unhandled.clone());
     let shutdown = dispatcher.shutdown_token();
-    let listener = Polling::builder(bot)
-        .timeout(poll_timeout)
-        .delete_webhook()
-        .await
-        .build();
+    let errors = PollErrors::default();
+    let listener = Poller::new(bot, &app, poll_timeout, unhandled, errors.clone()).await;
     let redactor = app.clone();
     let task = tokio::spawn(async move {
         dispatcher
             .dispatch_with_listener(
                 listener,
                 Arc::new(move |e: teloxide::RequestError| {
-                    let msg = redactor.redact(&e.to_string());
-                    async move { tracing::warn!(error = %msg, "polling failed") }
+                    errors.failed(&e, |s| redactor.redact(s));
+                    std::future::ready(())
                 }),
             )
             .await;

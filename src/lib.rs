@@ -10,6 +10,7 @@ pub mod domain;
 pub mod fakeapi;
 pub mod harness;
 pub mod ops;
+pub mod polling;
 pub mod render;
 pub mod scheduler;
 pub mod storage;

@@ -21,6 +21,7 @@ use teloxide::types::{Me, Update};
 use teloxide::utils::command::{BotCommands, ParseError};
 
 use crate::domain::{CommandKind, Refusal};
+use crate::polling::Unhandled;
 use context::{Fail, Req};
 use teloxide::payloads::{
     AnswerCallbackQuerySetters, EditMessageTextSetters, SetMyCommandsSetters,
@@ -124,10 +125,16 @@ pub fn schema() -> teloxide::dispatching::UpdateHandler<anyhow::Error> {
         .branch(Update::filter_callback_query().endpoint(on_callback))
 }
 
-/// Builds the dispatcher for `bot` over `app`.
-pub fn dispatcher(bot: Tg, app: Arc<App>) -> Dispatcher<Tg, anyhow::Error, DefaultKey> {
+/// Builds the dispatcher for `bot` over `app`. Each handler holds a
+/// [`crate::polling::Handling`] from `unhandled` while it runs: the poller
+/// confirms a batch to Telegram only once all are dropped.
+pub fn dispatcher(
+    bot: Tg,
+    app: Arc<App>,
+    unhandled: Unhandled,
+) -> Dispatcher<Tg, anyhow::Error, DefaultKey> {
     Dispatcher::builder(bot, schema())
-        .dependencies(dptree::deps![app])
+        .dependencies(dptree::deps![app, unhandled])
         .default_handler(|_| async {})
         .error_handler(Arc::new(context::log_error))
         .build()
@@ -139,7 +146,9 @@ async fn on_message(
     msg: Message,
     me: Me,
     app: Arc<App>,
+    unhandled: Unhandled,
 ) -> anyhow::Result<()> {
+    let _handling = unhandled.handling(&upd);
     let update_id = i64::from(upd.id.0);
     handle_message(&bot, &app, &me, update_id, &msg).await;
     app.handled(update_id);
@@ -383,7 +392,14 @@ pub async fn register_commands(bot: &Tg, app: &App) {
 }
 
 /// Every inline button lands here and is routed by its data's prefix.
-async fn on_callback(bot: Tg, upd: Update, q: CallbackQuery, app: Arc<App>) -> anyhow::Result<()> {
+async fn on_callback(
+    bot: Tg,
+    upd: Update,
+    q: CallbackQuery,
+    app: Arc<App>,
+    unhandled: Unhandled,
+) -> anyhow::Result<()> {
+    let _handling = unhandled.handling(&upd);
     let update_id = i64::from(upd.id.0);
     let data = q.data.clone().unwrap_or_default();
     if data.starts_with("sign:") {

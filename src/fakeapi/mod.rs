@@ -57,7 +57,11 @@ impl ApiCall {
     /// `text` of the request, if any.
     pub fn text(&self) -> &str {
         // A photo's or document's caption is its text.
-        self.body.get("text").or_else(|| self.body.get("caption")).and_then(Value::as_str).unwrap_or("")
+        self.body
+            .get("text")
+            .or_else(|| self.body.get("caption"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
     }
 }
 
@@ -69,6 +73,70 @@ pub struct Fault {
     /// The JSON body.
     pub body: Value,
 }
+
+/// How the fake misbehaves on one call, instead of answering it.
+#[derive(Debug, Clone)]
+pub enum Trouble {
+    /// Answers with this status and JSON body.
+    Answer(Fault),
+    /// Closes the connection without answering.
+    Drop,
+    /// Holds the request this long without answering (past the client's
+    /// timeout, as a dead proxy does), then closes the connection.
+    Stall(Duration),
+    /// Answers with a body that is not the JSON the Bot API promises (a
+    /// truncated document, a proxy's HTML page).
+    Raw {
+        /// HTTP status.
+        status: u16,
+        /// The body, as is.
+        body: String,
+    },
+}
+
+impl Trouble {
+    /// 429 with `retry_after`, as Telegram answers a flood.
+    pub fn too_many_requests(retry_after: u64) -> Trouble {
+        Trouble::Answer(Fault {
+            status: 429,
+            body: json!({"ok": false, "error_code": 429,
+                         "description": format!("Too Many Requests: retry after {retry_after}"),
+                         "parameters": {"retry_after": retry_after}}),
+        })
+    }
+
+    /// A 5xx with Telegram's JSON error body.
+    pub fn server_error(status: u16) -> Trouble {
+        Trouble::Answer(Fault {
+            status,
+            body: json!({"ok": false, "error_code": status, "description": "Internal Server Error"}),
+        })
+    }
+
+    /// Its kind, for [`FakeBotApi::troubles_served`].
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Trouble::Answer(f) if f.status == 429 => "429",
+            Trouble::Answer(f) if f.status >= 500 => "5xx",
+            Trouble::Answer(_) => "error",
+            Trouble::Drop => "drop",
+            Trouble::Stall(_) => "stall",
+            Trouble::Raw { .. } => "raw",
+        }
+    }
+}
+
+/// The connection is closed without an answer (a dropped or stalled call).
+#[derive(Debug)]
+struct Hangup;
+
+impl std::fmt::Display for Hangup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by the fake on purpose")
+    }
+}
+
+impl std::error::Error for Hangup {}
 
 #[derive(Debug)]
 struct Queued {
@@ -85,7 +153,12 @@ struct State {
     next_message_id: i64,
     chats: HashMap<i64, Value>,
     members: HashMap<(i64, i64), String>,
-    faults: HashMap<String, VecDeque<Fault>>,
+    /// Per method: runs of (trouble, how many more calls get it).
+    faults: HashMap<String, VecDeque<(Trouble, usize)>>,
+    /// Troubles served so far, by kind.
+    served: HashMap<&'static str, u64>,
+    /// `getUpdates` requests received (troubled ones included).
+    polls: u64,
     /// Telegram's overall send limit, when enforced: sends in the last second.
     limit: Option<(usize, VecDeque<std::time::Instant>)>,
     too_many: u64,
@@ -194,12 +267,41 @@ impl FakeBotApi {
 
     /// Answers the next call of `method` with a fault instead.
     pub fn fail_next(&self, method: &str, fault: Fault) {
+        self.trouble(method, Trouble::Answer(fault), 1);
+    }
+
+    /// The next `times` calls of `method` (after any troubles already queued
+    /// for it) get `trouble` instead of an answer. `getUpdates` included: a
+    /// troubled poll confirms nothing and delivers nothing.
+    pub fn trouble(&self, method: &str, trouble: Trouble, times: usize) {
+        if times == 0 {
+            return;
+        }
         self.inner
             .lock()
             .faults
             .entry(method.to_owned())
             .or_default()
-            .push_back(fault);
+            .push_back((trouble, times));
+    }
+
+    /// Calls of `method` that will still get a queued trouble.
+    pub fn troubles_left(&self, method: &str) -> usize {
+        self.inner
+            .lock()
+            .faults
+            .get(method)
+            .map_or(0, |q| q.iter().map(|(_, n)| n).sum())
+    }
+
+    /// Troubles served so far, by [`Trouble::kind`].
+    pub fn troubles_served(&self) -> HashMap<&'static str, u64> {
+        self.inner.lock().served.clone()
+    }
+
+    /// `getUpdates` requests received so far, troubled ones included.
+    pub fn polls(&self) -> u64 {
+        self.inner.lock().polls
     }
 
     /// Answers 429 (retry_after 1) to sends beyond `per_sec` in any second,
@@ -283,7 +385,7 @@ fn reply(status: StatusCode, body: Value) -> Response<Full<Bytes>> {
 async fn handle(
     inner: Arc<Inner>,
     req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+) -> Result<Response<Full<Bytes>>, Hangup> {
     // teloxide writes methods as `GetMe`; Telegram matches them case-insensitively.
     let raw = req.uri().path().rsplit('/').next().unwrap_or("");
     let mut chars = raw.chars();
@@ -318,10 +420,7 @@ async fn handle(
         ),
     };
     if method == "getUpdates" {
-        return Ok(reply(
-            StatusCode::OK,
-            json!({"ok": true, "result": get_updates(&inner, &body).await}),
-        ));
+        inner.lock().polls += 1;
     }
     if matches!(
         method.as_str(),
@@ -333,14 +432,14 @@ async fn handle(
             json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}),
         ));
     }
-    let fault = inner
-        .lock()
-        .faults
-        .get_mut(&method)
-        .and_then(VecDeque::pop_front);
-    if let Some(f) = fault {
-        let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        return Ok(reply(status, f.body));
+    if let Some(t) = take_trouble(&inner, &method) {
+        return serve_trouble(t).await;
+    }
+    if method == "getUpdates" {
+        return Ok(reply(
+            StatusCode::OK,
+            json!({"ok": true, "result": get_updates(&inner, &body).await}),
+        ));
     }
     let result = answer(&inner, &method, &body);
     let response = match &result {
@@ -359,6 +458,40 @@ async fn handle(
         inner.new_call.notify_waiters();
     }
     Ok(reply(StatusCode::OK, response))
+}
+
+fn take_trouble(inner: &Inner, method: &str) -> Option<Trouble> {
+    let mut s = inner.lock();
+    let queue = s.faults.get_mut(method)?;
+    let (trouble, left) = queue.front_mut()?;
+    let t = trouble.clone();
+    *left -= 1;
+    if *left == 0 {
+        queue.pop_front();
+    }
+    *s.served.entry(t.kind()).or_default() += 1;
+    Some(t)
+}
+
+async fn serve_trouble(t: Trouble) -> Result<Response<Full<Bytes>>, Hangup> {
+    match t {
+        Trouble::Answer(f) => {
+            let status =
+                StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Ok(reply(status, f.body))
+        }
+        Trouble::Drop => Err(Hangup),
+        Trouble::Stall(d) => {
+            tokio::time::sleep(d).await;
+            Err(Hangup)
+        }
+        Trouble::Raw { status, body } => {
+            let mut r = Response::new(Full::new(Bytes::from(body)));
+            *r.status_mut() =
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Ok(r)
+        }
+    }
 }
 
 /// Parses a multipart/form-data body: text fields into a JSON object (numbers
@@ -460,6 +593,11 @@ async fn get_updates(inner: &Inner, body: &Value) -> Vec<Value> {
         .and_then(Value::as_u64)
         .unwrap_or(0)
         .min(60);
+    // Telegram hands out at most `limit` (1–100, default 100) at a time.
+    let limit = body
+        .get("limit")
+        .and_then(Value::as_u64)
+        .map_or(100, |l| l.clamp(1, 100)) as usize;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
     loop {
         let notified = inner.new_update.notified();
@@ -471,9 +609,14 @@ async fn get_updates(inner: &Inner, body: &Value) -> Vec<Value> {
             s.updates
                 .retain(|q| q.force || q.update["update_id"].as_i64().unwrap_or(0) >= offset);
             if !s.updates.is_empty() {
-                let out: Vec<Value> = s.updates.iter().map(|q| q.update.clone()).collect();
+                let n = s.updates.len().min(limit);
+                let out: Vec<Value> = s.updates.iter().take(n).map(|q| q.update.clone()).collect();
                 // Forced redeliveries go out once; ordinary ones stay until confirmed.
-                s.updates.retain(|q| !q.force);
+                let mut i = 0;
+                s.updates.retain(|q| {
+                    i += 1;
+                    i > n || !q.force
+                });
                 return out;
             }
         }
@@ -507,6 +650,9 @@ fn answer(inner: &Inner, method: &str, body: &Value) -> Option<Value> {
         "deleteWebhook" | "setMyCommands" | "answerCallbackQuery" | "deleteMessage" | "close" => {
             json!(true)
         }
+        // No webhook: the bot polls.
+        "getWebhookInfo" => json!({"url": "", "has_custom_certificate": false,
+                                   "pending_update_count": s.updates.len()}),
         "sendMessage" | "sendPhoto" | "sendDocument" => {
             let chat_id = body.get("chat_id").and_then(Value::as_i64).unwrap_or(0);
             s.next_message_id += 1;
