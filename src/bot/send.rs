@@ -1,5 +1,7 @@
 //! Sending replies: HTML, split at Telegram's limit, errors logged without the token.
 
+use std::time::Duration;
+use teloxide::RequestError;
 use teloxide::payloads::SendMessageSetters;
 use teloxide::payloads::{SendDocumentSetters, SendPhotoSetters};
 use teloxide::prelude::*;
@@ -36,12 +38,48 @@ pub async fn out(bot: &Tg, app: &App, out: &Out) -> bool {
         if let Some(k) = out.keyboard.as_ref().filter(|_| i == last) {
             req = req.reply_markup(k.clone());
         }
-        if let Err(e) = req.await {
-            ok = false;
-            tracing::warn!(chat_id = out.chat_id, error = %app.redact(&e.to_string()), "sendMessage failed");
+        // The write behind this reply is committed: a reply lost to a passing
+        // network fault would leave the user guessing, so retry those.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match req.clone().await {
+                Ok(_) => break,
+                Err(e) if attempt < ATTEMPTS && transient(&e) => {
+                    let wait = match &e {
+                        RequestError::RetryAfter(s) => s.duration(),
+                        _ => Duration::from_millis(200 * u64::from(attempt)),
+                    };
+                    tracing::debug!(
+                        chat_id = out.chat_id,
+                        attempt,
+                        "sendMessage failed; retrying"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                Err(e) => {
+                    ok = false;
+                    tracing::warn!(chat_id = out.chat_id, error = %app.redact(&e.to_string()), "sendMessage failed");
+                    break;
+                }
+            }
         }
     }
     ok
+}
+
+/// Tries per reply: the first and two retries.
+const ATTEMPTS: u32 = 3;
+
+/// Whether a failed send may succeed if tried again.
+fn transient(e: &RequestError) -> bool {
+    matches!(
+        e,
+        RequestError::Network(_)
+            | RequestError::Io(_)
+            | RequestError::RetryAfter(_)
+            | RequestError::InvalidJson { .. }
+    )
 }
 
 /// Sends a photo or document with the text as its caption.

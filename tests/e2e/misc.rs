@@ -182,3 +182,20 @@ async fn every_write_is_audited_with_who_and_what() {
     assert_eq!(b.count("SELECT COUNT(*) FROM audit_log").await, 8);
     assert_eq!(b.count("SELECT COUNT(*) FROM processed_updates").await, 8);
 }
+
+#[tokio::test]
+async fn a_reply_lost_to_a_dropped_connection_is_sent_again() {
+    let mut b = Bot::with_units(1).await;
+    b.add_targets().await;
+    b.join("U0", &head(0)).await;
+    b.h.api
+        .trouble("sendMessage", thidua::fakeapi::Trouble::Drop, 1);
+    let r = b.private(&head(0), "/report THU 50").await;
+    assert!(only_text(&r).starts_with("✅"), "{r:?}");
+    assert_eq!(
+        b.h.api.troubles_left("sendMessage"),
+        0,
+        "the first attempt was dropped"
+    );
+    assert_eq!(b.count("SELECT COUNT(*) FROM reports").await, 1);
+}
