@@ -119,7 +119,8 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         app.clone(),
         scheduler::sender(bot.clone(), scheduler::telegram_limits()),
     ));
-    let running = spawn(bot, app.clone(), Duration::from_secs(30)).await;
+    // Long polls of 10 s: teloxide's HTTP client gives up on any request after 17 s.
+    let running = spawn(bot, app.clone(), Duration::from_secs(10)).await;
     let ticker = match scheduler::start_ticker(scheduler.clone()).await {
         Ok(t) => t,
         Err(e) => {
@@ -128,9 +129,6 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
             return Err(e.context("starting the scheduler"));
         }
     };
-    // Idle, the scheduler is held by us and by the ticker's job; each tick in
-    // flight holds one more (see `ticks_finished`).
-    let idle_refs = Arc::strong_count(&scheduler);
     let backup = cfg.backup_dir.clone().map(|dir| {
         Arc::new(DailyBackup {
             app: app.clone(),
@@ -148,7 +146,7 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         stop.await;
         tracing::info!("shutting down");
     }
-    shut_down(running, ticker, (scheduler, idle_refs), backup, db).await;
+    shut_down(running, ticker, scheduler, backup, db).await;
     scheduled.context("scheduling the daily backup")
 }
 
@@ -161,7 +159,7 @@ const GRACE: Duration = Duration::from_secs(10);
 async fn shut_down(
     running: Running,
     mut ticker: tokio_cron_scheduler::JobScheduler,
-    (scheduler, idle_refs): (Arc<Scheduler>, usize),
+    scheduler: Arc<Scheduler>,
     backup: Option<Arc<DailyBackup>>,
     db: Db,
 ) {
@@ -178,7 +176,8 @@ async fn shut_down(
     };
     let (_, _, _held) = tokio::join!(
         running.stop(),
-        ticks_finished(&scheduler, idle_refs),
+        // A tick cut between send and mark repeats a reminder after restart.
+        tokio::time::timeout(GRACE, scheduler.idle()),
         backup_finished
     );
     // Connections still checked out past the grace are dropped with the runtime.
@@ -189,18 +188,6 @@ async fn shut_down(
         tracing::warn!("closing the database timed out");
     }
     tracing::info!("stopped");
-}
-
-/// Waits up to `GRACE` for scheduler ticks in flight (they claim, send, then
-/// mark: cut between send and mark, a reminder repeats after restart). A tick
-/// holds a clone of the scheduler while it runs, so the count of clones
-/// falling back to `idle_refs` means none is running. (A
-/// `Scheduler::idle()` taking its tick lock would say the same directly.)
-async fn ticks_finished(scheduler: &Arc<Scheduler>, idle_refs: usize) {
-    let deadline = tokio::time::Instant::now() + GRACE;
-    while Arc::strong_count(scheduler) > idle_refs && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// The daily backup into `THIDUA_BACKUP_DIR`.
