@@ -210,7 +210,12 @@ pub struct Slot {
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(raw: &str) -> Option<NaiveDate> {
-    if raw.len() != 10 || !raw.is_ascii() {
+    // Exactly this shape: chrono alone also takes ` 2026-7-20` or `+2026-7-20`.
+    let shape = |(i, b): (usize, u8)| match i {
+        4 | 7 => b == b'-',
+        _ => b.is_ascii_digit(),
+    };
+    if raw.len() != 10 || !raw.bytes().enumerate().all(shape) {
         return None;
     }
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
@@ -364,6 +369,9 @@ mod tests {
             "2026/07/20",
             "2026-7-2",
             "１２３",
+            " 2026-7-20",
+            "+2026-7-20",
+            "2026-7-020",
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }

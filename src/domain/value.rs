@@ -36,9 +36,11 @@ pub fn parse_number(raw: &str) -> Option<f64> {
     (v.is_finite() && v.abs() <= MAX_ABS).then_some(v)
 }
 
-/// Parses `yes/no`, `có/không`, `co/khong`, `1/0` (any case).
+/// Parses `yes/no`, `có/không`, `co/khong`, `1/0` (any case). Diacritics may
+/// come composed or decomposed (`o` + U+0301, as some Vietnamese keyboards send).
 pub fn parse_yes_no(raw: &str) -> Option<bool> {
-    match raw.to_lowercase().as_str() {
+    use unicode_normalization::UnicodeNormalization;
+    match raw.to_lowercase().nfc().collect::<String>().as_str() {
         "yes" | "có" | "co" | "1" | "y" => Some(true),
         "no" | "không" | "khong" | "0" | "n" => Some(false),
         _ => None,
@@ -104,5 +106,13 @@ mod tests {
             assert_eq!(parse_yes_no(no), Some(false), "{no}");
         }
         assert_eq!(parse_yes_no("maybe"), None);
+    }
+
+    #[test]
+    fn yes_no_accepts_decomposed_diacritics() {
+        assert_eq!(parse_yes_no("co\u{301}"), Some(true));
+        assert_eq!(parse_yes_no("CO\u{301}"), Some(true));
+        assert_eq!(parse_yes_no("kho\u{302}ng"), Some(false));
+        assert_eq!(parse_yes_no("co\u{300}"), None);
     }
 }
