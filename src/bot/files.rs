@@ -7,7 +7,7 @@ use super::context::{
     App, Fail, Out, OutFile, Req, admin_bloc, open_period, readable_bloc, today, tz_of, year_of,
 };
 use crate::domain::Period;
-use crate::domain::args::{StandingsArgs, split_args};
+use crate::domain::args::{StandingsArgs, shorten, split_args};
 use crate::domain::period::parse_year;
 use crate::domain::{Refusal, title};
 use crate::render::{
@@ -67,7 +67,7 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
     let words = split_args(args, 2);
     let year = match words[..] {
         [] => None,
-        [y] => Some(parse_year(y).ok_or_else(|| Refusal::BadYear(y.to_owned()))?),
+        [y] => Some(parse_year(y).ok_or_else(|| Refusal::BadYear(shorten(y)))?),
         _ => return Err(Refusal::BadUsage.into()),
     };
     let mut conn = app.db.pool().acquire().await?;

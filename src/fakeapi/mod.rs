@@ -2,6 +2,7 @@
 //! `getUpdates` long polling and records every request the bot makes. Used by
 //! `thidua demo` and by the tests, so both drive the real bot over HTTP.
 
+pub mod html;
 pub mod updates;
 
 use bytes::Bytes;
@@ -440,6 +441,19 @@ async fn handle(
             StatusCode::OK,
             json!({"ok": true, "result": get_updates(&inner, &body).await}),
         ));
+    }
+    if body.get("parse_mode").and_then(Value::as_str) == Some("HTML") {
+        let text = body
+            .get("text")
+            .or_else(|| body.get("caption"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if let Err(why) = html::check(text) {
+            return Ok(reply(
+                StatusCode::BAD_REQUEST,
+                json!({"ok": false, "error_code": 400, "description": format!("Bad Request: can't parse entities: {why}")}),
+            ));
+        }
     }
     let result = answer(&inner, &method, &body);
     let response = match &result {

@@ -38,7 +38,7 @@ impl Texts for En {
             R::BadCode(c) => format!("Code “{}” is not valid: use 1–16 of A-Z, 0-9, _ or -.", esc(c)),
             R::ReservedCode(c) => format!("“{}” cannot be a target code: it is the name of a period.", esc(c)),
             R::BadKind(k) => format!("Target kind “{}” is not valid: choose percent, number or yesno.", esc(k)),
-            R::BadGoal(g) => format!("Goal “{}” is not valid: use >=N, <=N, N (not negative) or yes/no.", esc(g)),
+            R::BadGoal(g) => format!("Goal “{}” is not valid: use &gt;=N, &lt;=N, N (not negative) or yes/no.", esc(g)),
             R::BadWeight(w) => format!("Weight “{}” is not valid: a whole number from 1 to 1000.", esc(w)),
             R::BadValue { raw, yes_no: true } => format!("Value “{}” is not valid: answer yes/no (có/không, 1/0).", esc(raw)),
             R::BadValue { raw, .. } => format!("Value “{}” is not a valid number: use digits, a , or . and % if needed.", esc(raw)),

@@ -41,7 +41,7 @@ impl Texts for Vi {
             R::BadCode(c) => format!("Mã «{}» không hợp lệ: dùng 1–16 ký tự A-Z, 0-9, _ hoặc -.", esc(c)),
             R::ReservedCode(c) => format!("Không dùng «{}» làm mã chỉ tiêu: trùng tên kỳ báo cáo.", esc(c)),
             R::BadKind(k) => format!("Loại chỉ tiêu «{}» không hợp lệ: chọn percent, number hoặc yesno.", esc(k)),
-            R::BadGoal(g) => format!("Mục tiêu «{}» không hợp lệ: dùng >=N, <=N, N (không âm) hoặc yes/no.", esc(g)),
+            R::BadGoal(g) => format!("Mục tiêu «{}» không hợp lệ: dùng &gt;=N, &lt;=N, N (không âm) hoặc yes/no.", esc(g)),
             R::BadWeight(w) => format!("Trọng số «{}» không hợp lệ: là số nguyên dương từ 1 đến 1000.", esc(w)),
             R::BadValue { raw, yes_no: true } => format!("Giá trị «{}» không hợp lệ: trả lời có/không (yes/no, 1/0).", esc(raw)),
             R::BadValue { raw, .. } => format!("Giá trị «{}» không phải là số hợp lệ: dùng chữ số, dấu , hoặc . và % nếu cần.", esc(raw)),
