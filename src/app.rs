@@ -115,10 +115,13 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         }
     };
     tracing::info!(bot = %me.username(), "thidua started");
-    let scheduler = Arc::new(Scheduler::new(
-        app.clone(),
-        scheduler::sender(bot.clone(), scheduler::telegram_limits()),
-    ));
+    let scheduler = Arc::new(
+        Scheduler::new(
+            app.clone(),
+            scheduler::sender(bot.clone(), scheduler::telegram_limits()),
+        )
+        .paced(scheduler::SEND_CEILING),
+    );
     // Long polls of 10 s: teloxide's HTTP client gives up on any request after 17 s.
     let running = spawn(bot, app.clone(), Duration::from_secs(10)).await;
     let ticker = match scheduler::start_ticker(scheduler.clone()).await {

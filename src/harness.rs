@@ -93,10 +93,17 @@ impl Harness {
         });
         let url = url::Url::parse(self.api.url()).context("fake API URL")?;
         let bot = app::bot(FAKE_TOKEN, Some(url));
-        let scheduler = Arc::new(Scheduler::new(
-            app.clone(),
-            scheduler::sender(bot.clone(), self.limits),
-        ));
+        // Paced like production when the limits are Telegram's (benchmarks);
+        // tests run unpaced.
+        let overall = self.limits.messages_per_sec_overall;
+        let pace = if overall <= scheduler::TELEGRAM_CEILING {
+            scheduler::SEND_CEILING.min(overall)
+        } else {
+            0
+        };
+        let scheduler = Arc::new(
+            Scheduler::new(app.clone(), scheduler::sender(bot.clone(), self.limits)).paced(pace),
+        );
         Ok((
             app::spawn(bot, app, Duration::from_secs(5)).await,
             scheduler,
