@@ -26,6 +26,7 @@
 //! cargo bench --bench perf -- --quick            # every size 10× smaller
 //! cargo bench --bench perf -- --no-fanout        # all but the 3-minute fan-out
 //! cargo bench --bench perf -- --only load,scale  # some sections
+//! cargo bench --bench perf -- --compare /tmp/thidua-before  # this build vs another
 //! ```
 //! The floor must be built first (a bench cannot run cargo: cargo holds the
 //! build directory's lock while the bench runs). No assertions on timing: the
@@ -120,21 +121,26 @@ struct Args {
     /// Sections to run; all when empty.
     only: Vec<String>,
     fanout: bool,
+    /// Another thidua binary to compare this build with.
+    compare: Option<PathBuf>,
 }
 
 impl Args {
     fn runs(&self, section: &str) -> bool {
-        (self.only.is_empty() || self.only.iter().any(|s| s == section))
+        self.compare.is_none()
+            && (self.only.is_empty() || self.only.iter().any(|s| s == section))
             && (section != "fanout" || self.fanout)
     }
 }
 
-/// `--quick`, `--no-fanout`, `--only load,scale,startup,fanout`.
+/// `--quick`, `--no-fanout`, `--only load,scale,startup,fanout`,
+/// `--compare <thidua binary>` (only that comparison).
 fn args() -> anyhow::Result<Args> {
     let mut a = Args {
         quick: false,
         only: Vec::new(),
         fanout: true,
+        compare: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -145,6 +151,11 @@ fn args() -> anyhow::Result<Args> {
             }
             "--no-fanout" => {
                 a.fanout = false;
+                continue;
+            }
+            "--compare" => {
+                let bin = args.next().context("--compare needs a thidua binary")?;
+                a.compare = Some(PathBuf::from(bin));
                 continue;
             }
             "--only" => args.next().context("--only needs a list of sections")?,
@@ -864,40 +875,78 @@ struct Burst {
     latency_ms: Latency,
     cpu_ms_per_update: f64,
     peak_rss_kb: u64,
+    /// RSS at the end, anonymous (heap, stacks) and file-backed (the binary).
+    rss_anon_kb: u64,
+    rss_file_kb: u64,
 }
 
 /// Queues `msgs` at once and waits for every reply.
 async fn burst(fake: &Fake, bot: &mut Proc, msgs: &[Msg]) -> anyhow::Result<Burst> {
-    let range = fake.load(msgs);
-    let cpu = bot.cpu_ms();
-    fake.release_to(range.end);
-    let waited = fake.answered(range.end, STUCK).await;
-    if waited.is_err() {
-        bot.alive()?;
+    let mut lanes = [Lane {
+        fake,
+        bot,
+        msgs: msgs.to_vec(),
+    }];
+    let mut b = bursts(&mut lanes, 1).await?;
+    b.pop().context("one lane")
+}
+
+/// Each lane's updates in `rounds` parts, each part queued at once and
+/// answered before the next lane's part: both bots meet the same background
+/// load of a shared machine.
+async fn bursts(lanes: &mut [Lane<'_>], rounds: usize) -> anyhow::Result<Vec<Burst>> {
+    let mut done: Vec<(Vec<Range<usize>>, f64, f64)> = vec![(Vec::new(), 0.0, 0.0); lanes.len()];
+    for r in 0..rounds {
+        for (l, (ranges, seconds, cpu)) in lanes.iter_mut().zip(done.iter_mut()) {
+            let part = l.msgs.len().div_ceil(rounds);
+            let msgs = &l.msgs[(r * part).min(l.msgs.len())..((r + 1) * part).min(l.msgs.len())];
+            if msgs.is_empty() {
+                continue;
+            }
+            let range = l.fake.load(msgs);
+            let before = l.bot.cpu_ms();
+            l.fake.release_to(range.end);
+            let waited = l.fake.answered(range.end, STUCK).await;
+            if waited.is_err() {
+                l.bot.alive()?;
+            }
+            waited?;
+            *cpu += l.bot.cpu_ms() - before;
+            let t = l.fake.timings(range.clone());
+            if let (Some(a), Some(b)) = (t.first_served, t.last_reply) {
+                *seconds += b.duration_since(a).as_secs_f64();
+            }
+            ranges.push(range);
+        }
     }
-    waited?;
-    let cpu = bot.cpu_ms() - cpu;
-    let t = fake.timings(range.clone());
-    ensure!(
-        t.refused == 0,
-        "{}: {} of {} commands were refused or failed; samples: {:?}",
-        bot.name,
-        t.refused,
-        range.len(),
-        fake.samples()
-    );
-    let seconds = match (t.first_served, t.last_reply) {
-        (Some(a), Some(b)) => b.duration_since(a).as_secs_f64(),
-        _ => 0.0,
-    };
-    Ok(Burst {
-        updates: range.len(),
-        seconds: round(seconds, 3),
-        updates_per_sec: round(range.len() as f64 / seconds, 1),
-        latency_ms: Latency::of(&t.all),
-        cpu_ms_per_update: round(cpu / range.len() as f64, 4),
-        peak_rss_kb: bot.peak_rss_kb(),
-    })
+    let mut out = Vec::new();
+    for (l, (ranges, seconds, cpu)) in lanes.iter().zip(done) {
+        let mut all = Vec::new();
+        let mut refused = 0;
+        for range in &ranges {
+            let t = l.fake.timings(range.clone());
+            all.extend(t.all);
+            refused += t.refused;
+        }
+        let n: usize = ranges.iter().map(Range::len).sum();
+        ensure!(
+            refused == 0,
+            "{}: {refused} of {n} commands were refused or failed; samples: {:?}",
+            l.bot.name,
+            l.fake.samples()
+        );
+        out.push(Burst {
+            updates: n,
+            seconds: round(seconds, 3),
+            updates_per_sec: round(n as f64 / seconds, 1),
+            latency_ms: Latency::of(&all),
+            cpu_ms_per_update: round(cpu / n as f64, 4),
+            peak_rss_kb: l.bot.peak_rss_kb(),
+            rss_anon_kb: l.bot.status_kb("RssAnon").unwrap_or(0),
+            rss_file_kb: l.bot.status_kb("RssFile").unwrap_or(0),
+        });
+    }
+    Ok(out)
 }
 
 /// One kind of command sent alone, one update at a time.
@@ -908,32 +957,56 @@ struct Alone {
     cpu_ms_per_update: f64,
 }
 
-/// Sends `msgs` one at a time: the next is released when the previous is answered.
-async fn one_by_one(fake: &Fake, bot: &mut Proc, msgs: &[Msg]) -> anyhow::Result<Alone> {
-    let range = fake.load(msgs);
-    let cpu = bot.cpu_ms();
-    for i in range.clone() {
-        fake.release_to(i + 1);
-        let waited = fake.answered(i + 1, STUCK).await;
-        if waited.is_err() {
-            bot.alive()?;
-        }
-        waited?;
+/// A bot with its fake and the updates it is to get.
+struct Lane<'a> {
+    fake: &'a Fake,
+    bot: &'a mut Proc,
+    msgs: Vec<Msg>,
+}
+
+/// Sends each lane's updates one at a time, taking turns between the lanes
+/// (one to the first bot, its reply, one to the second…), so that both bots
+/// meet the same background load of a shared machine.
+async fn one_by_one(lanes: &mut [Lane<'_>]) -> anyhow::Result<Vec<Alone>> {
+    let mut ranges = Vec::new();
+    let mut cpu = Vec::new();
+    for l in lanes.iter() {
+        ranges.push(l.fake.load(&l.msgs));
+        cpu.push(l.bot.cpu_ms());
     }
-    let cpu = bot.cpu_ms() - cpu;
-    let t = fake.timings(range.clone());
-    ensure!(
-        t.refused == 0,
-        "{}: {} commands refused or failed; samples: {:?}",
-        bot.name,
-        t.refused,
-        fake.samples()
-    );
-    Ok(Alone {
-        updates: range.len(),
-        latency_ms: Latency::of(&t.all),
-        cpu_ms_per_update: round(cpu / range.len() as f64, 4),
-    })
+    let longest = ranges.iter().map(Range::len).max().unwrap_or(0);
+    for k in 0..longest {
+        for (l, range) in lanes.iter_mut().zip(&ranges) {
+            if k >= range.len() {
+                continue;
+            }
+            let i = range.start + k;
+            l.fake.release_to(i + 1);
+            let waited = l.fake.answered(i + 1, STUCK).await;
+            if waited.is_err() {
+                l.bot.alive()?;
+            }
+            waited?;
+        }
+    }
+    let mut out = Vec::new();
+    for ((l, range), cpu) in lanes.iter().zip(ranges).zip(cpu) {
+        let cpu = l.bot.cpu_ms() - cpu;
+        let t = l.fake.timings(range.clone());
+        ensure!(
+            t.refused == 0,
+            "{}: {} commands refused or failed; samples: {:?}",
+            l.bot.name,
+            t.refused,
+            l.fake.samples()
+        );
+        out.push(Alone {
+            updates: range.len(),
+            latency_ms: Latency::of(&t.all),
+            cpu_ms_per_update: round(cpu / range.len() as f64, 4),
+        });
+    }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------- seeding
@@ -1257,6 +1330,8 @@ struct Output {
     memory: MemorySection,
     startup: Option<StartupSection>,
     fanout: Option<FanoutSection>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compare: Option<CompareSection>,
     goals: Vec<Goal>,
 }
 
@@ -1378,43 +1453,74 @@ async fn load_section(
     })
 }
 
-async fn scale_db(
-    name: &'static str,
+/// Both scale databases, each with its own bot running at the same time:
+/// the mix all queued at once on one then the other, then each command
+/// alone, taking turns between the two bots. Returns the large bot's peak RSS.
+async fn scale_section(
     sizes: &Sizes,
     bins: &Bins,
-    db: &Seeded,
+    small_db: &Seeded,
+    large_db: &Seeded,
     dir: &Path,
     startups: &mut Vec<(&'static str, f64)>,
-) -> anyhow::Result<(ScaleDb, u64)> {
-    let heads = db.heads(sizes.heads);
+) -> anyhow::Result<(ScaleSection, u64)> {
     let mut rng = Rng(7);
-    let warm = mix(sizes.warmup, &heads, &mut rng);
-    let msgs = mix(sizes.updates, &heads, &mut rng);
+    let mut sides = Vec::new();
+    for (name, db) in [("thidua-small", small_db), ("thidua-large", large_db)] {
+        let heads = db.heads(sizes.heads);
+        let (fake, bot, ms) = start_bot(name, &bins.thidua, Some(db), dir).await?;
+        startups.push((name, ms));
+        sides.push((db, heads, fake, bot));
+    }
+    let mut mixed = Vec::new();
+    for (db, heads, fake, bot) in &mut sides {
+        let warm = mix(sizes.warmup, heads, &mut rng);
+        let msgs = mix(sizes.updates, heads, &mut rng);
+        eprintln!(
+            "scale: thidua on {} blocs ({} heads), {} updates",
+            db.blocs,
+            heads.len(),
+            msgs.len()
+        );
+        burst(fake, bot, &warm).await?;
+        let b = burst(fake, bot, &msgs).await?;
+        eprintln!("  mixed: {b:?}");
+        mixed.push(b);
+    }
     eprintln!(
-        "scale: thidua on {} blocs ({} heads), {} updates, then {} one at a time",
-        db.blocs,
-        heads.len(),
-        msgs.len(),
+        "scale: {} updates one at a time to each, taking turns",
         sizes.per_command
     );
-    let (fake, mut bot, ms) = start_bot(name, &bins.thidua, Some(db), dir).await?;
-    startups.push((name, ms));
-    burst(&fake, &mut bot, &warm).await?;
-    let mixed = burst(&fake, &mut bot, &msgs).await?;
-    eprintln!("  mixed: {mixed:?}");
-    let mut per_command = BTreeMap::new();
+    let mut per_command = [BTreeMap::new(), BTreeMap::new()];
     for kind in Kind::ALL {
         let n = sizes.per_command * kind.share() / 100;
-        let msgs = only(kind, n, &heads, &mut rng);
-        let alone = one_by_one(&fake, &mut bot, &msgs).await?;
-        eprintln!("  {}: {alone:?}", kind.name());
-        per_command.insert(kind.name(), alone);
+        let mut lanes: Vec<Lane> = sides
+            .iter_mut()
+            .map(|(_, heads, fake, bot)| Lane {
+                msgs: only(kind, n, heads, &mut rng),
+                fake,
+                bot,
+            })
+            .collect();
+        let alone = one_by_one(&mut lanes).await?;
+        for (side, a) in alone.into_iter().enumerate() {
+            eprintln!("  {} {}: {a:?}", ["small", "large"][side], kind.name());
+            per_command[side].insert(kind.name(), a);
+        }
     }
-    ensure!(fake.unmatched() == 0, "{name}: replies to unknown chats");
-    let rss = bot.peak_rss_kb();
-    bot.stop().await;
-    Ok((
-        ScaleDb {
+    let mut dbs = Vec::new();
+    let mut rss = 0;
+    for (((db, heads, fake, bot), mixed), per_command) in
+        sides.into_iter().zip(mixed).zip(per_command)
+    {
+        ensure!(
+            fake.unmatched() == 0,
+            "{}: replies to unknown chats",
+            bot.name
+        );
+        rss = bot.peak_rss_kb();
+        bot.stop().await;
+        dbs.push(ScaleDb {
             blocs: db.blocs,
             units: db.blocs * UNITS_PER_BLOC,
             reports: db.reports,
@@ -1423,6 +1529,31 @@ async fn scale_db(
             heads: heads.len(),
             mixed,
             per_command,
+        });
+    }
+    let large = dbs.pop().context("large")?;
+    let small = dbs.pop().context("small")?;
+    let ratio_large_small = Kind::ALL
+        .iter()
+        .filter_map(|k| {
+            let s = small.per_command.get(k.name())?;
+            let l = large.per_command.get(k.name())?;
+            let r = |a: f64, b: f64| if b > 0.0 { round(a / b, 3) } else { 0.0 };
+            Some((
+                k.name(),
+                Ratio {
+                    latency_p50: r(l.latency_ms.p50, s.latency_ms.p50),
+                    latency_mean: r(l.latency_ms.mean, s.latency_ms.mean),
+                    cpu: r(l.cpu_ms_per_update, s.cpu_ms_per_update),
+                },
+            ))
+        })
+        .collect();
+    Ok((
+        ScaleSection {
+            small,
+            large,
+            ratio_large_small,
         },
         rss,
     ))
@@ -1464,6 +1595,98 @@ async fn startup_section(
         max_ms: sorted.last().copied().unwrap_or(0.0),
         runs_ms: runs,
         floor_ms,
+    })
+}
+
+/// `--compare <thidua binary>`: the load of section 1 and each command
+/// alone, on this build and on another (before and after a change), both
+/// running at the same time and taking turns, so that the background load
+/// of a shared machine falls on both alike.
+#[derive(Debug, Serialize)]
+struct CompareSection {
+    /// The other binary ("before").
+    before_bin: String,
+    before: Burst,
+    after: Burst,
+    /// after / before.
+    ratio_throughput: f64,
+    ratio_p99: f64,
+    ratio_cpu: f64,
+    /// Per command, one update at a time: before and after.
+    per_command: BTreeMap<&'static str, [Alone; 2]>,
+}
+
+async fn compare_section(
+    sizes: &Sizes,
+    before_bin: &Path,
+    bins: &Bins,
+    now: DateTime<Utc>,
+    dir: &Path,
+) -> anyhow::Result<CompareSection> {
+    let mut rng = Rng(8);
+    let mut sides = Vec::new();
+    for (name, bin) in [("before", before_bin), ("after", bins.thidua.as_path())] {
+        let db = seed(dir, name, sizes.load_blocs, now).await?;
+        let heads = db.heads(sizes.heads);
+        let (fake, bot, _) = start_bot(name, bin, Some(&db), dir).await?;
+        sides.push((heads, fake, bot));
+    }
+    let warm = mix(sizes.warmup, &sides[0].0, &mut rng);
+    let msgs = mix(sizes.updates, &sides[0].0, &mut rng);
+    for (_, fake, bot) in &mut sides {
+        burst(fake, bot, &warm).await?;
+    }
+    eprintln!(
+        "compare: {} updates to each in 10 rounds, taking turns",
+        msgs.len()
+    );
+    let mut lanes: Vec<Lane> = sides
+        .iter_mut()
+        .map(|(_, fake, bot)| Lane {
+            fake,
+            bot,
+            msgs: msgs.clone(),
+        })
+        .collect();
+    let mut b = bursts(&mut lanes, 10).await?;
+    let after = b.pop().context("after")?;
+    let before = b.pop().context("before")?;
+    eprintln!("  before: {before:?}\n  after:  {after:?}");
+    let mut per_command = BTreeMap::new();
+    for kind in Kind::ALL {
+        let n = sizes.per_command * kind.share() / 100;
+        let msgs = only(kind, n, &sides[0].0, &mut rng);
+        let mut lanes: Vec<Lane> = sides
+            .iter_mut()
+            .map(|(_, fake, bot)| Lane {
+                fake,
+                bot,
+                msgs: msgs.clone(),
+            })
+            .collect();
+        let mut a = one_by_one(&mut lanes).await?;
+        let after = a.pop().context("after")?;
+        let before = a.pop().context("before")?;
+        eprintln!(
+            "  {}: {before:?}\n  {:w$}  {after:?}",
+            kind.name(),
+            "",
+            w = kind.name().len()
+        );
+        per_command.insert(kind.name(), [before, after]);
+    }
+    for (_, _, bot) in sides {
+        bot.stop().await;
+    }
+    let r = |a: f64, b: f64| if b > 0.0 { round(a / b, 3) } else { 0.0 };
+    Ok(CompareSection {
+        before_bin: before_bin.display().to_string(),
+        ratio_throughput: r(after.updates_per_sec, before.updates_per_sec),
+        ratio_p99: r(after.latency_ms.p99, before.latency_ms.p99),
+        ratio_cpu: r(after.cpu_ms_per_update, before.cpu_ms_per_update),
+        before,
+        after,
+        per_command,
     })
 }
 
@@ -1649,6 +1872,7 @@ async fn run(a: Args) -> anyhow::Result<Output> {
         },
         startup: None,
         fanout: None,
+        compare: None,
         goals: Vec::new(),
     };
     let mut startups = Vec::new();
@@ -1665,46 +1889,10 @@ async fn run(a: Args) -> anyhow::Result<Output> {
     };
     if let (true, Some(large_db)) = (a.runs("scale"), &large_db) {
         let small_db = seed(&dir.0, "small", sizes.small_blocs, now).await?;
-        let (small, _) = scale_db(
-            "thidua-small",
-            &sizes,
-            &bins,
-            &small_db,
-            &dir.0,
-            &mut startups,
-        )
-        .await?;
-        let (large, rss) = scale_db(
-            "thidua-large",
-            &sizes,
-            &bins,
-            large_db,
-            &dir.0,
-            &mut startups,
-        )
-        .await?;
+        let (scale, rss) =
+            scale_section(&sizes, &bins, &small_db, large_db, &dir.0, &mut startups).await?;
         out.memory.thidua_large_db_kb = rss;
-        let ratio_large_small = Kind::ALL
-            .iter()
-            .filter_map(|k| {
-                let s = small.per_command.get(k.name())?;
-                let l = large.per_command.get(k.name())?;
-                let r = |a: f64, b: f64| if b > 0.0 { round(a / b, 3) } else { 0.0 };
-                Some((
-                    k.name(),
-                    Ratio {
-                        latency_p50: r(l.latency_ms.p50, s.latency_ms.p50),
-                        latency_mean: r(l.latency_ms.mean, s.latency_ms.mean),
-                        cpu: r(l.cpu_ms_per_update, s.cpu_ms_per_update),
-                    },
-                ))
-            })
-            .collect();
-        out.scale = Some(ScaleSection {
-            small,
-            large,
-            ratio_large_small,
-        });
+        out.scale = Some(scale);
     }
     eprintln!("start-ups while measuring: {startups:?}");
     if let (true, Some(large_db)) = (a.runs("startup"), &large_db) {
@@ -1716,6 +1904,9 @@ async fn run(a: Args) -> anyhow::Result<Output> {
     }
     if a.runs("fanout") {
         out.fanout = Some(fanout_section(sizes.fanout_heads, &dir.0).await?);
+    }
+    if let Some(before) = &a.compare {
+        out.compare = Some(compare_section(&sizes, before, &bins, now, &dir.0).await?);
     }
     out.goals = goals(&out);
     Ok(out)
