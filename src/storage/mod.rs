@@ -55,6 +55,10 @@ impl Db {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            // sqlx pings a connection before lending it: a round trip to the
+            // connection's thread each time (several per update), useless for
+            // a file that cannot drop a connection the way a server can.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
