@@ -1,13 +1,13 @@
-//! Everything a ranking needs for one bloc, year and period, loaded in a few
-//! queries; the domain ranks it.
+//! Everything a ranking needs for one bloc, year and period, loaded in one
+//! query; the domain ranks it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::SqliteConnection;
 use std::collections::HashMap;
 
-use super::targets::Target;
+use super::targets::{Target, TargetRow};
 use super::units::Unit;
-use super::{Result, pledges, reports, targets, units};
+use super::{Result, StorageError};
 use crate::domain::score::{ScoreLine, completed_at, rank};
 use crate::domain::{Goal, Period, Standing, StandingInput};
 
@@ -36,16 +36,69 @@ impl Board {
         year: i32,
         period: Period,
     ) -> Result<Board> {
-        let units = units::list(conn, bloc_id).await?;
-        let targets = targets::list(conn, bloc_id, year).await?;
-        let goals = targets::unit_goals(conn, bloc_id, year).await?;
-        let latest = reports::latest(conn, bloc_id, year, period).await?;
-        let signed = pledges::of_bloc(conn, bloc_id, year).await?;
+        let sections: (String, String, String, String, String) = sqlx::query_as(LOAD)
+            .bind(bloc_id)
+            .bind(year)
+            .bind(period.as_str())
+            .fetch_one(conn)
+            .await?;
+        let (units, targets, goals, latest, signed) = sections;
+        let corrupt = |what: &str| StorageError::Corrupt(format!("board {bloc_id}/{year}: {what}"));
+        let units: Vec<UnitJson> =
+            serde_json::from_str(&units).map_err(|e| corrupt(&e.to_string()))?;
+        let units: Vec<Unit> = units
+            .into_iter()
+            .map(|(id, bloc_id, code, name, head_user_id, head_name)| Unit {
+                id,
+                bloc_id,
+                code,
+                name,
+                head_user_id,
+                head_name,
+            })
+            .collect();
+        let targets: Vec<TargetJson> =
+            serde_json::from_str(&targets).map_err(|e| corrupt(&e.to_string()))?;
+        let targets = targets
+            .into_iter()
+            .map(|(id, code, kind, op, goal, weight, name)| {
+                Target::try_from(TargetRow {
+                    id,
+                    code,
+                    kind,
+                    op,
+                    goal: real(&goal).ok_or_else(|| corrupt("target goal"))?,
+                    weight,
+                    name,
+                })
+            })
+            .collect::<Result<Vec<Target>>>()?;
+        let goals: Vec<(i64, i64, String, String)> =
+            serde_json::from_str(&goals).map_err(|e| corrupt(&e.to_string()))?;
+        let goals = goals
+            .into_iter()
+            .map(|(u, t, op, g)| {
+                real(&g)
+                    .and_then(|g| Goal::from_parts(&op, g))
+                    .map(|goal| ((u, t), goal))
+                    .ok_or_else(|| StorageError::Corrupt(format!("unit goal {u}/{t}")))
+            })
+            .collect::<Result<HashMap<(i64, i64), Goal>>>()?;
+        let latest: Vec<(i64, i64, String, String)> =
+            serde_json::from_str(&latest).map_err(|e| corrupt(&e.to_string()))?;
+        let signed: Vec<(i64, String)> =
+            serde_json::from_str(&signed).map_err(|e| corrupt(&e.to_string()))?;
+        let signed = signed
+            .into_iter()
+            .map(|(u, at)| Ok((u, instant(&at).ok_or_else(|| corrupt("signed_at"))?)))
+            .collect::<Result<HashMap<i64, DateTime<Utc>>>>()?;
         let mut values = HashMap::with_capacity(latest.len());
         let mut first = HashMap::with_capacity(latest.len());
-        for l in latest {
-            values.insert((l.unit_id, l.target_id), l.value);
-            first.insert((l.unit_id, l.target_id), l.first_at);
+        for (u, t, value, first_at) in latest {
+            let value = real(&value).ok_or_else(|| corrupt("report value"))?;
+            let first_at = instant(&first_at).ok_or_else(|| corrupt("reported_at"))?;
+            values.insert((u, t), value);
+            first.insert((u, t), first_at);
         }
         let inputs = units
             .iter()
@@ -92,5 +145,237 @@ impl Board {
     /// A unit's standing.
     pub fn standing(&self, unit_id: i64) -> Option<&Standing> {
         self.standings.iter().find(|s| s.unit_id == unit_id)
+    }
+}
+
+/// The units, confirmed targets, unit goals, latest reports and signed
+/// pledges of a bloc's year and period, one JSON array each, in one row.
+///
+/// Every standings load (most commands) reads all of these: as separate
+/// queries they cost five round trips to the connection's thread and one
+/// message per row (about 140 for 15 units × 6 targets); here, one of each.
+/// REALs travel as `printf('%!.17g')` text, which gives back the exact
+/// double (SQLite's JSON writes only 15 significant digits); instants as
+/// stored.
+const LOAD: &str = "SELECT
+    (SELECT json_group_array(json_array(id, bloc_id, code, name, head_user_id, head_name) ORDER BY code)
+        FROM units WHERE bloc_id = ?1),
+    (SELECT json_group_array(json_array(id, code, kind, op, printf('%!.17g', goal), weight, name) ORDER BY id)
+        FROM targets WHERE bloc_id = ?1 AND year = ?2 AND draft = 0),
+    (SELECT json_group_array(json_array(g.unit_id, g.target_id, g.op, printf('%!.17g', g.goal)))
+        FROM unit_goals g JOIN targets t ON t.id = g.target_id WHERE t.bloc_id = ?1 AND t.year = ?2),
+    (SELECT json_group_array(json_array(g.unit_id, g.target_id, printf('%!.17g', r.value), g.first_at))
+        FROM (SELECT unit_id, target_id, MAX(id) AS last_id, MIN(reported_at) AS first_at
+              FROM reports
+              WHERE period = ?3 AND target_id IN (SELECT id FROM targets WHERE bloc_id = ?1 AND year = ?2)
+              GROUP BY unit_id, target_id) g
+        JOIN reports r ON r.id = g.last_id),
+    (SELECT json_group_array(json_array(p.unit_id, p.signed_at))
+        FROM pledges p JOIN units u ON u.id = p.unit_id WHERE u.bloc_id = ?1 AND p.year = ?2)";
+
+/// A unit in [`LOAD`]: id, bloc, code, name, head's id and name.
+type UnitJson = (i64, i64, String, String, Option<i64>, Option<String>);
+
+/// A target in [`LOAD`]: id, code, kind, op, goal, weight, name.
+type TargetJson = (i64, String, String, String, String, i64, String);
+
+/// A REAL written by `printf('%!.17g')`.
+fn real(text: &str) -> Option<f64> {
+    text.parse().ok().filter(|v: &f64| v.is_finite())
+}
+
+/// An instant as sqlx stores `DateTime<Utc>` (RFC 3339), or in any of the
+/// other text forms sqlx reads back.
+fn instant(text: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    const FORMATS: [&str; 12] = [
+        "%F %T%.f",
+        "%F %R",
+        "%F %RZ",
+        "%F %R%:z",
+        "%F %T%.fZ",
+        "%F %T%.f%:z",
+        "%FT%R",
+        "%FT%RZ",
+        "%FT%R%:z",
+        "%FT%T%.f",
+        "%FT%T%.fZ",
+        "%FT%T%.f%:z",
+    ];
+    FORMATS.iter().find_map(|f| {
+        DateTime::parse_from_str(text, f)
+            .map(|t| t.with_timezone(&Utc))
+            .or_else(|_| NaiveDateTime::parse_from_str(text, f).map(|t| t.and_utc()))
+            .ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_read_back_as_sqlx_writes_them() {
+        let t = Utc::now();
+        let written = t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+        assert_eq!(instant(&written), Some(t));
+        assert_eq!(
+            instant("2026-07-01 02:00:00"),
+            DateTime::parse_from_rfc3339("2026-07-01T02:00:00Z")
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+        );
+        assert_eq!(instant("not a time"), None);
+    }
+
+    #[test]
+    fn reals_read_back_exactly() {
+        assert_eq!(real("0.30000000000000004"), Some(0.1 + 0.2));
+        assert_eq!(real("100.0"), Some(100.0));
+        assert_eq!(real("nan"), None);
+    }
+
+    /// What the one query returns is what the per-table queries return.
+    #[tokio::test]
+    async fn one_query_loads_what_the_tables_hold() {
+        use crate::storage::{Db, blocs, pledges, reports, targets, units};
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&format!("sqlite://{}", dir.path().join("b.db").display()))
+            .await
+            .unwrap();
+        let now = Utc::now();
+        let mut tx = db.write().await.unwrap();
+        let bloc = blocs::insert(
+            &mut tx,
+            -100,
+            "Khối «A» \"1\"",
+            "Asia/Ho_Chi_Minh",
+            (1, "An"),
+            now,
+        )
+        .await
+        .unwrap();
+        let other = blocs::insert(&mut tx, -200, "B", "Asia/Ho_Chi_Minh", (1, "An"), now)
+            .await
+            .unwrap();
+        let mut ids = Vec::new();
+        for (b, code) in [(bloc, "ZZ"), (bloc, "AA"), (bloc, "MM"), (other, "AA")] {
+            let u = units::insert(&mut tx, b, code, &format!("Đơn vị {code}"), now)
+                .await
+                .unwrap();
+            ids.push(u);
+        }
+        units::set_head(&mut tx, ids[1], 42, "Trưởng \\ \"x\"")
+            .await
+            .unwrap();
+        let t1 = targets::insert(
+            &mut tx,
+            bloc,
+            2026,
+            &targets::NewTarget {
+                code: "THU",
+                kind: crate::domain::TargetKind::Percent,
+                goal: Goal::AtLeast(0.1 + 0.2),
+                weight: 60,
+                name: "Thu ngân sách",
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        let t2 = targets::insert(
+            &mut tx,
+            bloc,
+            2026,
+            &targets::NewTarget {
+                code: "TSVM",
+                kind: crate::domain::TargetKind::YesNo,
+                goal: Goal::Is(true),
+                weight: 40,
+                name: "Trong sạch",
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        targets::set_unit_goal(&mut tx, ids[0], t1, Goal::AtMost(1.0 / 3.0))
+            .await
+            .unwrap();
+        let earlier = now - chrono::Duration::days(3);
+        for (unit, target, value, at) in [
+            (ids[0], t1, 99.999_999_999_999_99, earlier),
+            (ids[0], t1, 2.0 / 3.0, now),
+            (ids[1], t2, 1.0, now),
+        ] {
+            let r = reports::NewReport {
+                unit_id: unit,
+                target_id: target,
+                period: Period::Mid,
+                value,
+                raw: "x",
+                note: "",
+                reported_by: 42,
+            };
+            reports::insert(&mut tx, &r, at).await.unwrap();
+        }
+        pledges::sign(&mut tx, ids[1], 2026, 42, earlier)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut conn = db.pool().acquire().await.unwrap();
+        let b = Board::load(&mut conn, bloc, 2026, Period::Mid)
+            .await
+            .unwrap();
+        let listed = units::list(&mut conn, bloc).await.unwrap();
+        let codes = |u: &[Unit]| {
+            u.iter()
+                .map(|u| (u.id, u.code.clone(), u.head_name.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes(&b.units), codes(&listed));
+        let t = targets::list(&mut conn, bloc, 2026).await.unwrap();
+        assert_eq!(
+            b.targets
+                .iter()
+                .map(|t| (t.id, t.goal, t.weight, t.name.clone()))
+                .collect::<Vec<_>>(),
+            t.iter()
+                .map(|t| (t.id, t.goal, t.weight, t.name.clone()))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            b.goals,
+            targets::unit_goals(&mut conn, bloc, 2026).await.unwrap()
+        );
+        assert_eq!(
+            b.signed,
+            pledges::of_bloc(&mut conn, bloc, 2026).await.unwrap()
+        );
+        let latest = reports::latest(&mut conn, bloc, 2026, Period::Mid)
+            .await
+            .unwrap();
+        assert_eq!(b.values.len(), latest.len());
+        for l in latest {
+            assert_eq!(
+                b.values[&(l.unit_id, l.target_id)].to_bits(),
+                l.value.to_bits()
+            );
+        }
+        assert_eq!(b.values[&(ids[0], t1)], 2.0 / 3.0);
+        assert_eq!(b.standings.len(), 3);
+        // Nothing of the other bloc or of another year or period.
+        let empty = Board::load(&mut conn, bloc, 2025, Period::Mid)
+            .await
+            .unwrap();
+        assert!(empty.targets.is_empty() && empty.values.is_empty() && empty.signed.is_empty());
+        let fin = Board::load(&mut conn, bloc, 2026, Period::Final)
+            .await
+            .unwrap();
+        assert!(fin.values.is_empty());
+        drop(conn);
+        db.close().await;
     }
 }
