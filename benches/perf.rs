@@ -28,6 +28,8 @@
 //! cargo bench --bench perf -- --only load,scale  # some sections
 //! cargo bench --bench perf -- --compare /tmp/thidua-before  # this build vs another
 //! ```
+//! Both bots run with the environment the Docker image sets for performance
+//! (`MALLOC_ARENA_MAX=2`, see the Dockerfile); `--bare-env` runs them without.
 //! The floor must be built first (a bench cannot run cargo: cargo holds the
 //! build directory's lock while the bench runs). No assertions on timing: the
 //! replies are counted and checked (every update answered once, none with a
@@ -123,6 +125,8 @@ struct Args {
     fanout: bool,
     /// Another thidua binary to compare this build with.
     compare: Option<PathBuf>,
+    /// Run the bots without the Docker image's environment.
+    bare_env: bool,
 }
 
 impl Args {
@@ -134,13 +138,14 @@ impl Args {
 }
 
 /// `--quick`, `--no-fanout`, `--only load,scale,startup,fanout`,
-/// `--compare <thidua binary>` (only that comparison).
+/// `--compare <thidua binary>` (only that comparison), `--bare-env`.
 fn args() -> anyhow::Result<Args> {
     let mut a = Args {
         quick: false,
         only: Vec::new(),
         fanout: true,
         compare: None,
+        bare_env: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -151,6 +156,10 @@ fn args() -> anyhow::Result<Args> {
             }
             "--no-fanout" => {
                 a.fanout = false;
+                continue;
+            }
+            "--bare-env" => {
+                a.bare_env = true;
                 continue;
             }
             "--compare" => {
@@ -682,6 +691,13 @@ fn send_message(inner: &FakeInner, body: &Value) -> String {
 
 // ---------------------------------------------------------------- processes
 
+/// The environment the Docker image gives the bot (see the Dockerfile),
+/// for both bots; empty with `--bare-env`.
+static BOT_ENV: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+
+/// The Dockerfile's runtime `ENV` that concerns performance.
+const IMAGE_ENV: [(&str, &str); 1] = [("MALLOC_ARENA_MAX", "2")];
+
 /// A bot running as a process against the fake.
 struct Proc {
     name: &'static str,
@@ -732,6 +748,9 @@ impl Proc {
             .kill_on_drop(true);
         if let Some(url) = db_url {
             cmd.arg("run").env("DATABASE_URL", url);
+        }
+        for (k, v) in BOT_ENV.get().map(Vec::as_slice).unwrap_or_default() {
+            cmd.env(k, v);
         }
         // THIDUA_PERF_BOT_LOG=sqlx::query=debug: the bot's RUST_LOG (its log
         // is in the kept directory, see THIDUA_PERF_KEEP).
@@ -878,6 +897,8 @@ struct Burst {
     /// RSS at the end, anonymous (heap, stacks) and file-backed (the binary).
     rss_anon_kb: u64,
     rss_file_kb: u64,
+    /// Threads of the process at the end.
+    threads: u64,
 }
 
 /// Queues `msgs` at once and waits for every reply.
@@ -944,6 +965,7 @@ async fn bursts(lanes: &mut [Lane<'_>], rounds: usize) -> anyhow::Result<Vec<Bur
             peak_rss_kb: l.bot.peak_rss_kb(),
             rss_anon_kb: l.bot.status_kb("RssAnon").unwrap_or(0),
             rss_file_kb: l.bot.status_kb("RssFile").unwrap_or(0),
+            threads: l.bot.status_kb("Threads").unwrap_or(0),
         });
     }
     Ok(out)
@@ -1323,6 +1345,8 @@ struct Machine {
 struct Output {
     bench: &'static str,
     quick: bool,
+    /// Environment given to both bots (the Docker image's; see the Dockerfile).
+    bot_env: Vec<String>,
     machine: Machine,
     sizes: Sizes,
     load: Option<LoadSection>,
@@ -1859,6 +1883,10 @@ async fn run(a: Args) -> anyhow::Result<Output> {
     let mut out = Output {
         bench: "perf",
         quick: a.quick,
+        bot_env: BOT_ENV
+            .get()
+            .map(|e| e.iter().map(|(k, v)| format!("{k}={v}")).collect())
+            .unwrap_or_default(),
         machine: machine(),
         sizes,
         load: None,
@@ -1914,6 +1942,12 @@ async fn run(a: Args) -> anyhow::Result<Output> {
 
 fn main() -> anyhow::Result<()> {
     let a = args()?;
+    let env = if a.bare_env { &[][..] } else { &IMAGE_ENV[..] };
+    let _ = BOT_ENV.set(
+        env.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    );
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             // The seeding's INSERT … SELECT are slow statements on purpose.
