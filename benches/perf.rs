@@ -1272,6 +1272,7 @@ struct ScaleDb {
     reports: i64,
     megabytes: f64,
     seed_seconds: f64,
+    /// Heads sending the mix.
     heads: usize,
     /// The mix, all queued at once.
     mixed: Burst,
@@ -1291,6 +1292,8 @@ struct Ratio {
 
 #[derive(Debug, Serialize)]
 struct ScaleSection {
+    /// Heads sending each command alone, on either database.
+    alone_heads: usize,
     small: ScaleDb,
     large: ScaleDb,
     ratio_large_small: BTreeMap<&'static str, Ratio>,
@@ -1478,8 +1481,8 @@ async fn load_section(
 }
 
 /// Both scale databases, each with its own bot running at the same time:
-/// the mix all queued at once on one then the other, then each command
-/// alone, taking turns between the two bots. Returns the large bot's peak RSS.
+/// each command alone, taking turns between the two bots, then the mix all
+/// queued at once on one then the other. Returns the large bot's peak RSS.
 async fn scale_section(
     sizes: &Sizes,
     bins: &Bins,
@@ -1489,31 +1492,28 @@ async fn scale_section(
     startups: &mut Vec<(&'static str, f64)>,
 ) -> anyhow::Result<(ScaleSection, u64)> {
     let mut rng = Rng(7);
+    // Each command alone goes to as many heads on both sides (all the small
+    // database's, spread over the large one), first, so that both databases
+    // have the same report history per unit when they are compared.
+    let alone_heads = small_db.heads(sizes.heads).len();
     let mut sides = Vec::new();
     for (name, db) in [("thidua-small", small_db), ("thidua-large", large_db)] {
-        let heads = db.heads(sizes.heads);
+        let heads = db.heads(alone_heads);
         let (fake, bot, ms) = start_bot(name, &bins.thidua, Some(db), dir).await?;
         startups.push((name, ms));
         sides.push((db, heads, fake, bot));
     }
-    let mut mixed = Vec::new();
-    for (db, heads, fake, bot) in &mut sides {
-        let warm = mix(sizes.warmup, heads, &mut rng);
-        let msgs = mix(sizes.updates, heads, &mut rng);
-        eprintln!(
-            "scale: thidua on {} blocs ({} heads), {} updates",
-            db.blocs,
-            heads.len(),
-            msgs.len()
-        );
-        burst(fake, bot, &warm).await?;
-        let b = burst(fake, bot, &msgs).await?;
-        eprintln!("  mixed: {b:?}");
-        mixed.push(b);
+    let warm = sizes.warmup / 10;
+    for (_, heads, fake, bot) in &mut sides {
+        let msgs: Vec<Msg> = Kind::ALL
+            .iter()
+            .flat_map(|k| only(*k, warm, heads, &mut rng))
+            .collect();
+        one_by_one(&mut [Lane { fake, bot, msgs }]).await?;
     }
     eprintln!(
-        "scale: {} updates one at a time to each, taking turns",
-        sizes.per_command
+        "scale: {} updates one at a time to each of 10 and {} blocs ({alone_heads} heads each), taking turns",
+        sizes.per_command, large_db.blocs
     );
     let mut per_command = [BTreeMap::new(), BTreeMap::new()];
     for kind in Kind::ALL {
@@ -1531,6 +1531,21 @@ async fn scale_section(
             eprintln!("  {} {}: {a:?}", ["small", "large"][side], kind.name());
             per_command[side].insert(kind.name(), a);
         }
+    }
+    // Then the load: every head of the small database, 1,000 heads of the large.
+    let mut mixed = Vec::new();
+    for (db, heads, fake, bot) in &mut sides {
+        *heads = db.heads(sizes.heads);
+        let msgs = mix(sizes.updates, heads, &mut rng);
+        eprintln!(
+            "scale: thidua on {} blocs ({} heads), {} updates",
+            db.blocs,
+            heads.len(),
+            msgs.len()
+        );
+        let b = burst(fake, bot, &msgs).await?;
+        eprintln!("  mixed: {b:?}");
+        mixed.push(b);
     }
     let mut dbs = Vec::new();
     let mut rss = 0;
@@ -1575,6 +1590,7 @@ async fn scale_section(
         .collect();
     Ok((
         ScaleSection {
+            alone_heads,
             small,
             large,
             ratio_large_small,
