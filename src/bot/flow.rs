@@ -5,13 +5,16 @@
 use chrono::Duration;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
+use super::context::Sender;
 use super::context::{App, Fail, Out, Req, commit, head_unit, open_period, year_of};
 use super::report::{Reported, parse_value, record};
 use super::setup::target_line;
 use crate::domain::score::{ScoreLine, score};
 use crate::domain::{Period, Refusal};
+use crate::storage::blocs::Bloc;
 use crate::storage::board::Board;
 use crate::storage::dialogues::{self, Dialogue};
+use crate::storage::units::Unit;
 use crate::text::FlowTarget;
 
 /// How long a flow waits for the next step.
@@ -85,6 +88,49 @@ async fn current(conn: &mut sqlx::SqliteConnection, req: &Req) -> Result<Dialogu
     }
 }
 
+/// What each step of a flow works on: the head's unit, the period's board
+/// and the picked target (an index into `board.targets`).
+struct Step {
+    bloc: Bloc,
+    unit: Unit,
+    sender: Sender,
+    year: i32,
+    period: Period,
+    board: Board,
+    target: usize,
+}
+
+/// Loads a step of flow `d` for `target_id`: only the flow's own unit, only a
+/// confirmed target of the period.
+async fn step(
+    tx: &mut sqlx::SqliteConnection,
+    req: &Req,
+    d: &Dialogue,
+    target_id: i64,
+) -> Result<Step, Fail> {
+    let (bloc, unit, sender) = head_unit(tx, req).await?;
+    if d.unit_id != unit.id {
+        return Err(Refusal::NotYourUnit.into());
+    }
+    let year = year_of(&bloc, req.now);
+    let period = Period::parse(&d.period).unwrap_or(Period::Mid);
+    let board = Board::load(tx, bloc.id, year, period).await?;
+    let target = board
+        .targets
+        .iter()
+        .position(|t| t.id == target_id)
+        .ok_or(Refusal::NoFlow)?;
+    Ok(Step {
+        bloc,
+        unit,
+        sender,
+        year,
+        period,
+        board,
+        target,
+    })
+}
+
 /// A target button: ask for the value.
 pub(super) async fn pick(app: &App, req: &Req, target_id: i64) -> Result<Vec<Out>, Fail> {
     let mut tx = app.db.write().await?;
@@ -95,18 +141,14 @@ pub(super) async fn pick(app: &App, req: &Req, target_id: i64) -> Result<Vec<Out
         }
         other => other?,
     };
-    let (bloc, unit, sender) = head_unit(&mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
-    let period = Period::parse(&d.period).unwrap_or(Period::Mid);
-    let board = Board::load(&mut tx, bloc.id, year, period).await?;
-    let target = board
-        .targets
-        .iter()
-        .find(|t| t.id == target_id)
-        .ok_or(Refusal::NoFlow)?;
-    if d.unit_id != unit.id {
-        return Err(Refusal::NotYourUnit.into());
-    }
+    let Step {
+        unit,
+        sender,
+        board,
+        target,
+        ..
+    } = step(&mut tx, req, &d, target_id).await?;
+    let target = &board.targets[target];
     dialogues::pick(
         &mut tx,
         sender.id,
@@ -142,15 +184,13 @@ pub(super) async fn value(app: &App, req: &Req, raw: &str) -> Result<Option<Vec<
         tx.commit().await?;
         return Err(Refusal::FlowExpired.into());
     }
-    let (bloc, unit, _) = head_unit(&mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
-    let period = Period::parse(&d.period).unwrap_or(Period::Mid);
-    let board = Board::load(&mut tx, bloc.id, year, period).await?;
-    let target = board
-        .targets
-        .iter()
-        .find(|t| t.id == target_id)
-        .ok_or(Refusal::NoFlow)?;
+    let Step {
+        unit,
+        board,
+        target,
+        ..
+    } = step(&mut tx, req, &d, target_id).await?;
+    let target = &board.targets[target];
     let raw = raw.trim();
     let v = parse_value(target, raw)?;
     dialogues::set_value(
@@ -203,18 +243,16 @@ pub(super) async fn confirm(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let (Some(target_id), Some(raw)) = (d.target_id, d.value_raw.clone()) else {
         return Err(Refusal::NoFlow.into());
     };
-    let (bloc, unit, sender) = head_unit(&mut tx, req).await?;
-    if d.unit_id != unit.id {
-        return Err(Refusal::NotYourUnit.into());
-    }
-    let year = year_of(&bloc, req.now);
-    let period = Period::parse(&d.period).unwrap_or(Period::Mid);
-    let board = Board::load(&mut tx, bloc.id, year, period).await?;
-    let target = board
-        .targets
-        .iter()
-        .find(|t| t.id == target_id)
-        .ok_or(Refusal::NoFlow)?;
+    let Step {
+        bloc,
+        unit,
+        sender,
+        year,
+        period,
+        board,
+        target,
+    } = step(&mut tx, req, &d, target_id).await?;
+    let target = &board.targets[target];
     let v = parse_value(target, &raw)?;
     let reported = Reported {
         bloc: &bloc,
