@@ -4,7 +4,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use sqlx::SqliteConnection;
 use std::sync::Arc;
 use teloxide::types::{InlineKeyboardMarkup, Message, User};
 use tokio::sync::mpsc::UnboundedSender;
@@ -13,7 +13,7 @@ use crate::clock::Clock;
 use crate::domain::{Period, Refusal};
 use crate::storage::blocs::Bloc;
 use crate::storage::units::Unit;
-use crate::storage::{Db, StorageError, blocs, schedules, units, updates, users};
+use crate::storage::{Db, Scope, StorageError, Write, blocs, updates};
 use crate::text::{Lang, Texts};
 
 /// Shared state of the running bot.
@@ -50,8 +50,16 @@ impl App {
     /// If this update was applied before (a redelivery), sends its replies
     /// again and returns true: the state changes once.
     pub async fn replay_if_processed(&self, bot: &super::Tg, update_id: i64) -> bool {
+        let cache = self.db.cache();
+        if cache.processed(update_id) == Some(false) {
+            return false;
+        }
         let stored = match self.db.pool().acquire().await {
-            Ok(mut c) => updates::outbox(&mut c, update_id).await,
+            Ok(mut c) => match cache.know_processed(&mut c).await {
+                Ok(()) if cache.processed(update_id) == Some(false) => Ok(None),
+                Ok(()) => updates::outbox(&mut c, update_id).await,
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e.into()),
         };
         match stored {
@@ -216,7 +224,13 @@ impl Req {
     ) -> Req {
         let stored = match &sender {
             Some(s) => match app.db.pool().acquire().await {
-                Ok(mut c) => users::get(&mut c, s.id).await.ok().and_then(|(l, _)| l),
+                Ok(mut c) => app
+                    .db
+                    .cache()
+                    .user(&mut c, s.id)
+                    .await
+                    .ok()
+                    .and_then(|(l, _)| l),
                 Err(_) => None,
             },
             None => None,
@@ -267,19 +281,21 @@ impl Req {
 
 /// The bloc a request is about: the group's own bloc, or in private the
 /// user's single bloc or the one picked with `/bloc`.
-pub async fn bloc_of(conn: &mut SqliteConnection, req: &Req) -> Result<Bloc, Fail> {
+pub async fn bloc_of(app: &App, conn: &mut SqliteConnection, req: &Req) -> Result<Bloc, Fail> {
+    let cache = app.db.cache();
     if !req.private {
-        return Ok(blocs::by_chat(conn, req.chat_id)
+        return Ok(cache
+            .bloc_by_chat(conn, req.chat_id)
             .await?
             .ok_or(Refusal::NotABloc)?);
     }
     let sender = req.writer()?;
-    let mine = blocs::of_user(conn, sender.id).await?;
+    let mine = cache.blocs_of(conn, sender.id).await?;
     match mine.len() {
         0 => Err(Refusal::NoBloc.into()),
         1 => Ok(mine.into_iter().next().ok_or(Refusal::NoBloc)?),
         _ => {
-            let (_, current) = users::get(conn, sender.id).await?;
+            let (_, current) = cache.user(conn, sender.id).await?;
             mine.into_iter()
                 .find(|b| Some(b.id) == current)
                 .ok_or(Fail::Refused(Refusal::ChooseBloc))
@@ -288,18 +304,26 @@ pub async fn bloc_of(conn: &mut SqliteConnection, req: &Req) -> Result<Bloc, Fai
 }
 
 /// A bloc for reading: in the bloc group anyone may read; in private only members.
-pub async fn readable_bloc(conn: &mut SqliteConnection, req: &Req) -> Result<Bloc, Fail> {
+pub async fn readable_bloc(
+    app: &App,
+    conn: &mut SqliteConnection,
+    req: &Req,
+) -> Result<Bloc, Fail> {
     if !req.private && !req.group {
         return Err(Refusal::GroupOnly.into());
     }
-    bloc_of(conn, req).await
+    bloc_of(app, conn, req).await
 }
 
 /// A bloc the sender administers.
-pub async fn admin_bloc(conn: &mut SqliteConnection, req: &Req) -> Result<(Bloc, Sender), Fail> {
+pub async fn admin_bloc(
+    app: &App,
+    conn: &mut SqliteConnection,
+    req: &Req,
+) -> Result<(Bloc, Sender), Fail> {
     let sender = req.writer()?.clone();
-    let bloc = bloc_of(conn, req).await?;
-    if !blocs::is_admin(conn, bloc.id, sender.id).await? {
+    let bloc = bloc_of(app, conn, req).await?;
+    if !app.db.cache().is_admin(conn, bloc.id, sender.id).await? {
         return Err(Refusal::NotBlocAdmin.into());
     }
     Ok((bloc, sender))
@@ -307,13 +331,17 @@ pub async fn admin_bloc(conn: &mut SqliteConnection, req: &Req) -> Result<(Bloc,
 
 /// The unit the sender heads, in a private chat.
 pub async fn head_unit(
+    app: &App,
     conn: &mut SqliteConnection,
     req: &Req,
 ) -> Result<(Bloc, Unit, Sender), Fail> {
     req.private_only()?;
     let sender = req.writer()?.clone();
-    let bloc = bloc_of(conn, req).await?;
-    let unit = units::headed_by(conn, bloc.id, sender.id)
+    let bloc = bloc_of(app, conn, req).await?;
+    let unit = app
+        .db
+        .cache()
+        .headed_by(conn, bloc.id, sender.id)
         .await?
         .ok_or(Refusal::NotUnitHead)?;
     Ok((bloc, unit, sender))
@@ -336,11 +364,16 @@ pub fn year_of(bloc: &Bloc, now: DateTime<Utc>) -> i32 {
 
 /// The open period now: `mid` until the bloc's mid-year deadline has passed.
 pub async fn open_period(
+    app: &App,
     conn: &mut SqliteConnection,
     bloc: &Bloc,
     now: DateTime<Utc>,
 ) -> Result<Period, Fail> {
-    let s = schedules::get(conn, bloc.id, year_of(bloc, now), tz_of(bloc)).await?;
+    let s = app
+        .db
+        .cache()
+        .schedule(conn, bloc.id, year_of(bloc, now), tz_of(bloc))
+        .await?;
     Ok(s.open_period(today(bloc, now)))
 }
 
@@ -353,13 +386,10 @@ pub fn local_time(bloc: &Bloc, at: DateTime<Utc>) -> String {
 
 /// Records the update as applied, with its replies, and commits. Replies are
 /// sent only after this returns.
-pub async fn commit(
-    mut tx: Transaction<'static, Sqlite>,
-    req: &Req,
-    outs: Vec<Out>,
-) -> Result<Vec<Out>, Fail> {
+pub async fn commit(mut tx: Write, req: &Req, outs: Vec<Out>) -> Result<Vec<Out>, Fail> {
     let outbox = serde_json::to_string(&outs).map_err(|e| StorageError::Corrupt(e.to_string()))?;
     updates::record(&mut tx, req.update_id, &outbox, req.now).await?;
+    tx.applies(req.update_id);
     tx.commit().await?;
     Ok(outs)
 }
@@ -385,18 +415,16 @@ pub async fn migrate(app: &App, old: i64, new: i64) {
 pub async fn reachable_again(app: &App, chat: i64) {
     let result = async {
         let mut conn = app.db.pool().acquire().await?;
-        // Almost always nothing to clear: read first so that every private
-        // message does not take SQLite's write lock.
-        let marked: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM unreachable WHERE chat_id = ? LIMIT 1")
-                .bind(chat)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if marked.is_some() {
+        // Almost always nothing to clear: ask the cache first so that every
+        // private message does not take SQLite's write lock.
+        if app.db.cache().unreachable(&mut conn, chat).await? {
+            drop(conn);
+            let mut tx = app.db.write_scoped(Scope::Unreachable).await?;
             sqlx::query("DELETE FROM unreachable WHERE chat_id = ?")
                 .bind(chat)
-                .execute(&mut *conn)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         }
         Ok::<(), StorageError>(())
     };

@@ -29,11 +29,11 @@ async fn blocking<T: Send + 'static>(
 pub(super) async fn chart(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
     let a = StandingsArgs::parse(args)?;
     let mut conn = app.db.pool().acquire().await?;
-    let bloc = readable_bloc(&mut conn, req).await?;
+    let bloc = readable_bloc(app, &mut conn, req).await?;
     let year = a.year.unwrap_or_else(|| year_of(&bloc, req.now));
     let period = match a.period {
         Some(p) => p,
-        None => open_period(&mut conn, &bloc, req.now).await?,
+        None => open_period(app, &mut conn, &bloc, req.now).await?,
     };
     let board = Board::load(&mut conn, bloc.id, year, period).await?;
     drop(conn);
@@ -71,12 +71,12 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
         _ => return Err(Refusal::BadUsage.into()),
     };
     let mut conn = app.db.pool().acquire().await?;
-    let (bloc, _) = admin_bloc(&mut conn, req).await?;
+    let (bloc, _) = admin_bloc(app, &mut conn, req).await?;
     let current = year_of(&bloc, req.now);
     let year = year.unwrap_or(current);
     // The standings of a past year are its year-end ones.
     let period = if year == current {
-        open_period(&mut conn, &bloc, req.now).await?
+        open_period(app, &mut conn, &bloc, req.now).await?
     } else {
         Period::Final
     };

@@ -9,13 +9,15 @@ use super::context::Sender;
 use super::context::{App, Fail, Out, Req, commit, head_unit, open_period, year_of};
 use super::report::{Reported, parse_value, record};
 use super::setup::target_line;
-use crate::domain::score::{ScoreLine, score};
+use crate::domain::score::score;
 use crate::domain::{Period, Refusal};
+use crate::storage::Scope;
 use crate::storage::blocs::Bloc;
 use crate::storage::board::Board;
 use crate::storage::dialogues::{self, Dialogue};
 use crate::storage::units::Unit;
 use crate::text::FlowTarget;
+use std::sync::Arc;
 
 /// How long a flow waits for the next step.
 pub const FLOW_MINUTES: i64 = 30;
@@ -29,11 +31,11 @@ fn cancel_row(req: &Req) -> Vec<InlineKeyboardButton> {
 
 /// `/report` with no arguments: offers the targets.
 pub(super) async fn start(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
-    let mut tx = app.db.write().await?;
-    let (bloc, unit, sender) = head_unit(&mut tx, req).await?;
+    let mut tx = app.db.write_scoped(Scope::Uncached).await?;
+    let (bloc, unit, sender) = head_unit(app, &mut tx, req).await?;
     let year = year_of(&bloc, req.now);
-    let period = open_period(&mut tx, &bloc, req.now).await?;
-    let board = Board::load(&mut tx, bloc.id, year, period).await?;
+    let period = open_period(app, &mut tx, &bloc, req.now).await?;
+    let board = app.db.cache().board(&mut tx, bloc.id, year, period).await?;
     if board.targets.is_empty() {
         return Err(Refusal::NoTargets.into());
     }
@@ -96,25 +98,26 @@ struct Step {
     sender: Sender,
     year: i32,
     period: Period,
-    board: Board,
+    board: Arc<Board>,
     target: usize,
 }
 
 /// Loads a step of flow `d` for `target_id`: only the flow's own unit, only a
 /// confirmed target of the period.
 async fn step(
+    app: &App,
     tx: &mut sqlx::SqliteConnection,
     req: &Req,
     d: &Dialogue,
     target_id: i64,
 ) -> Result<Step, Fail> {
-    let (bloc, unit, sender) = head_unit(tx, req).await?;
+    let (bloc, unit, sender) = head_unit(app, tx, req).await?;
     if d.unit_id != unit.id {
         return Err(Refusal::NotYourUnit.into());
     }
     let year = year_of(&bloc, req.now);
     let period = Period::parse(&d.period).unwrap_or(Period::Mid);
-    let board = Board::load(tx, bloc.id, year, period).await?;
+    let board = app.db.cache().board(tx, bloc.id, year, period).await?;
     let target = board
         .targets
         .iter()
@@ -133,7 +136,7 @@ async fn step(
 
 /// A target button: ask for the value.
 pub(super) async fn pick(app: &App, req: &Req, target_id: i64) -> Result<Vec<Out>, Fail> {
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.write_scoped(Scope::Uncached).await?;
     let d = match current(&mut tx, req).await {
         Err(Fail::Refused(Refusal::FlowExpired)) => {
             tx.commit().await?;
@@ -147,7 +150,7 @@ pub(super) async fn pick(app: &App, req: &Req, target_id: i64) -> Result<Vec<Out
         board,
         target,
         ..
-    } = step(&mut tx, req, &d, target_id).await?;
+    } = step(app, &mut tx, req, &d, target_id).await?;
     let target = &board.targets[target];
     dialogues::pick(
         &mut tx,
@@ -171,7 +174,7 @@ pub(super) async fn value(app: &App, req: &Req, raw: &str) -> Result<Option<Vec<
     let Some(sender) = req.sender.as_ref() else {
         return Ok(None);
     };
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.write_scoped(Scope::Uncached).await?;
     let far_past = req.now - Duration::days(36_500);
     let Some(d) = dialogues::active(&mut tx, sender.id, far_past).await? else {
         return Ok(None);
@@ -189,7 +192,7 @@ pub(super) async fn value(app: &App, req: &Req, raw: &str) -> Result<Option<Vec<
         board,
         target,
         ..
-    } = step(&mut tx, req, &d, target_id).await?;
+    } = step(app, &mut tx, req, &d, target_id).await?;
     let target = &board.targets[target];
     let raw = raw.trim();
     let v = parse_value(target, raw)?;
@@ -200,23 +203,8 @@ pub(super) async fn value(app: &App, req: &Req, raw: &str) -> Result<Option<Vec<
         req.now + Duration::minutes(FLOW_MINUTES),
     )
     .await?;
-    let lines = |with: Option<f64>| -> Vec<ScoreLine> {
-        board
-            .targets
-            .iter()
-            .map(|t| ScoreLine {
-                weight: t.weight,
-                goal: board.goal(unit.id, t).0,
-                value: if t.id == target_id {
-                    with.or(board.values.get(&(unit.id, t.id)).copied())
-                } else {
-                    board.values.get(&(unit.id, t.id)).copied()
-                },
-            })
-            .collect()
-    };
-    let before = score(&lines(None));
-    let after = score(&lines(Some(v)));
+    let before = score(&board.lines(unit.id, None));
+    let after = score(&board.lines(unit.id, Some((target_id, v))));
     let (goal, own) = board.goal(unit.id, target);
     let mut out = Out::to(
         req.chat_id,
@@ -232,7 +220,7 @@ pub(super) async fn value(app: &App, req: &Req, raw: &str) -> Result<Option<Vec<
 
 /// The confirm button: records the report exactly as the one-line form does.
 pub(super) async fn confirm(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.write_scoped(Scope::Reports).await?;
     let d = match current(&mut tx, req).await {
         Err(Fail::Refused(Refusal::FlowExpired)) => {
             tx.commit().await?;
@@ -251,7 +239,7 @@ pub(super) async fn confirm(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
         period,
         board,
         target,
-    } = step(&mut tx, req, &d, target_id).await?;
+    } = step(app, &mut tx, req, &d, target_id).await?;
     let target = &board.targets[target];
     let v = parse_value(target, &raw)?;
     let reported = Reported {
@@ -262,7 +250,7 @@ pub(super) async fn confirm(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
         period,
         year,
     };
-    let text = record(&mut tx, req, &reported, v, &raw, "").await?;
+    let text = record(&mut tx, req, &reported, &board, v, &raw, "").await?;
     dialogues::clear(&mut tx, sender.id).await?;
     commit(tx, req, vec![Out::to(req.chat_id, text)]).await
 }
@@ -271,7 +259,7 @@ pub(super) async fn confirm(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
 pub(super) async fn cancel(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     req.private_only()?;
     let sender = req.writer()?;
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.write_scoped(Scope::Uncached).await?;
     if !dialogues::clear(&mut tx, sender.id).await? {
         return Err(Refusal::NoFlow.into());
     }

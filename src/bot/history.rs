@@ -83,7 +83,7 @@ pub(super) async fn history(app: &App, req: &Req, args: &str) -> Result<Vec<Out>
     }
     let (bloc, unit) = {
         let mut conn = app.db.pool().acquire().await?;
-        let (bloc, _) = admin_bloc(&mut conn, req).await?;
+        let (bloc, _) = admin_bloc(app, &mut conn, req).await?;
         let unit = match words.first() {
             Some(w) => {
                 let code = parse_code(w)?;

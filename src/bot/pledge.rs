@@ -32,7 +32,7 @@ async fn pledge_view(app: &App, bloc: &Bloc, unit: &Unit, year: i32) -> Result<P
     let list = targets::list(&mut conn, bloc.id, year).await?;
     let goals = targets::unit_goals(&mut conn, bloc.id, year).await?;
     let signed_at = pledges::signed_at(&mut conn, unit.id, year).await?;
-    let titles = super::titles::registered(&mut conn, unit.id, year).await?;
+    let titles = super::titles::registered(app, &mut conn, unit.id, year).await?;
     Ok(PledgeView {
         titles,
         bloc: bloc.name.clone(),
@@ -53,7 +53,7 @@ async fn pledge_view(app: &App, bloc: &Bloc, unit: &Unit, year: i32) -> Result<P
 pub(super) async fn show(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let (bloc, unit, _) = {
         let mut conn = app.db.pool().acquire().await?;
-        head_unit(&mut conn, req).await?
+        head_unit(app, &mut conn, req).await?
     };
     let year = year_of(&bloc, req.now);
     let view = pledge_view(app, &bloc, &unit, year).await?;
@@ -114,7 +114,7 @@ async fn sign(
 pub(super) async fn sign_command(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let (bloc, unit, sender) = {
         let mut conn = app.db.pool().acquire().await?;
-        head_unit(&mut conn, req).await?
+        head_unit(app, &mut conn, req).await?
     };
     let year = year_of(&bloc, req.now);
     sign(app, req, &bloc, &unit, &sender, year).await
@@ -123,7 +123,7 @@ pub(super) async fn sign_command(app: &App, req: &Req) -> Result<Vec<Out>, Fail>
 pub(super) async fn pledges(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let bloc = {
         let mut conn = app.db.pool().acquire().await?;
-        readable_bloc(&mut conn, req).await?
+        readable_bloc(app, &mut conn, req).await?
     };
     let lines = unit_lines(app, &bloc, req).await?;
     Ok(vec![Out::to(

@@ -4,16 +4,16 @@ use super::context::Sender;
 use super::context::{App, Fail, Out, Req, commit, head_unit, open_period, readable_bloc, year_of};
 use super::setup::target_line;
 use crate::domain::args::{Report, StandingsArgs, shorten};
+use crate::domain::score::score;
 use crate::domain::{Period, Refusal, TargetKind};
 use crate::storage::audit::{self, Entry};
 use crate::storage::blocs::Bloc;
 use crate::storage::board::Board;
 use crate::storage::reports::{self, NewReport};
-use crate::storage::targets;
 use crate::storage::targets::Target;
 use crate::storage::units::Unit;
+use crate::storage::{Scope, Write};
 use crate::text::{StandingsView, StatusLine, StatusView};
-use sqlx::SqliteConnection;
 
 pub(super) async fn report(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
     req.private_only()?;
@@ -21,26 +21,29 @@ pub(super) async fn report(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
         return super::flow::start(app, req).await;
     }
     let a = Report::parse(args)?;
-    let mut tx = app.db.write().await?;
-    let (bloc, unit, sender) = head_unit(&mut tx, req).await?;
+    let mut tx = app.db.write_scoped(Scope::Reports).await?;
+    let (bloc, unit, sender) = head_unit(app, &mut tx, req).await?;
     let year = year_of(&bloc, req.now);
     let period = match a.period {
         Some(p) => p,
-        None => open_period(&mut tx, &bloc, req.now).await?,
+        None => open_period(app, &mut tx, &bloc, req.now).await?,
     };
-    let target = targets::by_code(&mut tx, bloc.id, year, a.target.as_str())
-        .await?
+    let board = app.db.cache().board(&mut tx, bloc.id, year, period).await?;
+    let target = board
+        .targets
+        .iter()
+        .find(|t| t.code == a.target.as_str())
         .ok_or_else(|| Refusal::UnknownTarget(a.target.to_string()))?;
-    let value = parse_value(&target, &a.value)?;
+    let value = parse_value(target, &a.value)?;
     let reported = Reported {
         bloc: &bloc,
         unit: &unit,
         sender: &sender,
-        target: &target,
+        target,
         period,
         year,
     };
-    let text = record(&mut tx, req, &reported, value, &a.value, &a.note).await?;
+    let text = record(&mut tx, req, &reported, &board, value, &a.value, &a.note).await?;
     commit(tx, req, vec![Out::to(req.chat_id, text)]).await
 }
 
@@ -66,15 +69,18 @@ pub(super) struct Reported<'a> {
 }
 
 /// Appends a report with its audit row inside `tx`; returns the reply text.
-/// The caller commits.
+/// `board` is the period's board as read in `tx`, before this report. The
+/// caller commits.
 pub(super) async fn record(
-    tx: &mut SqliteConnection,
+    tx: &mut Write,
     req: &Req,
     r: &Reported<'_>,
+    board: &Board,
     value: f64,
     raw: &str,
     note: &str,
 ) -> Result<String, Fail> {
+    tx.touch_board(r.bloc.id);
     let old = reports::latest_raw(tx, r.unit.id, r.target.id, r.period).await?;
     let new = NewReport {
         unit_id: r.unit.id,
@@ -106,8 +112,7 @@ pub(super) async fn record(
         },
     )
     .await?;
-    let board = Board::load(tx, r.bloc.id, r.year, r.period).await?;
-    let score = board.standing(r.unit.id).map_or(0.0, |s| s.score);
+    let score = score(&board.lines(r.unit.id, Some((r.target.id, value))));
     let (goal, own) = board.goal(r.unit.id, r.target);
     Ok(req
         .t()
@@ -116,10 +121,14 @@ pub(super) async fn record(
 
 pub(super) async fn status(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let mut conn = app.db.pool().acquire().await?;
-    let (bloc, unit, _) = head_unit(&mut conn, req).await?;
+    let (bloc, unit, _) = head_unit(app, &mut conn, req).await?;
     let year = year_of(&bloc, req.now);
-    let period = open_period(&mut conn, &bloc, req.now).await?;
-    let board = Board::load(&mut conn, bloc.id, year, period).await?;
+    let period = open_period(app, &mut conn, &bloc, req.now).await?;
+    let board = app
+        .db
+        .cache()
+        .board(&mut conn, bloc.id, year, period)
+        .await?;
     let lines = board
         .targets
         .iter()
@@ -134,7 +143,7 @@ pub(super) async fn status(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
         })
         .collect();
     let st = board.standing(unit.id);
-    let titles = super::titles::registered(&mut conn, unit.id, year).await?;
+    let titles = super::titles::registered(app, &mut conn, unit.id, year).await?;
     let view = StatusView {
         titles,
         code: unit.code.clone(),
@@ -152,18 +161,22 @@ pub(super) async fn status(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
 pub(super) async fn standings(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
     let a = StandingsArgs::parse(args)?;
     let mut conn = app.db.pool().acquire().await?;
-    let bloc = readable_bloc(&mut conn, req).await?;
+    let bloc = readable_bloc(app, &mut conn, req).await?;
     let year = a.year.unwrap_or_else(|| year_of(&bloc, req.now));
     let period = match a.period {
         Some(p) => p,
-        None => open_period(&mut conn, &bloc, req.now).await?,
+        None => open_period(app, &mut conn, &bloc, req.now).await?,
     };
-    let board = Board::load(&mut conn, bloc.id, year, period).await?;
+    let board = app
+        .db
+        .cache()
+        .board(&mut conn, bloc.id, year, period)
+        .await?;
     let view = StandingsView {
         bloc: bloc.name.clone(),
         year,
         period,
-        rows: board.standings,
+        rows: board.standings.clone(),
     };
     Ok(vec![Out::to(req.chat_id, req.t().standings(&view))])
 }

@@ -54,7 +54,7 @@ pub(super) async fn schedule(app: &App, req: &Req, args: &str) -> Result<Vec<Out
     let rest = words.get(1).copied().unwrap_or("");
     if sub.is_empty() {
         let mut conn = app.db.pool().acquire().await?;
-        let bloc = readable_bloc(&mut conn, req).await?;
+        let bloc = readable_bloc(app, &mut conn, req).await?;
         let s = schedules::get(&mut conn, bloc.id, year_of(&bloc, req.now), tz_of(&bloc)).await?;
         return Ok(vec![Out::to(
             req.chat_id,
@@ -62,7 +62,7 @@ pub(super) async fn schedule(app: &App, req: &Req, args: &str) -> Result<Vec<Out
         )]);
     }
     let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(&mut tx, req).await?;
+    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
     let year = year_of(&bloc, req.now);
     let mut s = schedules::get(&mut tx, bloc.id, year, tz_of(&bloc)).await?;
     let (subject, old, new) = match sub.as_str() {

@@ -43,7 +43,7 @@ pub(super) fn start(req: &Req) -> Result<Vec<Out>, Fail> {
 pub(super) async fn help(bot: &Tg, app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     use CommandKind as K;
     let mut conn = app.db.pool().acquire().await?;
-    let bloc = bloc_of(&mut conn, req).await.ok();
+    let bloc = bloc_of(app, &mut conn, req).await.ok();
     // Someone posting on behalf of the group can only read.
     let writer = req.sender.is_some();
     let in_some_bloc = match &req.sender {
@@ -156,7 +156,7 @@ pub(super) async fn new_bloc(bot: &Tg, app: &App, req: &Req, args: &str) -> Resu
 pub(super) async fn add_admin(app: &App, req: &Req, msg: &Message) -> Result<Vec<Out>, Fail> {
     req.group_only()?;
     let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(&mut tx, req).await?;
+    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
     let replied = msg.reply_to_message().ok_or(Refusal::NotAReply)?;
     if replied.sender_chat.is_some() {
         return Err(Refusal::CannotPromote.into());
@@ -195,7 +195,7 @@ pub(super) async fn add_admin(app: &App, req: &Req, msg: &Message) -> Result<Vec
 pub(super) async fn add_unit(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
     let a = AddUnit::parse(args)?;
     let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(&mut tx, req).await?;
+    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
     if units::by_code(&mut tx, bloc.id, a.code.as_str())
         .await?
         .is_some()
@@ -234,7 +234,7 @@ pub(super) async fn unit_lines(
     req: &Req,
 ) -> Result<Vec<UnitLine>, Fail> {
     let mut conn = app.db.pool().acquire().await?;
-    let period = open_period(&mut conn, bloc, req.now).await?;
+    let period = open_period(app, &mut conn, bloc, req.now).await?;
     let board = Board::load(&mut conn, bloc.id, year_of(bloc, req.now), period).await?;
     Ok(board
         .units
@@ -256,7 +256,7 @@ pub(super) async fn unit_lines(
 pub(super) async fn units(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let bloc = {
         let mut conn = app.db.pool().acquire().await?;
-        readable_bloc(&mut conn, req).await?
+        readable_bloc(app, &mut conn, req).await?
     };
     let lines = unit_lines(app, &bloc, req).await?;
     Ok(vec![Out::to(
@@ -284,7 +284,7 @@ pub(super) async fn invite(app: &App, req: &Req, me: &Me, args: &str) -> Result<
         }
     })?;
     let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(&mut tx, req).await?;
+    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
     let unit = units::by_code(&mut tx, bloc.id, code.as_str())
         .await?
         .ok_or_else(|| Refusal::UnknownUnit(code.to_string()))?;
@@ -378,7 +378,7 @@ pub(super) async fn join(app: &App, req: &Req, token: &str) -> Result<Vec<Out>, 
 pub(super) async fn target_add(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
     let a = TargetAdd::parse(args)?;
     let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(&mut tx, req).await?;
+    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
     let year = year_of(&bloc, req.now);
     if targets::by_code_any(&mut tx, bloc.id, year, a.code.as_str())
         .await?
@@ -434,7 +434,7 @@ pub(super) async fn target_add(app: &App, req: &Req, args: &str) -> Result<Vec<O
 pub(super) async fn target_set(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
     let a = TargetSet::parse(args)?;
     let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(&mut tx, req).await?;
+    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
     let year = year_of(&bloc, req.now);
     let unit = units::by_code(&mut tx, bloc.id, a.unit.as_str())
         .await?
@@ -484,7 +484,7 @@ pub(super) async fn target_remove(app: &App, req: &Req, args: &str) -> Result<Ve
     }
     let code = parse_target_code(raw)?;
     let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(&mut tx, req).await?;
+    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
     let year = year_of(&bloc, req.now);
     let target = targets::by_code_any(&mut tx, bloc.id, year, code.as_str())
         .await?
@@ -513,7 +513,7 @@ pub(super) async fn target_remove(app: &App, req: &Req, args: &str) -> Result<Ve
 
 pub(super) async fn targets(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let mut tx = app.db.write().await?;
-    let bloc = readable_bloc(&mut tx, req).await?;
+    let bloc = readable_bloc(app, &mut tx, req).await?;
     let year = year_of(&bloc, req.now);
     // A new year shows last year's targets as drafts even before the scheduler ticked.
     targets::roll_over(&mut tx, bloc.id, year, req.now).await?;
@@ -627,7 +627,7 @@ pub(super) async fn lang(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, F
 
 pub(super) async fn target_confirm(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(&mut tx, req).await?;
+    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
     let year = year_of(&bloc, req.now);
     targets::roll_over(&mut tx, bloc.id, year, req.now).await?;
     let n = targets::confirm_drafts(&mut tx, bloc.id, year).await?;

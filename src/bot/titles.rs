@@ -11,11 +11,15 @@ use crate::storage::registrations;
 
 /// (code, name) of the titles a unit registered for the year.
 pub(super) async fn registered(
+    app: &App,
     conn: &mut SqliteConnection,
     unit_id: i64,
     year: i32,
 ) -> Result<Vec<(String, String)>, Fail> {
-    Ok(registrations::of_unit(conn, unit_id, year)
+    Ok(app
+        .db
+        .cache()
+        .titles(conn, unit_id, year)
         .await?
         .into_iter()
         .map(|code| {
@@ -43,7 +47,7 @@ pub(super) async fn register(app: &App, req: &Req, args: &str) -> Result<Vec<Out
         }
     }
     let mut tx = app.db.write().await?;
-    let (bloc, unit, sender) = head_unit(&mut tx, req).await?;
+    let (bloc, unit, sender) = head_unit(app, &mut tx, req).await?;
     let year = year_of(&bloc, req.now);
     for code in wanted {
         if registrations::register(&mut tx, unit.id, year, code, sender.id, req.now).await? {
@@ -63,7 +67,7 @@ pub(super) async fn register(app: &App, req: &Req, args: &str) -> Result<Vec<Out
             .await?;
         }
     }
-    let all = registered(&mut tx, unit.id, year).await?;
+    let all = registered(app, &mut tx, unit.id, year).await?;
     let text = req.t().registered(&unit.code, year, &all);
     commit(tx, req, vec![Out::to(req.chat_id, text)]).await
 }

@@ -22,7 +22,7 @@ use crate::bot::App;
 use crate::domain::schedule::{Schedule, Slot};
 use crate::storage::blocs::Bloc;
 use crate::storage::reminders::{self, Key};
-use crate::storage::{Result, StorageError, blocs, schedules, targets};
+use crate::storage::{Result, Scope, StorageError, blocs, schedules, targets};
 
 pub use deliver::Outcome;
 
@@ -180,7 +180,8 @@ impl Scheduler {
         let tz = crate::bot::tz_of(bloc);
         let year = chrono::Datelike::year(&now.with_timezone(&tz).date_naive());
         {
-            let mut tx = self.app.db.write().await?;
+            // Adds only draft targets, which nothing cached shows.
+            let mut tx = self.app.db.write_scoped(Scope::Uncached).await?;
             targets::roll_over(&mut tx, bloc.id, year, now).await?;
             tx.commit().await?;
         }
@@ -221,7 +222,7 @@ impl Scheduler {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<()> {
         let messages = compose::messages(&self.app, bloc, schedule, slot, now).await?;
-        let mut tx = self.app.db.write().await?;
+        let mut tx = self.app.db.write_scoped(Scope::Uncached).await?;
         reminders::skip_older(&mut tx, key, now).await?;
         let existing = reminders::recipients(&mut tx, key).await?;
         for m in messages.iter().filter(|m| !existing.contains(&m.recipient)) {
@@ -319,7 +320,7 @@ async fn deliver_row(
     // at worst; marking first could lose it.
     match deliver::send(bot, app, row.recipient, &row.text, backoff).await {
         Outcome::Sent => {
-            let mut tx = app.db.write().await?;
+            let mut tx = app.db.write_scoped(Scope::Unreachable).await?;
             reminders::mark_sent(&mut tx, row.id, app.clock.now()).await?;
             reminders::clear_unreachable(&mut tx, bloc.id, row.recipient).await?;
             tx.commit().await?;
@@ -337,7 +338,7 @@ async fn deliver_row(
                 "group became a supergroup; bloc moved"
             );
             if let Outcome::Sent = deliver::send(bot, app, new_chat, &row.text, backoff).await {
-                let mut tx = app.db.write().await?;
+                let mut tx = app.db.write_scoped(Scope::Uncached).await?;
                 reminders::mark_sent(&mut tx, row.id, app.clock.now()).await?;
                 tx.commit().await?;
                 report.sent += 1;
@@ -348,7 +349,7 @@ async fn deliver_row(
         Outcome::Forbidden(reason) => {
             report.failed += 1;
             let first = {
-                let mut tx = app.db.write().await?;
+                let mut tx = app.db.write_scoped(Scope::Unreachable).await?;
                 reminders::mark_failed(&mut tx, row.id, &reason, app.clock.now()).await?;
                 let first = reminders::mark_unreachable(
                     &mut tx,

@@ -146,6 +146,22 @@ impl Board {
     pub fn standing(&self, unit_id: i64) -> Option<&Standing> {
         self.standings.iter().find(|s| s.unit_id == unit_id)
     }
+
+    /// A unit's score lines, with `with` = (target id, value) in place of
+    /// that target's latest value.
+    pub fn lines(&self, unit_id: i64, with: Option<(i64, f64)>) -> Vec<ScoreLine> {
+        self.targets
+            .iter()
+            .map(|t| ScoreLine {
+                weight: t.weight,
+                goal: self.goal(unit_id, t).0,
+                value: match with {
+                    Some((id, v)) if id == t.id => Some(v),
+                    _ => self.values.get(&(unit_id, t.id)).copied(),
+                },
+            })
+            .collect()
+    }
 }
 
 /// The units, confirmed targets, unit goals, latest reports and signed

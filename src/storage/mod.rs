@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod blocs;
 pub mod board;
+pub mod cache;
 pub mod dialogues;
 pub mod pledges;
 pub mod registrations;
@@ -16,8 +17,12 @@ pub mod updates;
 pub mod users;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
+
+pub use cache::{Cache, Scope};
 use std::time::Duration;
 
 /// Errors of the storage layer.
@@ -41,6 +46,7 @@ pub type Result<T> = std::result::Result<T, StorageError>;
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: SqlitePool,
+    cache: Arc<Cache>,
 }
 
 impl Db {
@@ -62,7 +68,10 @@ impl Db {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Db { pool })
+        Ok(Db {
+            pool,
+            cache: Arc::default(),
+        })
     }
 
     /// The pool, for reads.
@@ -70,15 +79,104 @@ impl Db {
         &self.pool
     }
 
-    /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock up
-    /// front: a deferred transaction that reads then writes can fail with
-    /// SQLITE_BUSY regardless of the busy timeout.
-    pub async fn write(&self) -> Result<Transaction<'static, Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    /// What most commands read, kept in memory.
+    pub fn cache(&self) -> &Cache {
+        &self.cache
+    }
+
+    /// Starts a write transaction that may change anything. `BEGIN
+    /// IMMEDIATE` takes the write lock up front: a deferred transaction that
+    /// reads then writes can fail with SQLITE_BUSY regardless of the busy
+    /// timeout.
+    pub async fn write(&self) -> Result<Write> {
+        self.write_scoped(Scope::All).await
+    }
+
+    /// Starts a write transaction that changes only what `scope` says.
+    pub async fn write_scoped(&self, scope: Scope) -> Result<Write> {
+        // The guard exists before BEGIN: if BEGIN fails, the cache still
+        // hears that the write ended.
+        let guard = Guard {
+            cache: Arc::clone(&self.cache),
+            scope,
+            boards: Vec::new(),
+            applied: Vec::new(),
+            committed: false,
+        };
+        self.cache.begin(scope);
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Write { tx, guard })
     }
 
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// A write transaction. Reads through it see its own changes; the cache
+/// hides what it may change until it has ended (see [`cache`]).
+#[derive(Debug)]
+pub struct Write {
+    tx: Transaction<'static, Sqlite>,
+    guard: Guard,
+}
+
+impl Write {
+    /// This transaction will change the boards of `bloc_id` (only for
+    /// [`Scope::Reports`]). Call before reading the board it changes.
+    pub fn touch_board(&mut self, bloc_id: i64) {
+        if !self.guard.boards.contains(&bloc_id) {
+            self.guard.cache.begin_board(bloc_id);
+            self.guard.boards.push(bloc_id);
+        }
+    }
+
+    /// The update this transaction applies: remembered once committed.
+    pub fn applies(&mut self, update_id: i64) {
+        self.guard.applied.push(update_id);
+    }
+
+    /// Commits; the cache drops what changed before this returns.
+    pub async fn commit(self) -> Result<()> {
+        let Write { tx, mut guard } = self;
+        tx.commit().await?;
+        guard.committed = true;
+        Ok(())
+    }
+}
+
+impl Deref for Write {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for Write {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+}
+
+/// Tells the cache a write ended, however it ended (commit, rollback, error,
+/// or the future dropped).
+#[derive(Debug)]
+struct Guard {
+    cache: Arc<Cache>,
+    scope: Scope,
+    boards: Vec<i64>,
+    applied: Vec<i64>,
+    committed: bool,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let applied = if self.committed {
+            self.applied.as_slice()
+        } else {
+            &[]
+        };
+        self.cache.end(self.scope, &self.boards, applied);
     }
 }

@@ -1,0 +1,437 @@
+//! An in-memory copy of what nearly every command reads: who a user is, which
+//! bloc a chat is, who heads what, a bloc's schedule and its standings board.
+//!
+//! Each read through sqlx is a round trip to the connection's own thread;
+//! profiling showed those thread switches, not SQLite, were most of the cost
+//! of a command. Here a command that reads finds its answers in memory.
+//!
+//! The copy never shows what was not committed and never outlives a commit:
+//! - a write transaction says up front what it may change ([`Scope`]); while
+//!   it is open and until its changes are dropped from here, reads of that
+//!   part go to the database (inside the transaction itself they see its own
+//!   uncommitted rows, as before);
+//! - a value loaded from the database is kept only if no write of its part
+//!   started or ended while it was being loaded (epochs).
+//!
+//! Each map is bounded; a full map starts over.
+
+use sqlx::SqliteConnection;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::Result;
+use super::blocs::{self, Bloc};
+use super::board::Board;
+use super::units::{self, Unit};
+use super::{registrations, schedules, users};
+use crate::domain::Period;
+use crate::domain::schedule::Schedule;
+
+/// Entries per map before it starts over.
+const CAP: usize = 16_384;
+/// Blocs whose boards are kept (a board is about 10 kB for 15 units).
+const BOARD_BLOCS: usize = 256;
+/// Processed update ids remembered before the oldest half is handed back to
+/// the database.
+const PROCESSED: usize = 65_536;
+
+/// What a write transaction may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Anything: every cached value is dropped at the end.
+    All,
+    /// Reports only: the boards of the blocs it names with
+    /// [`super::Write::touch_board`].
+    Reports,
+    /// Which chats are unreachable (and the reminder ledger).
+    Unreachable,
+    /// Nothing kept here: the reminder ledger, dialogues, draft targets.
+    Uncached,
+}
+
+/// A user's stored language and picked bloc.
+pub type UserPrefs = (Option<String>, Option<i64>);
+
+#[derive(Debug, Default)]
+struct State {
+    /// Bumped when an `All` write ends.
+    epoch: u64,
+    /// `All` writes open.
+    writing: usize,
+    users: HashMap<i64, UserPrefs>,
+    chats: HashMap<i64, Option<Bloc>>,
+    memberships: HashMap<i64, Vec<Bloc>>,
+    admins: HashMap<(i64, i64), bool>,
+    heads: HashMap<(i64, i64), Option<Unit>>,
+    schedules: HashMap<(i64, i32), Schedule>,
+    titles: HashMap<(i64, i32), Vec<String>>,
+    unreachable: Option<Arc<HashSet<i64>>>,
+    unreachable_epoch: u64,
+    unreachable_writing: usize,
+    boards: HashMap<i64, HashMap<(i32, Period), Arc<Board>>>,
+    /// Per bloc, bumped when a report write on it ends; kept until an `All`
+    /// write so that a bloc's count never goes back.
+    board_epochs: HashMap<i64, u64>,
+    board_writing: HashMap<i64, usize>,
+    /// Update ids above `known_above` that were applied: exactly those.
+    processed: BTreeSet<i64>,
+    known_above: Option<i64>,
+}
+
+impl State {
+    fn clear_all(&mut self) {
+        self.epoch += 1;
+        self.users.clear();
+        self.chats.clear();
+        self.memberships.clear();
+        self.admins.clear();
+        self.heads.clear();
+        self.schedules.clear();
+        self.titles.clear();
+        self.unreachable = None;
+        self.unreachable_epoch += 1;
+        self.boards.clear();
+        // Kept: a board load that began before this write carries the old
+        // global epoch and is refused anyway.
+    }
+}
+
+/// The cache; one per database.
+#[derive(Debug, Default)]
+pub struct Cache {
+    state: Mutex<State>,
+}
+
+/// A map of [`State`].
+type Pick<K, V> = fn(&mut State) -> &mut HashMap<K, V>;
+
+impl Cache {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave a half-made entry:
+        // every change under it is a single insert or clear.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A value from `map`, or loaded and kept if nothing was written meanwhile.
+    async fn memo<K, V>(
+        &self,
+        map: Pick<K, V>,
+        key: K,
+        load: impl Future<Output = Result<V>>,
+    ) -> Result<V>
+    where
+        K: Eq + Hash,
+        V: Clone,
+    {
+        let epoch = {
+            let mut s = self.lock();
+            if s.writing == 0
+                && let Some(v) = map(&mut s).get(&key)
+            {
+                return Ok(v.clone());
+            }
+            s.epoch
+        };
+        let v = load.await?;
+        let mut s = self.lock();
+        if s.writing == 0 && s.epoch == epoch {
+            let m = map(&mut s);
+            if m.len() >= CAP {
+                m.clear();
+            }
+            m.insert(key, v.clone());
+        }
+        Ok(v)
+    }
+
+    /// [`users::get`].
+    pub async fn user(&self, conn: &mut SqliteConnection, user_id: i64) -> Result<UserPrefs> {
+        self.memo(|s| &mut s.users, user_id, users::get(conn, user_id))
+            .await
+    }
+
+    /// [`blocs::by_chat`].
+    pub async fn bloc_by_chat(
+        &self,
+        conn: &mut SqliteConnection,
+        chat_id: i64,
+    ) -> Result<Option<Bloc>> {
+        self.memo(|s| &mut s.chats, chat_id, blocs::by_chat(conn, chat_id))
+            .await
+    }
+
+    /// [`blocs::of_user`].
+    pub async fn blocs_of(&self, conn: &mut SqliteConnection, user_id: i64) -> Result<Vec<Bloc>> {
+        self.memo(
+            |s| &mut s.memberships,
+            user_id,
+            blocs::of_user(conn, user_id),
+        )
+        .await
+    }
+
+    /// [`blocs::is_admin`].
+    pub async fn is_admin(
+        &self,
+        conn: &mut SqliteConnection,
+        bloc_id: i64,
+        user_id: i64,
+    ) -> Result<bool> {
+        self.memo(
+            |s| &mut s.admins,
+            (bloc_id, user_id),
+            blocs::is_admin(conn, bloc_id, user_id),
+        )
+        .await
+    }
+
+    /// [`units::headed_by`].
+    pub async fn headed_by(
+        &self,
+        conn: &mut SqliteConnection,
+        bloc_id: i64,
+        user_id: i64,
+    ) -> Result<Option<Unit>> {
+        self.memo(
+            |s| &mut s.heads,
+            (bloc_id, user_id),
+            units::headed_by(conn, bloc_id, user_id),
+        )
+        .await
+    }
+
+    /// [`schedules::get`].
+    pub async fn schedule(
+        &self,
+        conn: &mut SqliteConnection,
+        bloc_id: i64,
+        year: i32,
+        tz: chrono_tz::Tz,
+    ) -> Result<Schedule> {
+        self.memo(
+            |s| &mut s.schedules,
+            (bloc_id, year),
+            schedules::get(conn, bloc_id, year, tz),
+        )
+        .await
+    }
+
+    /// [`registrations::of_unit`].
+    pub async fn titles(
+        &self,
+        conn: &mut SqliteConnection,
+        unit_id: i64,
+        year: i32,
+    ) -> Result<Vec<String>> {
+        self.memo(
+            |s| &mut s.titles,
+            (unit_id, year),
+            registrations::of_unit(conn, unit_id, year),
+        )
+        .await
+    }
+
+    /// Whether a chat is marked unreachable.
+    pub async fn unreachable(&self, conn: &mut SqliteConnection, chat_id: i64) -> Result<bool> {
+        let epoch = {
+            let s = self.lock();
+            if s.unreachable_writing == 0
+                && s.writing == 0
+                && let Some(set) = &s.unreachable
+            {
+                return Ok(set.contains(&chat_id));
+            }
+            (s.epoch, s.unreachable_epoch)
+        };
+        let set: HashSet<i64> =
+            sqlx::query_scalar::<_, i64>("SELECT DISTINCT chat_id FROM unreachable")
+                .fetch_all(conn)
+                .await?
+                .into_iter()
+                .collect();
+        let found = set.contains(&chat_id);
+        let mut s = self.lock();
+        if s.unreachable_writing == 0 && s.writing == 0 && (s.epoch, s.unreachable_epoch) == epoch {
+            s.unreachable = Some(Arc::new(set));
+        }
+        Ok(found)
+    }
+
+    /// [`Board::load`].
+    pub async fn board(
+        &self,
+        conn: &mut SqliteConnection,
+        bloc_id: i64,
+        year: i32,
+        period: Period,
+    ) -> Result<Arc<Board>> {
+        let epoch = {
+            let s = self.lock();
+            let open = s.writing > 0 || s.board_writing.get(&bloc_id).is_some_and(|n| *n > 0);
+            if !open && let Some(b) = s.boards.get(&bloc_id).and_then(|m| m.get(&(year, period))) {
+                return Ok(Arc::clone(b));
+            }
+            (s.epoch, s.board_epochs.get(&bloc_id).copied().unwrap_or(0))
+        };
+        let board = Arc::new(Board::load(conn, bloc_id, year, period).await?);
+        let mut s = self.lock();
+        let open = s.writing > 0 || s.board_writing.get(&bloc_id).is_some_and(|n| *n > 0);
+        let now = (s.epoch, s.board_epochs.get(&bloc_id).copied().unwrap_or(0));
+        if !open && now == epoch {
+            if !s.boards.contains_key(&bloc_id) && s.boards.len() >= BOARD_BLOCS {
+                s.boards.clear();
+            }
+            s.boards
+                .entry(bloc_id)
+                .or_default()
+                .insert((year, period), Arc::clone(&board));
+        }
+        Ok(board)
+    }
+
+    /// Whether this update was applied: `Some(true)`/`Some(false)` when
+    /// known here, `None` when the database must be asked.
+    pub fn processed(&self, update_id: i64) -> Option<bool> {
+        let s = self.lock();
+        match s.known_above {
+            Some(m) if update_id > m => Some(s.processed.contains(&update_id)),
+            _ => None,
+        }
+    }
+
+    /// Learns the highest update id applied before this process started:
+    /// every id above it that was applied since is remembered here.
+    pub async fn know_processed(&self, conn: &mut SqliteConnection) -> Result<()> {
+        if self.lock().known_above.is_some() {
+            return Ok(());
+        }
+        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(update_id) FROM processed_updates")
+            .fetch_one(conn)
+            .await?;
+        let mut s = self.lock();
+        if s.known_above.is_none() {
+            // Ids applied by this process meanwhile are in `processed` and
+            // at most `max`, or above it and remembered.
+            s.known_above = Some(max.unwrap_or(i64::MIN));
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------ write side
+
+    /// A write of `scope` starts: its part is read from the database until
+    /// [`Cache::end`].
+    pub(super) fn begin(&self, scope: Scope) {
+        let mut s = self.lock();
+        match scope {
+            Scope::All => s.writing += 1,
+            Scope::Unreachable => s.unreachable_writing += 1,
+            Scope::Reports | Scope::Uncached => {}
+        }
+    }
+
+    /// A report write will change this bloc's boards.
+    pub(super) fn begin_board(&self, bloc_id: i64) {
+        *self.lock().board_writing.entry(bloc_id).or_default() += 1;
+    }
+
+    /// A write ended (committed or not): drops what it may have changed and
+    /// remembers the updates it applied.
+    pub(super) fn end(&self, scope: Scope, boards: &[i64], applied: &[i64]) {
+        let mut s = self.lock();
+        match scope {
+            Scope::All => {
+                s.clear_all();
+                s.writing = s.writing.saturating_sub(1);
+            }
+            Scope::Unreachable => {
+                s.unreachable = None;
+                s.unreachable_epoch += 1;
+                s.unreachable_writing = s.unreachable_writing.saturating_sub(1);
+            }
+            Scope::Reports | Scope::Uncached => {}
+        }
+        for b in boards {
+            s.boards.remove(b);
+            *s.board_epochs.entry(*b).or_default() += 1;
+            if let Some(n) = s.board_writing.get_mut(b) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    s.board_writing.remove(b);
+                }
+            }
+        }
+        s.processed.extend(applied.iter().copied());
+        if s.processed.len() > PROCESSED
+            && let Some(&middle) = s.processed.iter().nth(PROCESSED / 2)
+        {
+            // The older half is handed back to the database.
+            let newer = s.processed.split_off(&middle);
+            let older = std::mem::replace(&mut s.processed, newer);
+            if let (Some(mark), Some(&last)) = (s.known_above, older.last()) {
+                s.known_above = Some(mark.max(last));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn processed_ids_are_known_only_above_the_mark() {
+        let c = Cache::default();
+        assert_eq!(c.processed(5), None, "unknown until the mark is learnt");
+        c.lock().known_above = Some(10);
+        c.end(Scope::Uncached, &[], &[11, 13]);
+        assert_eq!(c.processed(9), None);
+        assert_eq!(c.processed(10), None);
+        assert_eq!(c.processed(11), Some(true));
+        assert_eq!(c.processed(12), Some(false));
+        assert_eq!(c.processed(13), Some(true));
+    }
+
+    #[test]
+    fn forgetting_old_processed_ids_raises_the_mark() {
+        let c = Cache::default();
+        c.lock().known_above = Some(0);
+        let ids: Vec<i64> = (1..=PROCESSED as i64 + 1).collect();
+        c.end(Scope::Uncached, &[], &ids);
+        let s = c.lock();
+        assert!(s.processed.len() <= PROCESSED / 2 + 1);
+        let mark = s.known_above.unwrap_or(0);
+        drop(s);
+        assert!(mark > 0);
+        assert_eq!(c.processed(mark), None, "forgotten ids go to the database");
+        assert_eq!(c.processed(PROCESSED as i64 + 1), Some(true));
+    }
+
+    #[test]
+    fn an_all_write_hides_and_then_drops_everything() {
+        let c = Cache::default();
+        c.lock().users.insert(1, (Some("en".into()), None));
+        c.begin(Scope::All);
+        assert_eq!(c.lock().writing, 1);
+        c.end(Scope::All, &[], &[]);
+        let s = c.lock();
+        assert_eq!(s.writing, 0);
+        assert!(s.users.is_empty());
+        assert_eq!(s.epoch, 1);
+    }
+
+    #[test]
+    fn a_report_write_drops_only_its_blocs_boards() {
+        let c = Cache::default();
+        c.lock().users.insert(1, (None, None));
+        c.begin(Scope::Reports);
+        c.begin_board(7);
+        assert_eq!(c.lock().board_writing.get(&7), Some(&1));
+        c.end(Scope::Reports, &[7], &[]);
+        let s = c.lock();
+        assert!(s.board_writing.is_empty());
+        assert_eq!(s.board_epochs.get(&7), Some(&1));
+        assert_eq!(s.users.len(), 1, "a report changes no user");
+    }
+}
