@@ -8,7 +8,7 @@ use crate::domain::score::score;
 use crate::domain::{Period, Refusal, TargetKind};
 use crate::storage::audit::{self, Entry};
 use crate::storage::blocs::Bloc;
-use crate::storage::board::Board;
+use crate::storage::board::{Board, Patch};
 use crate::storage::reports::{self, NewReport};
 use crate::storage::targets::Target;
 use crate::storage::units::Unit;
@@ -91,7 +91,19 @@ pub(super) async fn record(
         note,
         reported_by: r.sender.id,
     };
-    reports::insert(tx, &new, req.now).await?;
+    let report_id = reports::insert(tx, &new, req.now).await?;
+    tx.patch_board(
+        r.bloc.id,
+        Patch {
+            year: r.year,
+            period: r.period,
+            unit_id: r.unit.id,
+            target_id: r.target.id,
+            value,
+            report_id,
+            at: req.now,
+        },
+    );
     audit::append(
         tx,
         req.now,

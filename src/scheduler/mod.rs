@@ -22,7 +22,7 @@ use crate::bot::App;
 use crate::domain::schedule::{Schedule, Slot};
 use crate::storage::blocs::Bloc;
 use crate::storage::reminders::{self, Key};
-use crate::storage::{Result, Scope, StorageError, blocs, schedules, targets};
+use crate::storage::{Result, Scope, StorageError, blocs, schedules, targets, updates};
 
 pub use deliver::Outcome;
 
@@ -155,6 +155,11 @@ impl Scheduler {
         let _one_at_a_time = self.lock.lock().await;
         let now = self.app.clock.now();
         let mut report = TickReport::default();
+        {
+            let mut tx = self.app.db.write_scoped(Scope::Uncached).await?;
+            updates::prune(&mut tx, now).await?;
+            tx.commit().await?;
+        }
         let all = {
             let mut conn = self.app.db.pool().acquire().await?;
             blocs::all(&mut conn).await?

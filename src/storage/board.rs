@@ -24,8 +24,30 @@ pub struct Board {
     pub values: HashMap<(i64, i64), f64>,
     /// Signing times by unit.
     pub signed: HashMap<i64, DateTime<Utc>>,
+    /// By (unit, target): the id of the latest report and when the first
+    /// one came.
+    pub reports: HashMap<(i64, i64), (i64, DateTime<Utc>)>,
     /// The ranking.
     pub standings: Vec<Standing>,
+}
+
+/// A report just committed, to apply to a loaded board.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Patch {
+    /// Board year.
+    pub year: i32,
+    /// Board period.
+    pub period: Period,
+    /// Unit.
+    pub unit_id: i64,
+    /// Target.
+    pub target_id: i64,
+    /// Value.
+    pub value: f64,
+    /// Report row id: reports apply in id order, whatever order they come.
+    pub report_id: i64,
+    /// When it was reported.
+    pub at: DateTime<Utc>,
 }
 
 impl Board {
@@ -84,7 +106,7 @@ impl Board {
                     .ok_or_else(|| StorageError::Corrupt(format!("unit goal {u}/{t}")))
             })
             .collect::<Result<HashMap<(i64, i64), Goal>>>()?;
-        let latest: Vec<(i64, i64, String, String)> =
+        let latest: Vec<(i64, i64, String, String, i64)> =
             serde_json::from_str(&latest).map_err(|e| corrupt(&e.to_string()))?;
         let signed: Vec<(i64, String)> =
             serde_json::from_str(&signed).map_err(|e| corrupt(&e.to_string()))?;
@@ -93,13 +115,58 @@ impl Board {
             .map(|(u, at)| Ok((u, instant(&at).ok_or_else(|| corrupt("signed_at"))?)))
             .collect::<Result<HashMap<i64, DateTime<Utc>>>>()?;
         let mut values = HashMap::with_capacity(latest.len());
-        let mut first = HashMap::with_capacity(latest.len());
-        for (u, t, value, first_at) in latest {
+        let mut reports = HashMap::with_capacity(latest.len());
+        for (u, t, value, first_at, last_id) in latest {
             let value = real(&value).ok_or_else(|| corrupt("report value"))?;
             let first_at = instant(&first_at).ok_or_else(|| corrupt("reported_at"))?;
             values.insert((u, t), value);
-            first.insert((u, t), first_at);
+            reports.insert((u, t), (last_id, first_at));
         }
+        let mut board = Board {
+            units,
+            targets,
+            goals,
+            values,
+            signed,
+            reports,
+            standings: Vec::new(),
+        };
+        board.rank();
+        Ok(board)
+    }
+
+    /// Applies a report committed after this board was loaded; one older
+    /// than what the board holds changes nothing.
+    pub fn apply(&mut self, p: &Patch) {
+        if !self.targets.iter().any(|t| t.id == p.target_id)
+            || !self.units.iter().any(|u| u.id == p.unit_id)
+        {
+            return;
+        }
+        let key = (p.unit_id, p.target_id);
+        match self.reports.get_mut(&key) {
+            Some((last, _)) if *last >= p.report_id => return,
+            Some((last, first)) => {
+                *last = p.report_id;
+                *first = (*first).min(p.at);
+            }
+            None => {
+                self.reports.insert(key, (p.report_id, p.at));
+            }
+        }
+        self.values.insert(key, p.value);
+        self.rank();
+    }
+
+    /// Ranks the units from the values held.
+    fn rank(&mut self) {
+        let (units, targets, goals, values, signed) = (
+            &self.units,
+            &self.targets,
+            &self.goals,
+            &self.values,
+            &self.signed,
+        );
         let inputs = units
             .iter()
             .map(|u| StandingInput {
@@ -118,20 +185,12 @@ impl Board {
                 completed_at: completed_at(
                     &targets
                         .iter()
-                        .map(|t| first.get(&(u.id, t.id)).copied())
+                        .map(|t| self.reports.get(&(u.id, t.id)).map(|r| r.1))
                         .collect::<Vec<_>>(),
                 ),
             })
             .collect();
-        let standings = rank(inputs);
-        Ok(Board {
-            units,
-            targets,
-            goals,
-            values,
-            signed,
-            standings,
-        })
+        self.standings = rank(inputs);
     }
 
     /// The goal that applies to a unit for a target.
@@ -180,7 +239,7 @@ const LOAD: &str = "SELECT
         FROM targets WHERE bloc_id = ?1 AND year = ?2 AND draft = 0),
     (SELECT json_group_array(json_array(g.unit_id, g.target_id, g.op, printf('%!.17g', g.goal)))
         FROM unit_goals g JOIN targets t ON t.id = g.target_id WHERE t.bloc_id = ?1 AND t.year = ?2),
-    (SELECT json_group_array(json_array(g.unit_id, g.target_id, printf('%!.17g', r.value), g.first_at))
+    (SELECT json_group_array(json_array(g.unit_id, g.target_id, printf('%!.17g', r.value), g.first_at, g.last_id))
         FROM (SELECT unit_id, target_id, MAX(id) AS last_id, MIN(reported_at) AS first_at
               FROM reports
               WHERE period = ?3 AND target_id IN (SELECT id FROM targets WHERE bloc_id = ?1 AND year = ?2)
@@ -392,6 +451,116 @@ mod tests {
             .unwrap();
         assert!(fin.values.is_empty());
         drop(conn);
+        db.close().await;
+    }
+
+    /// A board kept in memory and patched with each committed report, in
+    /// whatever order the patches arrive, is the board loaded afresh.
+    #[tokio::test]
+    async fn patched_boards_equal_fresh_loads() {
+        use crate::domain::TargetKind;
+        use crate::storage::{Db, blocs, reports, targets, units};
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&format!("sqlite://{}", dir.path().join("p.db").display()))
+            .await
+            .unwrap();
+        let start = DateTime::parse_from_rfc3339("2026-06-01T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut tx = db.write().await.unwrap();
+        let bloc = blocs::insert(&mut tx, -1, "K", "Asia/Ho_Chi_Minh", (1, "An"), start)
+            .await
+            .unwrap();
+        let mut unit_ids = Vec::new();
+        for code in ["A", "B", "C", "D"] {
+            unit_ids.push(
+                units::insert(&mut tx, bloc, code, code, start)
+                    .await
+                    .unwrap(),
+            );
+        }
+        let mut target_ids = Vec::new();
+        for (code, kind, goal, weight) in [
+            ("HT", TargetKind::Percent, Goal::AtLeast(100.0), 30),
+            ("TSVM", TargetKind::YesNo, Goal::Is(true), 20),
+            ("SL", TargetKind::Number, Goal::AtMost(10.0), 50),
+        ] {
+            let t = targets::NewTarget {
+                code,
+                kind,
+                goal,
+                weight,
+                name: code,
+            };
+            target_ids.push(
+                targets::insert(&mut tx, bloc, 2026, &t, start)
+                    .await
+                    .unwrap(),
+            );
+        }
+        tx.commit().await.unwrap();
+
+        // A small LCG: repeatable, no dependency.
+        let mut seed: u64 = 20_261_130;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize % n
+        };
+        let mut kept = {
+            let mut conn = db.pool().acquire().await.unwrap();
+            Board::load(&mut conn, bloc, 2026, Period::Mid)
+                .await
+                .unwrap()
+        };
+        for round in 0..30 {
+            let mut patches = Vec::new();
+            let mut tx = db.write().await.unwrap();
+            for k in 0..(1 + next(5)) {
+                let at = start + chrono::Duration::minutes((round * 10 + k) as i64);
+                let (unit_id, target_id) = (unit_ids[next(4)], target_ids[next(3)]);
+                let period = if next(4) == 0 {
+                    Period::Final
+                } else {
+                    Period::Mid
+                };
+                let value = [0.0, 1.0, 5.0, 10.0, 12.5, 99.9, 100.0][next(7)];
+                let r = reports::NewReport {
+                    unit_id,
+                    target_id,
+                    period,
+                    value,
+                    raw: "x",
+                    note: "",
+                    reported_by: 1,
+                };
+                let report_id = reports::insert(&mut tx, &r, at).await.unwrap();
+                patches.push(Patch {
+                    year: 2026,
+                    period,
+                    unit_id,
+                    target_id,
+                    value,
+                    report_id,
+                    at,
+                });
+            }
+            tx.commit().await.unwrap();
+            // Any order: a later write may be applied before an earlier one.
+            for i in (1..patches.len()).rev() {
+                patches.swap(i, next(i + 1));
+            }
+            for p in patches.iter().filter(|p| p.period == Period::Mid) {
+                kept.apply(p);
+            }
+            let mut conn = db.pool().acquire().await.unwrap();
+            let fresh = Board::load(&mut conn, bloc, 2026, Period::Mid)
+                .await
+                .unwrap();
+            assert_eq!(kept.values, fresh.values, "round {round}");
+            assert_eq!(kept.reports, fresh.reports, "round {round}");
+            assert_eq!(kept.standings, fresh.standings, "round {round}");
+        }
+        assert!(kept.values.len() > 6, "the rounds reported something");
         db.close().await;
     }
 }

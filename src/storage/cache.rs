@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::Result;
 use super::blocs::{self, Bloc};
-use super::board::Board;
+use super::board::{Board, Patch};
 use super::units::{self, Unit};
 use super::{registrations, schedules, users};
 use crate::domain::Period;
@@ -48,6 +48,19 @@ pub enum Scope {
     Unreachable,
     /// Nothing kept here: the reminder ledger, dialogues, draft targets.
     Uncached,
+}
+
+/// How a write ended and what it changed.
+#[derive(Debug)]
+pub struct Done<'a> {
+    /// It committed.
+    pub committed: bool,
+    /// Blocs whose boards it touched.
+    pub boards: &'a [i64],
+    /// Reports it added, by bloc.
+    pub patches: &'a [(i64, Patch)],
+    /// Updates it applied.
+    pub applied: &'a [i64],
 }
 
 /// A user's stored language and picked bloc.
@@ -338,7 +351,7 @@ impl Cache {
 
     /// A write ended (committed or not): drops what it may have changed and
     /// remembers the updates it applied.
-    pub(super) fn end(&self, scope: Scope, boards: &[i64], applied: &[i64]) {
+    pub(super) fn end(&self, scope: Scope, done: &Done<'_>) {
         let mut s = self.lock();
         match scope {
             Scope::All => {
@@ -352,9 +365,19 @@ impl Cache {
             }
             Scope::Reports | Scope::Uncached => {}
         }
-        for b in boards {
-            s.boards.remove(b);
+        for b in done.boards {
+            // A load that overlapped this write is not kept; what is kept
+            // gets this write's reports, or is dropped if it did not commit.
             *s.board_epochs.entry(*b).or_default() += 1;
+            if !done.committed {
+                s.boards.remove(b);
+            } else if let Some(kept) = s.boards.get_mut(b) {
+                for (_, p) in done.patches.iter().filter(|(bloc, _)| bloc == b) {
+                    if let Some(board) = kept.get_mut(&(p.year, p.period)) {
+                        Arc::make_mut(board).apply(p);
+                    }
+                }
+            }
             if let Some(n) = s.board_writing.get_mut(b) {
                 *n = n.saturating_sub(1);
                 if *n == 0 {
@@ -362,7 +385,9 @@ impl Cache {
                 }
             }
         }
-        s.processed.extend(applied.iter().copied());
+        if done.committed {
+            s.processed.extend(done.applied.iter().copied());
+        }
         if s.processed.len() > PROCESSED
             && let Some(&middle) = s.processed.iter().nth(PROCESSED / 2)
         {
@@ -380,12 +405,21 @@ impl Cache {
 mod tests {
     use super::*;
 
+    fn applied(ids: &[i64]) -> Done<'_> {
+        Done {
+            committed: true,
+            boards: &[],
+            patches: &[],
+            applied: ids,
+        }
+    }
+
     #[test]
     fn processed_ids_are_known_only_above_the_mark() {
         let c = Cache::default();
         assert_eq!(c.processed(5), None, "unknown until the mark is learnt");
         c.lock().known_above = Some(10);
-        c.end(Scope::Uncached, &[], &[11, 13]);
+        c.end(Scope::Uncached, &applied(&[11, 13]));
         assert_eq!(c.processed(9), None);
         assert_eq!(c.processed(10), None);
         assert_eq!(c.processed(11), Some(true));
@@ -398,7 +432,7 @@ mod tests {
         let c = Cache::default();
         c.lock().known_above = Some(0);
         let ids: Vec<i64> = (1..=PROCESSED as i64 + 1).collect();
-        c.end(Scope::Uncached, &[], &ids);
+        c.end(Scope::Uncached, &applied(&ids));
         let s = c.lock();
         assert!(s.processed.len() <= PROCESSED / 2 + 1);
         let mark = s.known_above.unwrap_or(0);
@@ -414,7 +448,7 @@ mod tests {
         c.lock().users.insert(1, (Some("en".into()), None));
         c.begin(Scope::All);
         assert_eq!(c.lock().writing, 1);
-        c.end(Scope::All, &[], &[]);
+        c.end(Scope::All, &applied(&[]));
         let s = c.lock();
         assert_eq!(s.writing, 0);
         assert!(s.users.is_empty());
@@ -428,7 +462,15 @@ mod tests {
         c.begin(Scope::Reports);
         c.begin_board(7);
         assert_eq!(c.lock().board_writing.get(&7), Some(&1));
-        c.end(Scope::Reports, &[7], &[]);
+        c.end(
+            Scope::Reports,
+            &Done {
+                committed: true,
+                boards: &[7],
+                patches: &[],
+                applied: &[],
+            },
+        );
         let s = c.lock();
         assert!(s.board_writing.is_empty());
         assert_eq!(s.board_epochs.get(&7), Some(&1));

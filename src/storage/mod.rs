@@ -22,7 +22,7 @@ use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 use std::sync::Arc;
 
-pub use cache::{Cache, Scope};
+pub use cache::{Cache, Done, Scope};
 use std::time::Duration;
 
 /// Errors of the storage layer.
@@ -100,6 +100,7 @@ impl Db {
             cache: Arc::clone(&self.cache),
             scope,
             boards: Vec::new(),
+            patches: Vec::new(),
             applied: Vec::new(),
             committed: false,
         };
@@ -130,6 +131,13 @@ impl Write {
             self.guard.cache.begin_board(bloc_id);
             self.guard.boards.push(bloc_id);
         }
+    }
+
+    /// A report this transaction adds to a board of `bloc_id`, applied to
+    /// the cached board once committed.
+    pub fn patch_board(&mut self, bloc_id: i64, patch: board::Patch) {
+        self.touch_board(bloc_id);
+        self.guard.patches.push((bloc_id, patch));
     }
 
     /// The update this transaction applies: remembered once committed.
@@ -166,17 +174,19 @@ struct Guard {
     cache: Arc<Cache>,
     scope: Scope,
     boards: Vec<i64>,
+    patches: Vec<(i64, board::Patch)>,
     applied: Vec<i64>,
     committed: bool,
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        let applied = if self.committed {
-            self.applied.as_slice()
-        } else {
-            &[]
+        let done = Done {
+            committed: self.committed,
+            boards: &self.boards,
+            patches: &self.patches,
+            applied: &self.applied,
         };
-        self.cache.end(self.scope, &self.boards, applied);
+        self.cache.end(self.scope, &done);
     }
 }

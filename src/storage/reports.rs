@@ -25,13 +25,13 @@ pub struct NewReport<'a> {
     pub reported_by: i64,
 }
 
-/// Appends a report.
+/// Appends a report; returns its id.
 pub async fn insert(
     conn: &mut SqliteConnection,
     r: &NewReport<'_>,
     now: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query(
+) -> Result<i64> {
+    let id = sqlx::query(
         "INSERT INTO reports (unit_id, target_id, period, value, raw, note, reported_by, reported_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -44,8 +44,9 @@ pub async fn insert(
     .bind(r.reported_by)
     .bind(now)
     .execute(conn)
-    .await?;
-    Ok(())
+    .await?
+    .last_insert_rowid();
+    Ok(id)
 }
 
 /// The latest value of one (unit, target) and when the first value came.
