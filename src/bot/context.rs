@@ -4,7 +4,6 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
 use std::sync::Arc;
 use teloxide::types::{InlineKeyboardMarkup, Message, User};
 use tokio::sync::mpsc::UnboundedSender;
@@ -13,7 +12,7 @@ use crate::clock::Clock;
 use crate::domain::{Period, Refusal};
 use crate::storage::blocs::Bloc;
 use crate::storage::units::Unit;
-use crate::storage::{Db, Scope, StorageError, Write, blocs, updates};
+use crate::storage::{Db, Scope, Source, StorageError, Write, blocs, updates};
 use crate::text::{Lang, Texts};
 
 /// Shared state of the running bot.
@@ -54,13 +53,14 @@ impl App {
         if cache.processed(update_id) == Some(false) {
             return false;
         }
-        let stored = match self.db.pool().acquire().await {
-            Ok(mut c) => match cache.know_processed(&mut c).await {
-                Ok(()) if cache.processed(update_id) == Some(false) => Ok(None),
-                Ok(()) => updates::outbox(&mut c, update_id).await,
+        let mut reader = self.db.reader();
+        let stored = match cache.know_processed(&mut reader).await {
+            Ok(()) if cache.processed(update_id) == Some(false) => Ok(None),
+            Ok(()) => match reader.conn().await {
+                Ok(c) => updates::outbox(c, update_id).await,
                 Err(e) => Err(e),
             },
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         };
         match stored {
             Ok(Some(outbox)) => {
@@ -223,16 +223,13 @@ impl Req {
         user: Option<&User>,
     ) -> Req {
         let stored = match &sender {
-            Some(s) => match app.db.pool().acquire().await {
-                Ok(mut c) => app
-                    .db
-                    .cache()
-                    .user(&mut c, s.id)
-                    .await
-                    .ok()
-                    .and_then(|(l, _)| l),
-                Err(_) => None,
-            },
+            Some(s) => app
+                .db
+                .cache()
+                .user(&mut app.db.reader(), s.id)
+                .await
+                .ok()
+                .and_then(|(l, _)| l),
             None => None,
         };
         let lang = Lang::pick(
@@ -281,7 +278,7 @@ impl Req {
 
 /// The bloc a request is about: the group's own bloc, or in private the
 /// user's single bloc or the one picked with `/bloc`.
-pub async fn bloc_of(app: &App, conn: &mut SqliteConnection, req: &Req) -> Result<Bloc, Fail> {
+pub async fn bloc_of(app: &App, conn: &mut impl Source, req: &Req) -> Result<Bloc, Fail> {
     let cache = app.db.cache();
     if !req.private {
         return Ok(cache
@@ -304,11 +301,7 @@ pub async fn bloc_of(app: &App, conn: &mut SqliteConnection, req: &Req) -> Resul
 }
 
 /// A bloc for reading: in the bloc group anyone may read; in private only members.
-pub async fn readable_bloc(
-    app: &App,
-    conn: &mut SqliteConnection,
-    req: &Req,
-) -> Result<Bloc, Fail> {
+pub async fn readable_bloc(app: &App, conn: &mut impl Source, req: &Req) -> Result<Bloc, Fail> {
     if !req.private && !req.group {
         return Err(Refusal::GroupOnly.into());
     }
@@ -318,7 +311,7 @@ pub async fn readable_bloc(
 /// A bloc the sender administers.
 pub async fn admin_bloc(
     app: &App,
-    conn: &mut SqliteConnection,
+    conn: &mut impl Source,
     req: &Req,
 ) -> Result<(Bloc, Sender), Fail> {
     let sender = req.writer()?.clone();
@@ -332,7 +325,7 @@ pub async fn admin_bloc(
 /// The unit the sender heads, in a private chat.
 pub async fn head_unit(
     app: &App,
-    conn: &mut SqliteConnection,
+    conn: &mut impl Source,
     req: &Req,
 ) -> Result<(Bloc, Unit, Sender), Fail> {
     req.private_only()?;
@@ -365,7 +358,7 @@ pub fn year_of(bloc: &Bloc, now: DateTime<Utc>) -> i32 {
 /// The open period now: `mid` until the bloc's mid-year deadline has passed.
 pub async fn open_period(
     app: &App,
-    conn: &mut SqliteConnection,
+    conn: &mut impl Source,
     bloc: &Bloc,
     now: DateTime<Utc>,
 ) -> Result<Period, Fail> {
@@ -414,11 +407,14 @@ pub async fn migrate(app: &App, old: i64, new: i64) {
 /// A user wrote to the bot in private: they can be reached again.
 pub async fn reachable_again(app: &App, chat: i64) {
     let result = async {
-        let mut conn = app.db.pool().acquire().await?;
         // Almost always nothing to clear: ask the cache first so that every
         // private message does not take SQLite's write lock.
-        if app.db.cache().unreachable(&mut conn, chat).await? {
-            drop(conn);
+        if app
+            .db
+            .cache()
+            .unreachable(&mut app.db.reader(), chat)
+            .await?
+        {
             let mut tx = app.db.write_scoped(Scope::Unreachable).await?;
             sqlx::query("DELETE FROM unreachable WHERE chat_id = ?")
                 .bind(chat)

@@ -121,10 +121,7 @@ pub(super) async fn sign_command(app: &App, req: &Req) -> Result<Vec<Out>, Fail>
 }
 
 pub(super) async fn pledges(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
-    let bloc = {
-        let mut conn = app.db.pool().acquire().await?;
-        readable_bloc(app, &mut conn, req).await?
-    };
+    let bloc = readable_bloc(app, &mut app.db.reader(), req).await?;
     let lines = unit_lines(app, &bloc, req).await?;
     Ok(vec![Out::to(
         req.chat_id,

@@ -132,7 +132,7 @@ pub(super) async fn record(
 }
 
 pub(super) async fn status(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.reader();
     let (bloc, unit, _) = head_unit(app, &mut conn, req).await?;
     let year = year_of(&bloc, req.now);
     let period = open_period(app, &mut conn, &bloc, req.now).await?;
@@ -172,7 +172,7 @@ pub(super) async fn status(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
 
 pub(super) async fn standings(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
     let a = StandingsArgs::parse(args)?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.reader();
     let bloc = readable_bloc(app, &mut conn, req).await?;
     let year = a.year.unwrap_or_else(|| year_of(&bloc, req.now));
     let period = match a.period {

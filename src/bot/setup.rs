@@ -14,7 +14,6 @@ use crate::domain::args::{
 };
 use crate::domain::{CommandKind, Goal, Refusal};
 use crate::storage::audit::{self, Entry};
-use crate::storage::board::Board;
 use crate::storage::targets::{NewTarget, Target};
 use crate::storage::{blocs, targets, units, users};
 use crate::text::{BlocLine, Lang, TargetLine, UnitLine, format_goal};
@@ -233,9 +232,13 @@ pub(super) async fn unit_lines(
     bloc: &crate::storage::blocs::Bloc,
     req: &Req,
 ) -> Result<Vec<UnitLine>, Fail> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.reader();
     let period = open_period(app, &mut conn, bloc, req.now).await?;
-    let board = Board::load(&mut conn, bloc.id, year_of(bloc, req.now), period).await?;
+    let board = app
+        .db
+        .cache()
+        .board(&mut conn, bloc.id, year_of(bloc, req.now), period)
+        .await?;
     Ok(board
         .units
         .iter()

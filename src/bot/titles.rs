@@ -1,6 +1,6 @@
 //! `/titles` and `/register`: the titles a unit aims for this year.
 
-use sqlx::SqliteConnection;
+use crate::storage::Source;
 
 use super::context::{App, Fail, Out, Req, commit, head_unit, year_of};
 use crate::domain::Refusal;
@@ -12,7 +12,7 @@ use crate::storage::registrations;
 /// (code, name) of the titles a unit registered for the year.
 pub(super) async fn registered(
     app: &App,
-    conn: &mut SqliteConnection,
+    conn: &mut impl Source,
     unit_id: i64,
     year: i32,
 ) -> Result<Vec<(String, String)>, Fail> {

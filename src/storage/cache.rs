@@ -15,15 +15,14 @@
 //!
 //! Each map is bounded; a full map starts over.
 
-use sqlx::SqliteConnection;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::Result;
 use super::blocs::{self, Bloc};
 use super::board::{Board, Patch};
 use super::units::{self, Unit};
+use super::{Result, Source};
 use super::{registrations, schedules, users};
 use crate::domain::Period;
 use crate::domain::schedule::Schedule;
@@ -126,27 +125,19 @@ impl Cache {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A value from `map`, or loaded and kept if nothing was written meanwhile.
-    async fn memo<K, V>(
-        &self,
-        map: Pick<K, V>,
-        key: K,
-        load: impl Future<Output = Result<V>>,
-    ) -> Result<V>
-    where
-        K: Eq + Hash,
-        V: Clone,
-    {
-        let epoch = {
-            let mut s = self.lock();
-            if s.writing == 0
-                && let Some(v) = map(&mut s).get(&key)
-            {
-                return Ok(v.clone());
-            }
-            s.epoch
-        };
-        let v = load.await?;
+    /// A kept value, or the epoch to load one under.
+    fn get<K: Eq + Hash, V: Clone>(&self, map: Pick<K, V>, key: &K) -> std::result::Result<V, u64> {
+        let mut s = self.lock();
+        if s.writing == 0
+            && let Some(v) = map(&mut s).get(key)
+        {
+            return Ok(v.clone());
+        }
+        Err(s.epoch)
+    }
+
+    /// Keeps a value loaded under `epoch` if nothing was written meanwhile.
+    fn keep<K: Eq + Hash, V: Clone>(&self, map: Pick<K, V>, key: K, v: &V, epoch: u64) {
         let mut s = self.lock();
         if s.writing == 0 && s.epoch == epoch {
             let m = map(&mut s);
@@ -155,98 +146,115 @@ impl Cache {
             }
             m.insert(key, v.clone());
         }
-        Ok(v)
     }
 
     /// [`users::get`].
-    pub async fn user(&self, conn: &mut SqliteConnection, user_id: i64) -> Result<UserPrefs> {
-        self.memo(|s| &mut s.users, user_id, users::get(conn, user_id))
-            .await
+    pub async fn user(&self, src: &mut impl Source, user_id: i64) -> Result<UserPrefs> {
+        let pick: Pick<i64, UserPrefs> = |s| &mut s.users;
+        let epoch = match self.get(pick, &user_id) {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        let v = users::get(src.conn().await?, user_id).await?;
+        self.keep(pick, user_id, &v, epoch);
+        Ok(v)
     }
 
     /// [`blocs::by_chat`].
-    pub async fn bloc_by_chat(
-        &self,
-        conn: &mut SqliteConnection,
-        chat_id: i64,
-    ) -> Result<Option<Bloc>> {
-        self.memo(|s| &mut s.chats, chat_id, blocs::by_chat(conn, chat_id))
-            .await
+    pub async fn bloc_by_chat(&self, src: &mut impl Source, chat_id: i64) -> Result<Option<Bloc>> {
+        let pick: Pick<i64, Option<Bloc>> = |s| &mut s.chats;
+        let epoch = match self.get(pick, &chat_id) {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        let v = blocs::by_chat(src.conn().await?, chat_id).await?;
+        self.keep(pick, chat_id, &v, epoch);
+        Ok(v)
     }
 
     /// [`blocs::of_user`].
-    pub async fn blocs_of(&self, conn: &mut SqliteConnection, user_id: i64) -> Result<Vec<Bloc>> {
-        self.memo(
-            |s| &mut s.memberships,
-            user_id,
-            blocs::of_user(conn, user_id),
-        )
-        .await
+    pub async fn blocs_of(&self, src: &mut impl Source, user_id: i64) -> Result<Vec<Bloc>> {
+        let pick: Pick<i64, Vec<Bloc>> = |s| &mut s.memberships;
+        let epoch = match self.get(pick, &user_id) {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        let v = blocs::of_user(src.conn().await?, user_id).await?;
+        self.keep(pick, user_id, &v, epoch);
+        Ok(v)
     }
 
     /// [`blocs::is_admin`].
     pub async fn is_admin(
         &self,
-        conn: &mut SqliteConnection,
+        src: &mut impl Source,
         bloc_id: i64,
         user_id: i64,
     ) -> Result<bool> {
-        self.memo(
-            |s| &mut s.admins,
-            (bloc_id, user_id),
-            blocs::is_admin(conn, bloc_id, user_id),
-        )
-        .await
+        let pick: Pick<(i64, i64), bool> = |s| &mut s.admins;
+        let epoch = match self.get(pick, &(bloc_id, user_id)) {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        let v = blocs::is_admin(src.conn().await?, bloc_id, user_id).await?;
+        self.keep(pick, (bloc_id, user_id), &v, epoch);
+        Ok(v)
     }
 
     /// [`units::headed_by`].
     pub async fn headed_by(
         &self,
-        conn: &mut SqliteConnection,
+        src: &mut impl Source,
         bloc_id: i64,
         user_id: i64,
     ) -> Result<Option<Unit>> {
-        self.memo(
-            |s| &mut s.heads,
-            (bloc_id, user_id),
-            units::headed_by(conn, bloc_id, user_id),
-        )
-        .await
+        let pick: Pick<(i64, i64), Option<Unit>> = |s| &mut s.heads;
+        let epoch = match self.get(pick, &(bloc_id, user_id)) {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        let v = units::headed_by(src.conn().await?, bloc_id, user_id).await?;
+        self.keep(pick, (bloc_id, user_id), &v, epoch);
+        Ok(v)
     }
 
     /// [`schedules::get`].
     pub async fn schedule(
         &self,
-        conn: &mut SqliteConnection,
+        src: &mut impl Source,
         bloc_id: i64,
         year: i32,
         tz: chrono_tz::Tz,
     ) -> Result<Schedule> {
-        self.memo(
-            |s| &mut s.schedules,
-            (bloc_id, year),
-            schedules::get(conn, bloc_id, year, tz),
-        )
-        .await
+        let pick: Pick<(i64, i32), Schedule> = |s| &mut s.schedules;
+        let epoch = match self.get(pick, &(bloc_id, year)) {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        let v = schedules::get(src.conn().await?, bloc_id, year, tz).await?;
+        self.keep(pick, (bloc_id, year), &v, epoch);
+        Ok(v)
     }
 
     /// [`registrations::of_unit`].
     pub async fn titles(
         &self,
-        conn: &mut SqliteConnection,
+        src: &mut impl Source,
         unit_id: i64,
         year: i32,
     ) -> Result<Vec<String>> {
-        self.memo(
-            |s| &mut s.titles,
-            (unit_id, year),
-            registrations::of_unit(conn, unit_id, year),
-        )
-        .await
+        let pick: Pick<(i64, i32), Vec<String>> = |s| &mut s.titles;
+        let epoch = match self.get(pick, &(unit_id, year)) {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        let v = registrations::of_unit(src.conn().await?, unit_id, year).await?;
+        self.keep(pick, (unit_id, year), &v, epoch);
+        Ok(v)
     }
 
     /// Whether a chat is marked unreachable.
-    pub async fn unreachable(&self, conn: &mut SqliteConnection, chat_id: i64) -> Result<bool> {
+    pub async fn unreachable(&self, src: &mut impl Source, chat_id: i64) -> Result<bool> {
         let epoch = {
             let s = self.lock();
             if s.unreachable_writing == 0
@@ -259,7 +267,7 @@ impl Cache {
         };
         let set: HashSet<i64> =
             sqlx::query_scalar::<_, i64>("SELECT DISTINCT chat_id FROM unreachable")
-                .fetch_all(conn)
+                .fetch_all(src.conn().await?)
                 .await?
                 .into_iter()
                 .collect();
@@ -274,7 +282,7 @@ impl Cache {
     /// [`Board::load`].
     pub async fn board(
         &self,
-        conn: &mut SqliteConnection,
+        src: &mut impl Source,
         bloc_id: i64,
         year: i32,
         period: Period,
@@ -287,7 +295,7 @@ impl Cache {
             }
             (s.epoch, s.board_epochs.get(&bloc_id).copied().unwrap_or(0))
         };
-        let board = Arc::new(Board::load(conn, bloc_id, year, period).await?);
+        let board = Arc::new(Board::load(src.conn().await?, bloc_id, year, period).await?);
         let mut s = self.lock();
         let open = s.writing > 0 || s.board_writing.get(&bloc_id).is_some_and(|n| *n > 0);
         let now = (s.epoch, s.board_epochs.get(&bloc_id).copied().unwrap_or(0));
@@ -315,12 +323,12 @@ impl Cache {
 
     /// Learns the highest update id applied before this process started:
     /// every id above it that was applied since is remembered here.
-    pub async fn know_processed(&self, conn: &mut SqliteConnection) -> Result<()> {
+    pub async fn know_processed(&self, src: &mut impl Source) -> Result<()> {
         if self.lock().known_above.is_some() {
             return Ok(());
         }
         let max: Option<i64> = sqlx::query_scalar("SELECT MAX(update_id) FROM processed_updates")
-            .fetch_one(conn)
+            .fetch_one(src.conn().await?)
             .await?;
         let mut s = self.lock();
         if s.known_above.is_none() {

@@ -16,6 +16,7 @@ pub mod units;
 pub mod updates;
 pub mod users;
 
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use std::ops::{Deref, DerefMut};
@@ -72,6 +73,16 @@ impl Db {
             pool,
             cache: Arc::default(),
         })
+    }
+
+    /// A connection taken from the pool only if a read needs one: most
+    /// reads are answered by the cache, and every connection handed back to
+    /// sqlx's pool costs a ping to its thread.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader {
+            pool: &self.pool,
+            conn: None,
+        }
     }
 
     /// The pool, for reads.
@@ -188,5 +199,48 @@ impl Drop for Guard {
             applied: &self.applied,
         };
         self.cache.end(self.scope, &done);
+    }
+}
+
+/// Where a read gets its connection: a transaction, a pooled connection, or
+/// a [`Reader`] that takes one only when asked.
+pub trait Source: Send {
+    /// The connection.
+    fn conn(&mut self) -> impl Future<Output = Result<&mut SqliteConnection>> + Send;
+}
+
+impl Source for SqliteConnection {
+    async fn conn(&mut self) -> Result<&mut SqliteConnection> {
+        Ok(self)
+    }
+}
+
+impl Source for PoolConnection<Sqlite> {
+    async fn conn(&mut self) -> Result<&mut SqliteConnection> {
+        Ok(&mut **self)
+    }
+}
+
+impl Source for Write {
+    async fn conn(&mut self) -> Result<&mut SqliteConnection> {
+        Ok(&mut self.tx)
+    }
+}
+
+/// A connection taken from the pool on first use; see [`Db::reader`].
+#[derive(Debug)]
+pub struct Reader<'a> {
+    pool: &'a SqlitePool,
+    conn: Option<PoolConnection<Sqlite>>,
+}
+
+impl Source for Reader<'_> {
+    async fn conn(&mut self) -> Result<&mut SqliteConnection> {
+        if self.conn.is_none() {
+            self.conn = Some(self.pool.acquire().await?);
+        }
+        self.conn
+            .as_deref_mut()
+            .ok_or_else(|| StorageError::Corrupt("no connection".into()))
     }
 }

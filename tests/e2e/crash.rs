@@ -1,4 +1,4 @@
-//! Crash safety of the real binary: a burst of 500 reports from 50 unit
+//! Crash safety of the real binary: a burst of 1,000 reports from 50 unit
 //! heads while `thidua run` is killed with SIGKILL at random points and
 //! restarted on the same database. Every write whose ✅ reply went out is
 //! stored, none is applied twice, the database stays intact, and in the end
@@ -17,7 +17,7 @@ use thidua::fakeapi::FakeBotApi;
 use thidua::storage::{Db, blocs, targets, units};
 
 const HEADS: i64 = 50;
-const WRITES: i64 = 500;
+const WRITES: i64 = 1000;
 const MIN_KILLS: usize = 20;
 
 /// SplitMix64: a small deterministic PRNG, so a failing run can be replayed
@@ -134,7 +134,7 @@ async fn integrity_of_copy(db: &Path, scratch: &Path) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigkill_during_a_burst_of_500_reports_loses_no_acknowledged_write_and_applies_none_twice()
+async fn sigkill_during_a_burst_of_1000_reports_loses_no_acknowledged_write_and_applies_none_twice()
 {
     let seed_value = std::env::var("THIDUA_CRASH_SEED")
         .ok()
