@@ -97,6 +97,7 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         default_tz: cfg.tz,
         observer: None,
         secrets: vec![cfg.token.expose().to_owned()],
+        reports: Default::default(),
     });
     let bot = bot(cfg.token.expose(), cfg.api_url.clone());
     let me = tokio::select! {

@@ -90,6 +90,7 @@ impl Harness {
             default_tz: crate::config::DEFAULT_TZ,
             observer: Some(observer),
             secrets: vec![FAKE_TOKEN.to_owned()],
+            reports: Default::default(),
         });
         let url = url::Url::parse(self.api.url()).context("fake API URL")?;
         let bot = app::bot(FAKE_TOKEN, Some(url));

@@ -28,6 +28,8 @@ pub struct App {
     pub observer: Option<UnboundedSender<i64>>,
     /// Strings to keep out of logs (the token).
     pub secrets: Vec<String>,
+    /// Group commit of reports.
+    pub reports: super::batch::Batcher,
 }
 
 impl App {
@@ -377,12 +379,19 @@ pub fn local_time(bloc: &Bloc, at: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// Records the update as applied, with its replies, in `tx`; the caller
+/// commits.
+pub async fn applied(tx: &mut Write, req: &Req, outs: Vec<Out>) -> Result<Vec<Out>, Fail> {
+    let outbox = serde_json::to_string(&outs).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+    updates::record(tx, req.update_id, &outbox, req.now).await?;
+    tx.applies(req.update_id);
+    Ok(outs)
+}
+
 /// Records the update as applied, with its replies, and commits. Replies are
 /// sent only after this returns.
 pub async fn commit(mut tx: Write, req: &Req, outs: Vec<Out>) -> Result<Vec<Out>, Fail> {
-    let outbox = serde_json::to_string(&outs).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-    updates::record(&mut tx, req.update_id, &outbox, req.now).await?;
-    tx.applies(req.update_id);
+    let outs = applied(&mut tx, req, outs).await?;
     tx.commit().await?;
     Ok(outs)
 }

@@ -1,6 +1,7 @@
 //! teloxide: the commands, the dptree schema and one handler module per area.
 //! Handlers translate chat <-> domain; they never compute scores or dates.
 
+mod batch;
 mod context;
 mod files;
 mod flow;

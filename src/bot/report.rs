@@ -1,18 +1,20 @@
 //! Reports, a unit's status and the standings.
 
+use super::batch::Job;
 use super::context::Sender;
-use super::context::{App, Fail, Out, Req, commit, head_unit, open_period, readable_bloc, year_of};
+use super::context::{
+    App, Fail, Out, Req, applied, head_unit, open_period, readable_bloc, year_of,
+};
 use super::setup::target_line;
 use crate::domain::args::{Report, StandingsArgs, shorten};
 use crate::domain::score::score;
 use crate::domain::{Period, Refusal, TargetKind};
-use crate::storage::audit::{self, Entry};
+use crate::storage::Write;
 use crate::storage::blocs::Bloc;
 use crate::storage::board::{Board, Patch};
 use crate::storage::reports::{self, NewReport};
 use crate::storage::targets::Target;
 use crate::storage::units::Unit;
-use crate::storage::{Scope, Write};
 use crate::text::{StandingsView, StatusLine, StatusView};
 
 pub(super) async fn report(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
@@ -21,14 +23,22 @@ pub(super) async fn report(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
         return super::flow::start(app, req).await;
     }
     let a = Report::parse(args)?;
-    let mut tx = app.db.write_scoped(Scope::Reports).await?;
-    let (bloc, unit, sender) = head_unit(app, &mut tx, req).await?;
+    let req = req.clone();
+    let job: Job =
+        Box::new(move |app, tx| Box::pin(async move { report_in(app, tx, &req, &a).await }));
+    app.reports.run(app, job).await
+}
+
+/// The one-line `/report` inside a batch's transaction: every refusal comes
+/// before the write.
+async fn report_in(app: &App, tx: &mut Write, req: &Req, a: &Report) -> Result<Vec<Out>, Fail> {
+    let (bloc, unit, sender) = head_unit(app, tx, req).await?;
     let year = year_of(&bloc, req.now);
     let period = match a.period {
         Some(p) => p,
-        None => open_period(app, &mut tx, &bloc, req.now).await?,
+        None => open_period(app, tx, &bloc, req.now).await?,
     };
-    let board = app.db.cache().board(&mut tx, bloc.id, year, period).await?;
+    let board = tx.board(bloc.id, year, period).await?;
     let target = board
         .targets
         .iter()
@@ -43,8 +53,8 @@ pub(super) async fn report(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
         period,
         year,
     };
-    let text = record(&mut tx, req, &reported, &board, value, &a.value, &a.note).await?;
-    commit(tx, req, vec![Out::to(req.chat_id, text)]).await
+    let text = record(tx, req, &reported, &board, value, &a.value, &a.note).await?;
+    applied(tx, req, vec![Out::to(req.chat_id, text)]).await
 }
 
 /// Parses a value typed for `target`, or refuses naming it.
@@ -81,7 +91,6 @@ pub(super) async fn record(
     note: &str,
 ) -> Result<String, Fail> {
     tx.touch_board(r.bloc.id);
-    let old = reports::latest_raw(tx, r.unit.id, r.target.id, r.period).await?;
     let new = NewReport {
         unit_id: r.unit.id,
         target_id: r.target.id,
@@ -91,7 +100,14 @@ pub(super) async fn record(
         note,
         reported_by: r.sender.id,
     };
-    let report_id = reports::insert(tx, &new, req.now).await?;
+    let subject = format!(
+        "{}/{}/{}/{}",
+        r.unit.code,
+        r.target.code,
+        r.period.as_str(),
+        r.year
+    );
+    let report_id = reports::insert_audited(tx, &new, req.now, r.bloc.id, &subject).await?;
     tx.patch_board(
         r.bloc.id,
         Patch {
@@ -104,26 +120,6 @@ pub(super) async fn record(
             at: req.now,
         },
     );
-    audit::append(
-        tx,
-        req.now,
-        Entry {
-            user_id: r.sender.id,
-            bloc_id: Some(r.bloc.id),
-            unit_id: Some(r.unit.id),
-            action: "report",
-            subject: format!(
-                "{}/{}/{}/{}",
-                r.unit.code,
-                r.target.code,
-                r.period.as_str(),
-                r.year
-            ),
-            old,
-            new: Some(raw.to_owned()),
-        },
-    )
-    .await?;
     let score = score(&board.lines(r.unit.id, Some((r.target.id, value))));
     let (goal, own) = board.goal(r.unit.id, r.target);
     Ok(req

@@ -16,9 +16,11 @@ pub mod units;
 pub mod updates;
 pub mod users;
 
+use crate::domain::Period;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -38,6 +40,9 @@ pub enum StorageError {
     /// A stored value that cannot be read back (should never happen).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// Another write of the same group commit failed, so none was stored.
+    #[error("write batch failed: {0}")]
+    Batch(String),
 }
 
 /// Result of storage calls.
@@ -117,7 +122,11 @@ impl Db {
         };
         self.cache.begin(scope);
         let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(Write { tx, guard })
+        Ok(Write {
+            tx,
+            guard,
+            boards: HashMap::new(),
+        })
     }
 
     /// Closes every connection.
@@ -132,6 +141,8 @@ impl Db {
 pub struct Write {
     tx: Transaction<'static, Sqlite>,
     guard: Guard,
+    /// Boards read in this transaction, with its own reports applied.
+    boards: HashMap<(i64, i32, Period), Arc<board::Board>>,
 }
 
 impl Write {
@@ -148,7 +159,27 @@ impl Write {
     /// the cached board once committed.
     pub fn patch_board(&mut self, bloc_id: i64, patch: board::Patch) {
         self.touch_board(bloc_id);
+        if let Some(b) = self.boards.get_mut(&(bloc_id, patch.year, patch.period)) {
+            Arc::make_mut(b).apply(&patch);
+        }
         self.guard.patches.push((bloc_id, patch));
+    }
+
+    /// A board as this transaction sees it: the cached or stored board with
+    /// the reports this transaction added, without a query for each.
+    pub async fn board(
+        &mut self,
+        bloc_id: i64,
+        year: i32,
+        period: Period,
+    ) -> Result<Arc<board::Board>> {
+        if let Some(b) = self.boards.get(&(bloc_id, year, period)) {
+            return Ok(Arc::clone(b));
+        }
+        let cache = Arc::clone(&self.guard.cache);
+        let b = cache.board(&mut *self.tx, bloc_id, year, period).await?;
+        self.boards.insert((bloc_id, year, period), Arc::clone(&b));
+        Ok(b)
     }
 
     /// The update this transaction applies: remembered once committed.
@@ -158,7 +189,7 @@ impl Write {
 
     /// Commits; the cache drops what changed before this returns.
     pub async fn commit(self) -> Result<()> {
-        let Write { tx, mut guard } = self;
+        let Write { tx, mut guard, .. } = self;
         tx.commit().await?;
         guard.committed = true;
         Ok(())

@@ -49,6 +49,40 @@ pub async fn insert(
     Ok(id)
 }
 
+/// Appends a report with its audit row (the value before it, as typed, and
+/// the value now), in one round trip to the connection's thread; returns the
+/// report's id.
+pub async fn insert_audited(
+    conn: &mut SqliteConnection,
+    r: &NewReport<'_>,
+    now: DateTime<Utc>,
+    bloc_id: i64,
+    subject: &str,
+) -> Result<i64> {
+    Ok(sqlx::query(
+        "INSERT INTO audit_log (at, user_id, bloc_id, unit_id, action, subject, old_value, new_value)
+         VALUES (?1, ?8, ?9, ?2, 'report', ?10,
+                 (SELECT raw FROM reports WHERE unit_id = ?2 AND target_id = ?3 AND period = ?4
+                  ORDER BY id DESC LIMIT 1),
+                 ?6);
+         INSERT INTO reports (unit_id, target_id, period, value, raw, note, reported_by, reported_at)
+         VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?1);",
+    )
+    .bind(now)
+    .bind(r.unit_id)
+    .bind(r.target_id)
+    .bind(r.period.as_str())
+    .bind(r.value)
+    .bind(r.raw)
+    .bind(r.note)
+    .bind(r.reported_by)
+    .bind(bloc_id)
+    .bind(subject)
+    .execute(conn)
+    .await?
+    .last_insert_rowid())
+}
+
 /// The latest value of one (unit, target) and when the first value came.
 #[derive(Debug, Clone, FromRow)]
 pub struct Latest {
