@@ -132,6 +132,29 @@ impl Harness {
         Ok(self.api.calls_since(from))
     }
 
+    /// Delivers `updates` at once, as the burst Telegram holds for a bot,
+    /// and returns every request the bot made until all were handled.
+    pub async fn send_all(&mut self, updates: Vec<Value>) -> anyhow::Result<Vec<ApiCall>> {
+        let from = self.api.call_count();
+        let mut left: std::collections::HashSet<i64> =
+            updates.into_iter().map(|u| self.api.push(u)).collect();
+        let wait = async {
+            while !left.is_empty() {
+                match self.handled.recv().await {
+                    Some(done) => {
+                        left.remove(&done);
+                    }
+                    None => return false,
+                }
+            }
+            true
+        };
+        match tokio::time::timeout(STUCK, wait).await {
+            Ok(true) => Ok(self.api.calls_since(from)),
+            _ => anyhow::bail!("a burst of updates was not handled"),
+        }
+    }
+
     /// Delivers `update` again with its id, as Telegram does after a crash.
     pub async fn redeliver(&mut self, update: Value) -> anyhow::Result<Vec<ApiCall>> {
         let id = update

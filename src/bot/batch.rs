@@ -67,7 +67,14 @@ impl Batcher {
     pub async fn run(&self, app: &App, job: Job) -> Outcome {
         let (done, mut result) = oneshot::channel();
         self.lock_queue().push(Queued { job, done });
-        let turn = self.leader.lock().await;
+        // Done by a leader already, or our turn to lead: whichever comes first.
+        let turn = tokio::select! {
+            biased;
+            r = &mut result => {
+                return r.unwrap_or_else(|_| Err(failed("the batch was abandoned")));
+            }
+            turn = self.leader.lock() => turn,
+        };
         match result.try_recv() {
             Ok(r) => return r,
             Err(oneshot::error::TryRecvError::Closed) => {
@@ -143,5 +150,128 @@ async fn commit_batch(app: &App, jobs: Vec<Queued>) {
             (None, None) => Err(failed("not run")),
         };
         let _ = done.send(outcome);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SystemClock;
+    use crate::domain::Refusal;
+    use crate::storage::{Db, users};
+    use std::sync::Arc;
+
+    async fn app() -> (App, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&format!("sqlite://{}", dir.path().join("b.db").display()))
+            .await
+            .unwrap();
+        let app = App {
+            db,
+            clock: Arc::new(SystemClock),
+            default_tz: crate::config::DEFAULT_TZ,
+            observer: None,
+            secrets: Vec::new(),
+            reports: Batcher::default(),
+        };
+        (app, dir)
+    }
+
+    /// A job that stores user `id`'s language.
+    fn store(id: i64) -> (Queued, oneshot::Receiver<Outcome>) {
+        let (done, rx) = oneshot::channel();
+        let job: Job = Box::new(move |_, tx| {
+            Box::pin(async move {
+                users::set_lang(tx, id, "en").await?;
+                Ok(vec![Out::to(id, "ok")])
+            })
+        });
+        (Queued { job, done }, rx)
+    }
+
+    fn refuse() -> (Queued, oneshot::Receiver<Outcome>) {
+        let (done, rx) = oneshot::channel();
+        let job: Job = Box::new(|_, _| Box::pin(async { Err(Refusal::NotUnitHead.into()) }));
+        (Queued { job, done }, rx)
+    }
+
+    /// Writes, then fails: as a full disk would.
+    fn break_after_writing() -> (Queued, oneshot::Receiver<Outcome>) {
+        let (done, rx) = oneshot::channel();
+        let job: Job = Box::new(|_, tx| {
+            Box::pin(async move {
+                users::set_lang(tx, 99, "en").await?;
+                sqlx::query("INSERT INTO no_such_table VALUES (1)")
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(Vec::new())
+            })
+        });
+        (Queued { job, done }, rx)
+    }
+
+    async fn stored(app: &App) -> i64 {
+        let mut c = app.db.pool().acquire().await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_batch_commits_its_jobs_and_passes_refusals_through() {
+        let (app, _dir) = app().await;
+        let (a, ra) = store(1);
+        let (b, rb) = refuse();
+        let (c, rc) = store(2);
+        commit_batch(&app, vec![a, b, c]).await;
+        assert_eq!(ra.await.unwrap().unwrap()[0].chat_id, 1);
+        assert!(matches!(
+            rb.await.unwrap(),
+            Err(Fail::Refused(Refusal::NotUnitHead))
+        ));
+        assert_eq!(rc.await.unwrap().unwrap()[0].chat_id, 2);
+        assert_eq!(stored(&app).await, 2);
+    }
+
+    #[tokio::test]
+    async fn a_job_failing_after_a_write_rolls_back_its_whole_batch() {
+        let (app, _dir) = app().await;
+        let (a, ra) = store(1);
+        let (b, rb) = refuse();
+        let (c, rc) = break_after_writing();
+        let (d, rd) = store(2);
+        commit_batch(&app, vec![a, b, c, d]).await;
+        for r in [ra, rc, rd] {
+            assert!(matches!(r.await.unwrap(), Err(Fail::Storage(_))));
+        }
+        assert!(matches!(rb.await.unwrap(), Err(Fail::Refused(_))));
+        assert_eq!(stored(&app).await, 0, "nothing of the batch is stored");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_jobs_all_commit_once() {
+        let (app, _dir) = app().await;
+        let app = Arc::new(app);
+        let mut tasks = tokio::task::JoinSet::new();
+        for id in 0..200_i64 {
+            let app = Arc::clone(&app);
+            tasks.spawn(async move {
+                let job: Job = Box::new(move |_, tx| {
+                    Box::pin(async move {
+                        users::set_lang(tx, id, "vi").await?;
+                        Ok(vec![Out::to(id, "ok")])
+                    })
+                });
+                app.reports.run(&app, job).await
+            });
+        }
+        let mut answered = Vec::new();
+        while let Some(r) = tasks.join_next().await {
+            answered.push(r.unwrap().unwrap()[0].chat_id);
+        }
+        answered.sort_unstable();
+        assert_eq!(answered, (0..200).collect::<Vec<_>>());
+        assert_eq!(stored(&app).await, 200);
     }
 }

@@ -189,7 +189,13 @@ impl Write {
 
     /// Commits; the cache drops what changed before this returns.
     pub async fn commit(self) -> Result<()> {
-        let Write { tx, mut guard, .. } = self;
+        let Write {
+            tx,
+            mut guard,
+            boards,
+        } = self;
+        // Its copies go first, so that the cache patches its boards in place.
+        drop(boards);
         tx.commit().await?;
         guard.committed = true;
         Ok(())

@@ -276,3 +276,61 @@ async fn standings_refuse_bad_arguments_and_outsiders_in_private() {
         "anyone in the bloc group may read: {t}"
     );
 }
+
+/// Reports that arrive together are committed together (group commit):
+/// each is answered once in its own chat, a refused one with ⚠️ and nothing
+/// stored for it, and the standings shown afterwards (from memory, patched
+/// by each batch) are those a fresh process reads from the database.
+#[tokio::test]
+async fn a_burst_of_reports_is_stored_and_answered_once_each() {
+    let mut b = Bot::with_units(12).await;
+    b.add_targets().await;
+    for i in 0..12 {
+        b.join(&format!("U{i}"), &head(i)).await;
+    }
+    // Standings read before the burst are kept in memory by the bot.
+    let before = standings_rows(&only_text(&b.group(&admin(), "/standings").await));
+    assert_eq!(before.len(), 12);
+    let mut burst = Vec::new();
+    for i in 0..12 {
+        burst.push(updates::private(
+            &head(i),
+            &format!("/report THU {}", 10 * i),
+        ));
+        let second = if i % 3 == 0 {
+            "/report TSVM có"
+        } else {
+            "/report XYZ 5"
+        };
+        burst.push(updates::private(&head(i), second));
+        burst.push(updates::private(
+            &head(i),
+            &format!("/report THU {}", 10 * i + 5),
+        ));
+    }
+    let calls = b.h.send_all(burst).await.expect("burst handled");
+    for i in 0..12 {
+        let to = sent_to(&calls, head(i).id);
+        assert_eq!(to.len(), 3, "head {i}: {to:?}");
+        let refused = to.iter().filter(|t| t.starts_with("⚠️")).count();
+        assert_eq!(refused, usize::from(i % 3 != 0), "head {i}: {to:?}");
+        // The correction came last in this chat and is what counts.
+        assert!(
+            to[2].contains(&format!("{}%", 10 * i + 5)),
+            "head {i}: {to:?}"
+        );
+    }
+    assert_eq!(b.count("SELECT COUNT(*) FROM reports").await, 28);
+    assert_eq!(
+        b.count("SELECT COUNT(*) FROM audit_log WHERE action = 'report'")
+            .await,
+        28
+    );
+    let shown = standings_rows(&only_text(&b.group(&admin(), "/standings").await));
+    assert_ne!(shown, before, "the burst changed the standings");
+    b.h.restart().await.expect("restart");
+    let fresh = standings_rows(&only_text(&b.group(&admin(), "/standings").await));
+    assert_eq!(shown, fresh);
+    // U9: THU 95% of 60 points + TSVM 40 points.
+    assert_eq!(fresh[0], ("U9".to_owned(), "97,0".to_owned()));
+}
