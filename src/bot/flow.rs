@@ -7,7 +7,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::context::Sender;
 use super::context::{App, Fail, Out, Req, commit, head_unit, open_period, year_of};
-use super::report::{Reported, parse_value, record};
+use super::report::{Applies, Reported, parse_value, record};
 use super::setup::target_line;
 use crate::domain::score::score;
 use crate::domain::{Period, Refusal};
@@ -240,19 +240,22 @@ pub(super) async fn confirm(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
         board,
         target,
     } = step(app, &mut tx, req, &d, target_id).await?;
-    let target = &board.targets[target];
-    let v = parse_value(target, &raw)?;
+    let target = board.targets[target].clone();
+    let value = parse_value(&target, &raw)?;
     let reported = Reported {
         bloc: &bloc,
         unit: &unit,
         sender: &sender,
-        target,
+        target: &target,
         period,
         year,
+        value,
+        raw: &raw,
+        note: "",
     };
-    let text = record(&mut tx, req, &reported, &board, v, &raw, "").await?;
+    let outs = record(&mut tx, req, &reported, board, Applies::Later).await?;
     dialogues::clear(&mut tx, sender.id).await?;
-    commit(tx, req, vec![Out::to(req.chat_id, text)]).await
+    commit(tx, req, outs).await
 }
 
 /// `/cancel` and the cancel button.

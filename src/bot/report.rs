@@ -2,20 +2,19 @@
 
 use super::batch::Job;
 use super::context::Sender;
-use super::context::{
-    App, Fail, Out, Req, applied, head_unit, open_period, readable_bloc, year_of,
-};
+use super::context::{App, Fail, Out, Req, head_unit, open_period, readable_bloc, year_of};
 use super::setup::target_line;
 use crate::domain::args::{Report, StandingsArgs, shorten};
 use crate::domain::score::score;
 use crate::domain::{Period, Refusal, TargetKind};
-use crate::storage::Write;
 use crate::storage::blocs::Bloc;
 use crate::storage::board::{Board, Patch};
 use crate::storage::reports::{self, NewReport};
 use crate::storage::targets::Target;
 use crate::storage::units::Unit;
+use crate::storage::{StorageError, Write};
 use crate::text::{StandingsView, StatusLine, StatusView};
+use std::sync::Arc;
 
 pub(super) async fn report(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
     req.private_only()?;
@@ -43,18 +42,21 @@ async fn report_in(app: &App, tx: &mut Write, req: &Req, a: &Report) -> Result<V
         .targets
         .iter()
         .find(|t| t.code == a.target.as_str())
+        .cloned()
         .ok_or_else(|| Refusal::UnknownTarget(a.target.to_string()))?;
-    let value = parse_value(target, &a.value)?;
+    let value = parse_value(&target, &a.value)?;
     let reported = Reported {
         bloc: &bloc,
         unit: &unit,
         sender: &sender,
-        target,
+        target: &target,
         period,
         year,
+        value,
+        raw: &a.value,
+        note: &a.note,
     };
-    let text = record(tx, req, &reported, &board, value, &a.value, &a.note).await?;
-    applied(tx, req, vec![Out::to(req.chat_id, text)]).await
+    record(tx, req, &reported, board, Applies::Here).await
 }
 
 /// Parses a value typed for `target`, or refuses naming it.
@@ -76,28 +78,56 @@ pub(super) struct Reported<'a> {
     pub target: &'a Target,
     pub period: Period,
     pub year: i32,
+    /// The value, and as typed.
+    pub value: f64,
+    pub raw: &'a str,
+    pub note: &'a str,
 }
 
-/// Appends a report with its audit row inside `tx`; returns the reply text.
+/// Whether [`record`] also records the update as applied.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Applies {
+    /// In the same round trip as the report.
+    Here,
+    /// The caller does, with its own commit.
+    Later,
+}
+
+/// Appends a report with its audit row inside `tx`; returns the reply.
 /// `board` is the period's board as read in `tx`, before this report. The
 /// caller commits.
 pub(super) async fn record(
     tx: &mut Write,
     req: &Req,
     r: &Reported<'_>,
-    board: &Board,
-    value: f64,
-    raw: &str,
-    note: &str,
-) -> Result<String, Fail> {
+    board: Arc<Board>,
+    applies: Applies,
+) -> Result<Vec<Out>, Fail> {
+    let value = r.value;
     tx.touch_board(r.bloc.id);
+    let score = score(&board.lines(r.unit.id, Some((r.target.id, value))));
+    let (goal, own) = board.goal(r.unit.id, r.target);
+    // Let go of it before the patch below: the transaction's copy is then
+    // patched in place instead of cloned.
+    drop(board);
+    let outs = vec![Out::to(
+        req.chat_id,
+        req.t()
+            .reported(&target_line(r.target, goal, own), r.period, value, score),
+    )];
+    let outbox = match applies {
+        Applies::Here => {
+            Some(serde_json::to_string(&outs).map_err(|e| StorageError::Corrupt(e.to_string()))?)
+        }
+        Applies::Later => None,
+    };
     let new = NewReport {
         unit_id: r.unit.id,
         target_id: r.target.id,
         period: r.period,
         value,
-        raw,
-        note,
+        raw: r.raw,
+        note: r.note,
         reported_by: r.sender.id,
     };
     let subject = format!(
@@ -107,7 +137,12 @@ pub(super) async fn record(
         r.period.as_str(),
         r.year
     );
-    let report_id = reports::insert_audited(tx, &new, req.now, r.bloc.id, &subject).await?;
+    let applied = outbox.as_deref().map(|o| (req.update_id, o));
+    let report_id =
+        reports::insert_audited(tx, &new, req.now, r.bloc.id, &subject, applied).await?;
+    if applied.is_some() {
+        tx.applies(req.update_id);
+    }
     tx.patch_board(
         r.bloc.id,
         Patch {
@@ -120,11 +155,7 @@ pub(super) async fn record(
             at: req.now,
         },
     );
-    let score = score(&board.lines(r.unit.id, Some((r.target.id, value))));
-    let (goal, own) = board.goal(r.unit.id, r.target);
-    Ok(req
-        .t()
-        .reported(&target_line(r.target, goal, own), r.period, value, score))
+    Ok(outs)
 }
 
 pub(super) async fn status(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {

@@ -90,11 +90,16 @@ pub fn rank(units: Vec<StandingInput>) -> Vec<Standing> {
             completed_at: u.completed_at,
         })
         .collect();
+    reorder(&mut rows);
+    rows
+}
+
+/// Sorts and numbers rows as [`rank`] does, after some of their scores changed.
+pub fn reorder(rows: &mut [Standing]) {
     rows.sort_by(compare);
     for (i, row) in rows.iter_mut().enumerate() {
         row.rank = i + 1;
     }
-    rows
 }
 
 fn compare(a: &Standing, b: &Standing) -> Ordering {

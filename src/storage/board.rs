@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use super::targets::{Target, TargetRow};
 use super::units::Unit;
 use super::{Result, StorageError};
-use crate::domain::score::{ScoreLine, completed_at, rank};
+use crate::domain::score::{ScoreLine, completed_at, rank, reorder, score};
 use crate::domain::{Goal, Period, Standing, StandingInput};
 
 /// A bloc's year and period, loaded and ranked.
@@ -155,7 +155,24 @@ impl Board {
             }
         }
         self.values.insert(key, p.value);
-        self.rank();
+        // Only this unit's row changes: no need to rebuild every row.
+        let lines = self.lines(p.unit_id, None);
+        let completed = completed_at(
+            &self
+                .targets
+                .iter()
+                .map(|t| self.reports.get(&(p.unit_id, t.id)).map(|r| r.1))
+                .collect::<Vec<_>>(),
+        );
+        match self.standings.iter_mut().find(|s| s.unit_id == p.unit_id) {
+            Some(row) => {
+                row.score = score(&lines);
+                row.reported = lines.iter().filter(|l| l.value.is_some()).count();
+                row.completed_at = completed;
+                reorder(&mut self.standings);
+            }
+            None => self.rank(),
+        }
     }
 
     /// Ranks the units from the values held.

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
+use std::sync::LazyLock;
 
 use super::Result;
 use crate::domain::Period;
@@ -50,37 +51,50 @@ pub async fn insert(
 }
 
 /// Appends a report with its audit row (the value before it, as typed, and
-/// the value now), in one round trip to the connection's thread; returns the
-/// report's id.
+/// the value now) and, when `applied` = (update id, outbox) is given, the
+/// processed-update row, in one round trip to the connection's thread;
+/// returns the report's id.
 pub async fn insert_audited(
     conn: &mut SqliteConnection,
     r: &NewReport<'_>,
     now: DateTime<Utc>,
     bloc_id: i64,
     subject: &str,
+    applied: Option<(i64, &str)>,
 ) -> Result<i64> {
-    Ok(sqlx::query(
-        "INSERT INTO audit_log (at, user_id, bloc_id, unit_id, action, subject, old_value, new_value)
+    // The report goes last: its id is the batch's last insert rowid.
+    const AUDIT: &str = "INSERT INTO audit_log (at, user_id, bloc_id, unit_id, action, subject, old_value, new_value)
          VALUES (?1, ?8, ?9, ?2, 'report', ?10,
                  (SELECT raw FROM reports WHERE unit_id = ?2 AND target_id = ?3 AND period = ?4
                   ORDER BY id DESC LIMIT 1),
-                 ?6);
-         INSERT INTO reports (unit_id, target_id, period, value, raw, note, reported_by, reported_at)
-         VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?1);",
-    )
-    .bind(now)
-    .bind(r.unit_id)
-    .bind(r.target_id)
-    .bind(r.period.as_str())
-    .bind(r.value)
-    .bind(r.raw)
-    .bind(r.note)
-    .bind(r.reported_by)
-    .bind(bloc_id)
-    .bind(subject)
-    .execute(conn)
-    .await?
-    .last_insert_rowid())
+                 ?6);";
+    const APPLIED: &str =
+        "INSERT INTO processed_updates (update_id, processed_at, outbox) VALUES (?11, ?1, ?12);";
+    const REPORT: &str = "INSERT INTO reports (unit_id, target_id, period, value, raw, note, reported_by, reported_at)
+         VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?1);";
+    static WITH_APPLIED: LazyLock<String> = LazyLock::new(|| [AUDIT, APPLIED, REPORT].concat());
+    static ALONE: LazyLock<String> = LazyLock::new(|| [AUDIT, REPORT].concat());
+    let sql: &'static str = match applied {
+        Some(_) => &WITH_APPLIED,
+        None => &ALONE,
+    };
+    let (update_id, outbox) = applied.unzip();
+    Ok(sqlx::query(sql)
+        .bind(now)
+        .bind(r.unit_id)
+        .bind(r.target_id)
+        .bind(r.period.as_str())
+        .bind(r.value)
+        .bind(r.raw)
+        .bind(r.note)
+        .bind(r.reported_by)
+        .bind(bloc_id)
+        .bind(subject)
+        .bind(update_id)
+        .bind(outbox)
+        .execute(conn)
+        .await?
+        .last_insert_rowid())
 }
 
 /// The latest value of one (unit, target) and when the first value came.
