@@ -16,7 +16,7 @@ mod titles;
 pub use context::{App, Out, tz_of};
 
 use std::sync::Arc;
-use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateFilterExt};
+use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
 use teloxide::prelude::*;
 use teloxide::types::{Me, Update};
 use teloxide::utils::command::{BotCommands, ParseError};
@@ -119,6 +119,18 @@ pub fn parse(text: &str, bot_username: &str) -> Parsed {
     }
 }
 
+/// Workers handling updates; see [`lane`].
+const LANES: i64 = 32;
+
+/// The worker an update goes to: one chat's updates are handled one after
+/// another, in order (a report, then its correction), by the same worker.
+/// teloxide's default gives every chat its own worker and keeps idle ones
+/// around, each with a queue of 32 updates: a few MB with a thousand heads.
+/// Chats share a bounded set of workers instead.
+fn lane(update: &Update) -> Option<i64> {
+    update.chat().map(|c| c.id.0.rem_euclid(LANES))
+}
+
 /// The whole handler tree.
 pub fn schema() -> teloxide::dispatching::UpdateHandler<anyhow::Error> {
     dptree::entry()
@@ -133,8 +145,9 @@ pub fn dispatcher(
     bot: Tg,
     app: Arc<App>,
     unhandled: Unhandled,
-) -> Dispatcher<Tg, anyhow::Error, DefaultKey> {
+) -> Dispatcher<Tg, anyhow::Error, i64> {
     Dispatcher::builder(bot, schema())
+        .distribution_function(lane)
         .dependencies(dptree::deps![app, unhandled])
         .default_handler(|_| async {})
         .error_handler(Arc::new(context::log_error))

@@ -163,6 +163,8 @@ struct State {
     /// Telegram's overall send limit, when enforced: sends in the last second.
     limit: Option<(usize, VecDeque<std::time::Instant>)>,
     too_many: u64,
+    /// At most this many updates per `getUpdates`, whatever the bot asks.
+    batch: Option<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -309,6 +311,12 @@ impl FakeBotApi {
     /// as Telegram does.
     pub fn enforce_send_limit(&self, per_sec: usize) {
         self.inner.lock().limit = Some((per_sec, VecDeque::new()));
+    }
+
+    /// Hands out at most `n` updates per `getUpdates` (Telegram's own
+    /// batches are often small): a test then sees the bot between batches.
+    pub fn hand_out_at_most(&self, n: usize) {
+        self.inner.lock().batch = Some(n.max(1));
     }
 
     /// How many 429s the fake has answered.
@@ -623,7 +631,7 @@ async fn get_updates(inner: &Inner, body: &Value) -> Vec<Value> {
             s.updates
                 .retain(|q| q.force || q.update["update_id"].as_i64().unwrap_or(0) >= offset);
             if !s.updates.is_empty() {
-                let n = s.updates.len().min(limit);
+                let n = s.updates.len().min(limit).min(s.batch.unwrap_or(limit));
                 let out: Vec<Value> = s.updates.iter().take(n).map(|q| q.update.clone()).collect();
                 // Forced redeliveries go out once; ordinary ones stay until confirmed.
                 let mut i = 0;
