@@ -410,7 +410,9 @@ mod tests {
                 note: "",
                 reported_by: 42,
             };
-            reports::insert(&mut tx, &r, at).await.unwrap();
+            reports::insert_audited(&mut tx, &r, at, bloc, "test", None)
+                .await
+                .unwrap();
         }
         pledges::sign(&mut tx, ids[1], 2026, 42, earlier)
             .await
@@ -550,7 +552,9 @@ mod tests {
                     note: "",
                     reported_by: 1,
                 };
-                let report_id = reports::insert(&mut tx, &r, at).await.unwrap();
+                let report_id = reports::insert_audited(&mut tx, &r, at, bloc, "test", None)
+                    .await
+                    .unwrap();
                 patches.push(Patch {
                     year: 2026,
                     period,

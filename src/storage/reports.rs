@@ -26,30 +26,6 @@ pub struct NewReport<'a> {
     pub reported_by: i64,
 }
 
-/// Appends a report; returns its id.
-pub async fn insert(
-    conn: &mut SqliteConnection,
-    r: &NewReport<'_>,
-    now: DateTime<Utc>,
-) -> Result<i64> {
-    let id = sqlx::query(
-        "INSERT INTO reports (unit_id, target_id, period, value, raw, note, reported_by, reported_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(r.unit_id)
-    .bind(r.target_id)
-    .bind(r.period.as_str())
-    .bind(r.value)
-    .bind(r.raw)
-    .bind(r.note)
-    .bind(r.reported_by)
-    .bind(now)
-    .execute(conn)
-    .await?
-    .last_insert_rowid();
-    Ok(id)
-}
-
 /// Appends a report with its audit row (the value before it, as typed, and
 /// the value now) and, when `applied` = (update id, outbox) is given, the
 /// processed-update row, in one round trip to the connection's thread;
@@ -131,23 +107,6 @@ pub async fn latest(
     .bind(bloc_id)
     .bind(year)
     .fetch_all(conn)
-    .await?)
-}
-
-/// The latest value a unit reported for a target in a period, as typed.
-pub async fn latest_raw(
-    conn: &mut SqliteConnection,
-    unit_id: i64,
-    target_id: i64,
-    period: Period,
-) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT raw FROM reports WHERE unit_id = ? AND target_id = ? AND period = ? ORDER BY id DESC LIMIT 1",
-    )
-    .bind(unit_id)
-    .bind(target_id)
-    .bind(period.as_str())
-    .fetch_optional(conn)
     .await?)
 }
 
