@@ -26,6 +26,7 @@ use super::{Result, Source};
 use super::{registrations, schedules, users};
 use crate::domain::Period;
 use crate::domain::schedule::Schedule;
+use sqlx::SqliteConnection;
 
 /// Entries per map before it starts over.
 const CAP: usize = 16_384;
@@ -118,6 +119,9 @@ pub struct Cache {
 /// A map of [`State`].
 type Pick<K, V> = fn(&mut State) -> &mut HashMap<K, V>;
 
+/// A load from the database on a miss.
+type Load<'c, V> = std::pin::Pin<Box<dyn Future<Output = Result<V>> + Send + 'c>>;
+
 impl Cache {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave a half-made entry:
@@ -125,19 +129,29 @@ impl Cache {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A kept value, or the epoch to load one under.
-    fn get<K: Eq + Hash, V: Clone>(&self, map: Pick<K, V>, key: &K) -> std::result::Result<V, u64> {
-        let mut s = self.lock();
-        if s.writing == 0
-            && let Some(v) = map(&mut s).get(key)
-        {
-            return Ok(v.clone());
-        }
-        Err(s.epoch)
-    }
-
-    /// Keeps a value loaded under `epoch` if nothing was written meanwhile.
-    fn keep<K: Eq + Hash, V: Clone>(&self, map: Pick<K, V>, key: K, v: &V, epoch: u64) {
+    /// A kept value, or one loaded by `load` and kept if nothing was written
+    /// meanwhile. Boxed: only a miss pays for it.
+    async fn memo<K, V>(
+        &self,
+        map: Pick<K, V>,
+        key: K,
+        src: &mut impl Source,
+        load: impl for<'c> FnOnce(&'c mut SqliteConnection) -> Load<'c, V>,
+    ) -> Result<V>
+    where
+        K: Eq + Hash,
+        V: Clone,
+    {
+        let epoch = {
+            let mut s = self.lock();
+            if s.writing == 0
+                && let Some(v) = map(&mut s).get(&key)
+            {
+                return Ok(v.clone());
+            }
+            s.epoch
+        };
+        let v = load(src.conn().await?).await?;
         let mut s = self.lock();
         if s.writing == 0 && s.epoch == epoch {
             let m = map(&mut s);
@@ -146,42 +160,40 @@ impl Cache {
             }
             m.insert(key, v.clone());
         }
+        Ok(v)
     }
 
     /// [`users::get`].
     pub async fn user(&self, src: &mut impl Source, user_id: i64) -> Result<UserPrefs> {
-        let pick: Pick<i64, UserPrefs> = |s| &mut s.users;
-        let epoch = match self.get(pick, &user_id) {
-            Ok(v) => return Ok(v),
-            Err(e) => e,
-        };
-        let v = users::get(src.conn().await?, user_id).await?;
-        self.keep(pick, user_id, &v, epoch);
-        Ok(v)
+        self.memo(
+            |s| &mut s.users,
+            user_id,
+            src,
+            |c| Box::pin(users::get(c, user_id)),
+        )
+        .await
     }
 
     /// [`blocs::by_chat`].
     pub async fn bloc_by_chat(&self, src: &mut impl Source, chat_id: i64) -> Result<Option<Bloc>> {
-        let pick: Pick<i64, Option<Bloc>> = |s| &mut s.chats;
-        let epoch = match self.get(pick, &chat_id) {
-            Ok(v) => return Ok(v),
-            Err(e) => e,
-        };
-        let v = blocs::by_chat(src.conn().await?, chat_id).await?;
-        self.keep(pick, chat_id, &v, epoch);
-        Ok(v)
+        self.memo(
+            |s| &mut s.chats,
+            chat_id,
+            src,
+            |c| Box::pin(blocs::by_chat(c, chat_id)),
+        )
+        .await
     }
 
     /// [`blocs::of_user`].
     pub async fn blocs_of(&self, src: &mut impl Source, user_id: i64) -> Result<Vec<Bloc>> {
-        let pick: Pick<i64, Vec<Bloc>> = |s| &mut s.memberships;
-        let epoch = match self.get(pick, &user_id) {
-            Ok(v) => return Ok(v),
-            Err(e) => e,
-        };
-        let v = blocs::of_user(src.conn().await?, user_id).await?;
-        self.keep(pick, user_id, &v, epoch);
-        Ok(v)
+        self.memo(
+            |s| &mut s.memberships,
+            user_id,
+            src,
+            |c| Box::pin(blocs::of_user(c, user_id)),
+        )
+        .await
     }
 
     /// [`blocs::is_admin`].
@@ -191,14 +203,13 @@ impl Cache {
         bloc_id: i64,
         user_id: i64,
     ) -> Result<bool> {
-        let pick: Pick<(i64, i64), bool> = |s| &mut s.admins;
-        let epoch = match self.get(pick, &(bloc_id, user_id)) {
-            Ok(v) => return Ok(v),
-            Err(e) => e,
-        };
-        let v = blocs::is_admin(src.conn().await?, bloc_id, user_id).await?;
-        self.keep(pick, (bloc_id, user_id), &v, epoch);
-        Ok(v)
+        self.memo(
+            |s| &mut s.admins,
+            (bloc_id, user_id),
+            src,
+            |c| Box::pin(blocs::is_admin(c, bloc_id, user_id)),
+        )
+        .await
     }
 
     /// [`units::headed_by`].
@@ -208,14 +219,13 @@ impl Cache {
         bloc_id: i64,
         user_id: i64,
     ) -> Result<Option<Unit>> {
-        let pick: Pick<(i64, i64), Option<Unit>> = |s| &mut s.heads;
-        let epoch = match self.get(pick, &(bloc_id, user_id)) {
-            Ok(v) => return Ok(v),
-            Err(e) => e,
-        };
-        let v = units::headed_by(src.conn().await?, bloc_id, user_id).await?;
-        self.keep(pick, (bloc_id, user_id), &v, epoch);
-        Ok(v)
+        self.memo(
+            |s| &mut s.heads,
+            (bloc_id, user_id),
+            src,
+            |c| Box::pin(units::headed_by(c, bloc_id, user_id)),
+        )
+        .await
     }
 
     /// [`schedules::get`].
@@ -226,14 +236,13 @@ impl Cache {
         year: i32,
         tz: chrono_tz::Tz,
     ) -> Result<Schedule> {
-        let pick: Pick<(i64, i32), Schedule> = |s| &mut s.schedules;
-        let epoch = match self.get(pick, &(bloc_id, year)) {
-            Ok(v) => return Ok(v),
-            Err(e) => e,
-        };
-        let v = schedules::get(src.conn().await?, bloc_id, year, tz).await?;
-        self.keep(pick, (bloc_id, year), &v, epoch);
-        Ok(v)
+        self.memo(
+            |s| &mut s.schedules,
+            (bloc_id, year),
+            src,
+            |c| Box::pin(schedules::get(c, bloc_id, year, tz)),
+        )
+        .await
     }
 
     /// [`registrations::of_unit`].
@@ -243,14 +252,13 @@ impl Cache {
         unit_id: i64,
         year: i32,
     ) -> Result<Vec<String>> {
-        let pick: Pick<(i64, i32), Vec<String>> = |s| &mut s.titles;
-        let epoch = match self.get(pick, &(unit_id, year)) {
-            Ok(v) => return Ok(v),
-            Err(e) => e,
-        };
-        let v = registrations::of_unit(src.conn().await?, unit_id, year).await?;
-        self.keep(pick, (unit_id, year), &v, epoch);
-        Ok(v)
+        self.memo(
+            |s| &mut s.titles,
+            (unit_id, year),
+            src,
+            |c| Box::pin(registrations::of_unit(c, unit_id, year)),
+        )
+        .await
     }
 
     /// Whether a chat is marked unreachable.
