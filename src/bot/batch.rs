@@ -75,14 +75,13 @@ impl Batcher {
             }
             turn = self.leader.lock() => turn,
         };
-        match result.try_recv() {
-            Ok(r) => return r,
-            Err(oneshot::error::TryRecvError::Closed) => {
-                return Err(failed("the batch was abandoned"));
-            }
-            Err(oneshot::error::TryRecvError::Empty) => {}
-        }
+        // Lead until our job is done: it may be beyond the first batch.
         loop {
+            match result.try_recv() {
+                Ok(r) => return r,
+                Err(oneshot::error::TryRecvError::Closed) => break,
+                Err(oneshot::error::TryRecvError::Empty) => {}
+            }
             let jobs: Vec<Queued> = {
                 let mut q = self.lock_queue();
                 let n = q.len().min(MOST);
@@ -92,17 +91,9 @@ impl Batcher {
                 break;
             }
             commit_batch(app, jobs).await;
-            // Ours may be among the jobs left for the next batch.
-            match result.try_recv() {
-                Ok(r) => return r,
-                Err(oneshot::error::TryRecvError::Closed) => break,
-                Err(oneshot::error::TryRecvError::Empty) => {}
-            }
         }
         drop(turn);
-        result
-            .await
-            .unwrap_or_else(|_| Err(failed("the batch was abandoned")))
+        Err(failed("the batch was abandoned"))
     }
 }
 

@@ -379,19 +379,12 @@ pub fn local_time(bloc: &Bloc, at: DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// Records the update as applied, with its replies, in `tx`; the caller
-/// commits.
-pub async fn applied(tx: &mut Write, req: &Req, outs: Vec<Out>) -> Result<Vec<Out>, Fail> {
-    let outbox = serde_json::to_string(&outs).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-    updates::record(tx, req.update_id, &outbox, req.now).await?;
-    tx.applies(req.update_id);
-    Ok(outs)
-}
-
 /// Records the update as applied, with its replies, and commits. Replies are
 /// sent only after this returns.
 pub async fn commit(mut tx: Write, req: &Req, outs: Vec<Out>) -> Result<Vec<Out>, Fail> {
-    let outs = applied(&mut tx, req, outs).await?;
+    let outbox = serde_json::to_string(&outs).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+    updates::record(&mut tx, req.update_id, &outbox, req.now).await?;
+    tx.applies(req.update_id);
     tx.commit().await?;
     Ok(outs)
 }

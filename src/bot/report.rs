@@ -104,7 +104,6 @@ pub(super) async fn record(
     applies: Applies,
 ) -> Result<Vec<Out>, Fail> {
     let value = r.value;
-    tx.touch_board(r.bloc.id);
     let score = score(&board.lines(r.unit.id, Some((r.target.id, value))));
     let (goal, own) = board.goal(r.unit.id, r.target);
     // Let go of it before the patch below: the transaction's copy is then

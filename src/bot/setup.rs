@@ -15,7 +15,7 @@ use crate::domain::args::{
 use crate::domain::{CommandKind, Goal, Refusal};
 use crate::storage::audit::{self, Entry};
 use crate::storage::targets::{NewTarget, Target};
-use crate::storage::{blocs, targets, units, users};
+use crate::storage::{Scope, blocs, targets, units, users};
 use crate::text::{BlocLine, Lang, TargetLine, UnitLine, format_goal};
 
 /// How long an invite works.
@@ -515,7 +515,9 @@ pub(super) async fn target_remove(app: &App, req: &Req, args: &str) -> Result<Ve
 }
 
 pub(super) async fn targets(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
-    let mut tx = app.db.write().await?;
+    // Only the roll-over writes, and it adds drafts, which nothing cached
+    // shows: reading the targets must not empty the cache.
+    let mut tx = app.db.write_scoped(Scope::Uncached).await?;
     let bloc = readable_bloc(app, &mut tx, req).await?;
     let year = year_of(&bloc, req.now);
     // A new year shows last year's targets as drafts even before the scheduler ticked.

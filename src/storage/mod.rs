@@ -25,7 +25,8 @@ use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 use std::sync::Arc;
 
-pub use cache::{Cache, Done, Scope};
+use cache::Done;
+pub use cache::{Cache, Scope};
 use std::time::Duration;
 
 /// Errors of the storage layer.
@@ -146,9 +147,10 @@ pub struct Write {
 }
 
 impl Write {
-    /// This transaction will change the boards of `bloc_id` (only for
-    /// [`Scope::Reports`]). Call before reading the board it changes.
-    pub fn touch_board(&mut self, bloc_id: i64) {
+    /// This transaction will change the boards of `bloc_id`: until it has
+    /// ended, they are read from the database (before its COMMIT, so that no
+    /// reader finds the old board between the COMMIT and the patch).
+    fn touch_board(&mut self, bloc_id: i64) {
         if !self.guard.boards.contains(&bloc_id) {
             self.guard.cache.begin_board(bloc_id);
             self.guard.boards.push(bloc_id);
