@@ -74,6 +74,20 @@ const YEARS: i32 = 3;
 /// Waiting longer than this for a reply means the bot is stuck.
 const STUCK: Duration = Duration::from_secs(60);
 
+/// utime + stime of a `/proc/.../stat` file, in USER_HZ = 100 ticks/s
+/// (fields 14 and 15); 0 if it cannot be read.
+fn stat_ticks(path: &str) -> u64 {
+    let Ok(s) = std::fs::read_to_string(path) else {
+        return 0;
+    };
+    let Some((_, rest)) = s.rsplit_once(')') else {
+        return 0;
+    };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    ticks(11) + ticks(12)
+}
+
 // ---------------------------------------------------------------- sizes
 
 /// Every size of the run; `--quick` divides each by 10.
@@ -784,17 +798,27 @@ impl Proc {
     }
 
     /// CPU time of the whole process (every thread), user + system, in ms.
+    /// Live threads are counted in nanoseconds (`task/*/schedstat`), threads
+    /// that have exited in the 10 ms ticks of `stat` (all that is left of
+    /// them): a difference of two readings is then exact to a few µs unless
+    /// a thread exited in between.
     fn cpu_ms(&self) -> f64 {
-        let Ok(s) = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)) else {
-            return 0.0;
-        };
-        let Some((_, rest)) = s.rsplit_once(')') else {
-            return 0.0;
-        };
-        let f: Vec<&str> = rest.split_whitespace().collect();
-        let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-        // Fields 14 and 15 of stat (utime, stime) in USER_HZ = 100 ticks/s.
-        (ticks(11) + ticks(12)) as f64 * 10.0
+        let proc_ticks = stat_ticks(&format!("/proc/{}/stat", self.pid));
+        let (mut live_ticks, mut live_ns) = (0, 0);
+        if let Ok(tasks) = std::fs::read_dir(format!("/proc/{}/task", self.pid)) {
+            for t in tasks.flatten() {
+                let dir = t.path();
+                let ns = std::fs::read_to_string(dir.join("schedstat"))
+                    .ok()
+                    .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok());
+                // A thread that exits between the two reads is left to `stat`.
+                if let Some(ns) = ns {
+                    live_ticks += stat_ticks(&dir.join("stat").to_string_lossy());
+                    live_ns += ns;
+                }
+            }
+        }
+        proc_ticks.saturating_sub(live_ticks) as f64 * 10.0 + live_ns as f64 / 1e6
     }
 
     fn alive(&mut self) -> anyhow::Result<()> {
