@@ -12,6 +12,7 @@ mod schedule;
 mod send;
 mod setup;
 mod titles;
+mod turns;
 
 pub use context::{App, Out, tz_of};
 
@@ -119,17 +120,7 @@ pub fn parse(text: &str, bot_username: &str) -> Parsed {
     }
 }
 
-/// Workers handling updates; see [`lane`].
-const LANES: i64 = 32;
-
-/// The worker an update goes to: one chat's updates are handled one after
-/// another, in order (a report, then its correction), by the same worker.
-/// teloxide's default gives every chat its own worker and keeps idle ones
-/// around, each with a queue of 32 updates: a few MB with a thousand heads.
-/// Chats share a bounded set of workers instead.
-fn lane(update: &Update) -> Option<i64> {
-    update.chat().map(|c| c.id.0.rem_euclid(LANES))
-}
+pub use turns::Turns;
 
 /// The whole handler tree.
 pub fn schema() -> teloxide::dispatching::UpdateHandler<anyhow::Error> {
@@ -140,15 +131,17 @@ pub fn schema() -> teloxide::dispatching::UpdateHandler<anyhow::Error> {
 
 /// Builds the dispatcher for `bot` over `app`. Each handler holds a
 /// [`crate::polling::Handling`] from `unhandled` while it runs: the poller
-/// confirms a batch to Telegram only once all are dropped.
+/// confirms a batch to Telegram only once all are dropped. Every update
+/// gets a task of its own (teloxide's default worker); one chat's wait for
+/// their [`Turns`].
 pub fn dispatcher(
     bot: Tg,
     app: Arc<App>,
     unhandled: Unhandled,
 ) -> Dispatcher<Tg, anyhow::Error, i64> {
     Dispatcher::builder(bot, schema())
-        .distribution_function(lane)
-        .dependencies(dptree::deps![app, unhandled])
+        .distribution_function(|_| None)
+        .dependencies(dptree::deps![app, unhandled, Turns::default()])
         .default_handler(|_| async {})
         .error_handler(Arc::new(context::log_error))
         .build()
@@ -161,8 +154,11 @@ async fn on_message(
     me: Me,
     app: Arc<App>,
     unhandled: Unhandled,
+    turns: Turns,
 ) -> anyhow::Result<()> {
     let _handling = unhandled.handling(&upd);
+    // Before any other await: see `Turns::take`.
+    let _turn = turns.take(msg.chat.id.0).await;
     let update_id = i64::from(upd.id.0);
     handle_message(&bot, &app, &me, update_id, &msg).await;
     app.handled(update_id);
@@ -412,8 +408,13 @@ async fn on_callback(
     q: CallbackQuery,
     app: Arc<App>,
     unhandled: Unhandled,
+    turns: Turns,
 ) -> anyhow::Result<()> {
     let _handling = unhandled.handling(&upd);
+    let _turn = match upd.chat() {
+        Some(chat) => Some(turns.take(chat.id.0).await),
+        None => None,
+    };
     let update_id = i64::from(upd.id.0);
     let data = q.data.clone().unwrap_or_default();
     if data.starts_with("sign:") {
