@@ -14,6 +14,8 @@ mod setup;
 mod titles;
 mod turns;
 
+use turns::Turns;
+
 pub use context::{App, Out, tz_of};
 
 use std::sync::Arc;
@@ -120,8 +122,6 @@ pub fn parse(text: &str, bot_username: &str) -> Parsed {
     }
 }
 
-pub use turns::Turns;
-
 /// The whole handler tree.
 pub fn schema() -> teloxide::dispatching::UpdateHandler<anyhow::Error> {
     dptree::entry()
@@ -132,8 +132,8 @@ pub fn schema() -> teloxide::dispatching::UpdateHandler<anyhow::Error> {
 /// Builds the dispatcher for `bot` over `app`. Each handler holds a
 /// [`crate::polling::Handling`] from `unhandled` while it runs: the poller
 /// confirms a batch to Telegram only once all are dropped. Every update
-/// gets a task of its own (teloxide's default worker); one chat's wait for
-/// their [`Turns`].
+/// gets a task of its own (teloxide's default worker); one chat's updates
+/// wait for their turn ([`Turns`]).
 pub fn dispatcher(
     bot: Tg,
     app: Arc<App>,
