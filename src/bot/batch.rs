@@ -153,10 +153,7 @@ mod tests {
     use std::sync::Arc;
 
     async fn app() -> (App, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("b.db").display()))
-            .await
-            .unwrap();
+        let (dir, db) = Db::temp().await;
         let app = App {
             db,
             clock: Arc::new(SystemClock),

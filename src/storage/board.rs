@@ -333,10 +333,7 @@ mod tests {
     #[tokio::test]
     async fn one_query_loads_what_the_tables_hold() {
         use crate::storage::{Db, blocs, pledges, reports, targets, units};
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("b.db").display()))
-            .await
-            .unwrap();
+        let (_dir, db) = Db::temp().await;
         let now = Utc::now();
         let mut tx = db.write().await.unwrap();
         let bloc = blocs::insert(
@@ -479,10 +476,7 @@ mod tests {
     async fn patched_boards_equal_fresh_loads() {
         use crate::domain::TargetKind;
         use crate::storage::{Db, blocs, reports, targets, units};
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("p.db").display()))
-            .await
-            .unwrap();
+        let (_dir, db) = Db::temp().await;
         let start = DateTime::parse_from_rfc3339("2026-06-01T08:00:00Z")
             .unwrap()
             .with_timezone(&Utc);

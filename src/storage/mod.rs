@@ -130,6 +130,16 @@ impl Db {
         })
     }
 
+    /// A database in a fresh temporary directory, for tests; the directory
+    /// goes when the returned guard is dropped.
+    #[cfg(test)]
+    pub(crate) async fn temp() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let db = Db::open(&url).await.expect("temporary database");
+        (dir, db)
+    }
+
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -53,10 +53,7 @@ mod tests {
 
     #[tokio::test]
     async fn prune_forgets_only_updates_older_than_a_week() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("u.db").display()))
-            .await
-            .unwrap();
+        let (_dir, db) = Db::temp().await;
         let now = Utc::now();
         let mut tx = db.write_scoped(Scope::Uncached).await.unwrap();
         record(&mut tx, 1, "[]", now - chrono::Duration::days(8))
