@@ -19,11 +19,12 @@ pub mod users;
 use crate::domain::Period;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, Connection, Sqlite, SqliteConnection, SqlitePool};
 use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
 
 use cache::Done;
 pub use cache::{Cache, Scope};
@@ -44,16 +45,34 @@ pub enum StorageError {
     /// Another write of the same group commit failed, so none was stored.
     #[error("write batch failed: {0}")]
     Batch(String),
+    /// The database was closed.
+    #[error("the database is closed")]
+    Closed,
 }
 
 /// Result of storage calls.
 pub type Result<T> = std::result::Result<T, StorageError>;
 
-/// The database: a pool of connections with our pragmas.
+/// The database: one connection that every write goes through, a pool of
+/// connections for reads, all with our pragmas.
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: SqlitePool,
+    writer: Arc<Mutex<Option<Writer>>>,
     cache: Arc<Cache>,
+}
+
+/// The connection of every write. Writes queue for it anyway (SQLite has one
+/// writer at a time), and owning it outside the pool saves two round trips
+/// to its thread per write (the pool's hand-out and its ping on return) and
+/// keeps its page cache: a connection drops its cached pages whenever
+/// another connection has written.
+#[derive(Debug)]
+struct Writer {
+    conn: SqliteConnection,
+    /// A transaction may be open on it: a write that ended without COMMIT
+    /// (an error, a refusal, a dropped future) is rolled back by the next.
+    open: bool,
 }
 
 impl Db {
@@ -72,11 +91,16 @@ impl Db {
             // connection's thread each time (several per update), useless for
             // a file that cannot drop a connection the way a server can.
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        let writer = Writer {
+            conn: options.connect().await?,
+            open: false,
+        };
         Ok(Db {
             pool,
+            writer: Arc::new(Mutex::new(Some(writer))),
             cache: Arc::default(),
         })
     }
@@ -122,9 +146,21 @@ impl Db {
             committed: false,
         };
         self.cache.begin(scope);
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut conn =
+            OwnedMutexGuard::try_map(Arc::clone(&self.writer).lock_owned().await, Option::as_mut)
+                .map_err(|_| StorageError::Closed)?;
+        if conn.open {
+            // Left open by a write that did not commit: undo it. An error
+            // here means there was nothing to undo.
+            let _ = sqlx::query("ROLLBACK").execute(&mut conn.conn).await;
+        }
+        // Marked before BEGIN: a BEGIN cut short may still have run.
+        conn.open = true;
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut conn.conn)
+            .await?;
         Ok(Write {
-            tx,
+            conn,
             guard,
             boards: HashMap::new(),
         })
@@ -140,8 +176,14 @@ impl Db {
         (dir, db)
     }
 
-    /// Closes every connection.
+    /// Closes every connection; a write begun after this fails.
     pub async fn close(&self) {
+        let writer = self.writer.lock().await.take();
+        if let Some(w) = writer
+            && let Err(e) = w.conn.close().await
+        {
+            tracing::warn!(error = %e, "closing the write connection");
+        }
         self.pool.close().await;
     }
 }
@@ -150,7 +192,7 @@ impl Db {
 /// hides what it may change until it has ended (see [`cache`]).
 #[derive(Debug)]
 pub struct Write {
-    tx: Transaction<'static, Sqlite>,
+    conn: OwnedMappedMutexGuard<Option<Writer>, Writer>,
     guard: Guard,
     /// Boards read in this transaction, with its own reports applied.
     boards: HashMap<(i64, i32, Period), Arc<board::Board>>,
@@ -189,7 +231,9 @@ impl Write {
             return Ok(Arc::clone(b));
         }
         let cache = Arc::clone(&self.guard.cache);
-        let b = cache.board(&mut *self.tx, bloc_id, year, period).await?;
+        let b = cache
+            .board(&mut self.conn.conn, bloc_id, year, period)
+            .await?;
         self.boards.insert((bloc_id, year, period), Arc::clone(&b));
         Ok(b)
     }
@@ -202,13 +246,14 @@ impl Write {
     /// Commits; the cache drops what changed before this returns.
     pub async fn commit(self) -> Result<()> {
         let Write {
-            tx,
+            mut conn,
             mut guard,
             boards,
         } = self;
         // Its copies go first, so that the cache patches its boards in place.
         drop(boards);
-        tx.commit().await?;
+        sqlx::query("COMMIT").execute(&mut conn.conn).await?;
+        conn.open = false;
         guard.committed = true;
         Ok(())
     }
@@ -217,13 +262,13 @@ impl Write {
 impl Deref for Write {
     type Target = SqliteConnection;
     fn deref(&self) -> &SqliteConnection {
-        &self.tx
+        &self.conn.conn
     }
 }
 
 impl DerefMut for Write {
     fn deref_mut(&mut self) -> &mut SqliteConnection {
-        &mut self.tx
+        &mut self.conn.conn
     }
 }
 
@@ -272,7 +317,7 @@ impl Source for PoolConnection<Sqlite> {
 
 impl Source for Write {
     async fn conn(&mut self) -> Result<&mut SqliteConnection> {
-        Ok(&mut self.tx)
+        Ok(&mut self.conn.conn)
     }
 }
 
@@ -291,5 +336,37 @@ impl Source for Reader<'_> {
         self.conn
             .as_deref_mut()
             .ok_or_else(|| StorageError::Corrupt("no connection".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn user_ids(db: &Db) -> Vec<i64> {
+        sqlx::query_scalar("SELECT user_id FROM users ORDER BY user_id")
+            .fetch_all(db.pool())
+            .await
+            .expect("users")
+    }
+
+    #[tokio::test]
+    async fn a_write_ended_without_commit_is_undone_by_the_next() {
+        let (_dir, db) = Db::temp().await;
+        let mut w = db.write().await.expect("write");
+        users::set_lang(&mut w, 1, "en").await.expect("set");
+        drop(w);
+        assert!(user_ids(&db).await.is_empty(), "never committed");
+        let mut w = db.write().await.expect("the next write begins");
+        users::set_lang(&mut w, 2, "vi").await.expect("set");
+        w.commit().await.expect("commit");
+        assert_eq!(user_ids(&db).await, vec![2], "only the committed write");
+    }
+
+    #[tokio::test]
+    async fn no_write_begins_once_closed() {
+        let (_dir, db) = Db::temp().await;
+        db.close().await;
+        assert!(matches!(db.write().await, Err(StorageError::Closed)));
     }
 }
