@@ -194,8 +194,9 @@ impl Db {
 pub struct Write {
     conn: OwnedMappedMutexGuard<Option<Writer>, Writer>,
     guard: Guard,
-    /// Boards read in this transaction, with its own reports applied.
-    boards: HashMap<(i64, i32, Period), Arc<board::Board>>,
+    /// Boards read in this transaction, each with how many of its patches
+    /// (`guard.patches`) were looked at for it.
+    boards: HashMap<(i64, i32, Period), (Arc<board::Board>, usize)>,
 }
 
 impl Write {
@@ -213,29 +214,43 @@ impl Write {
     /// the cached board once committed.
     pub fn patch_board(&mut self, bloc_id: i64, patch: board::Patch) {
         self.touch_board(bloc_id);
-        if let Some(b) = self.boards.get_mut(&(bloc_id, patch.year, patch.period)) {
-            Arc::make_mut(b).apply(&patch);
-        }
         self.guard.patches.push((bloc_id, patch));
     }
 
     /// A board as this transaction sees it: the cached or stored board with
     /// the reports this transaction added, without a query for each.
+    ///
+    /// The board read is shared with the cache; it is copied to apply this
+    /// transaction's reports only when asked for again after one (in a
+    /// group commit, most reports are the only one of their bloc).
     pub async fn board(
         &mut self,
         bloc_id: i64,
         year: i32,
         period: Period,
     ) -> Result<Arc<board::Board>> {
-        if let Some(b) = self.boards.get(&(bloc_id, year, period)) {
-            return Ok(Arc::clone(b));
+        let key = (bloc_id, year, period);
+        let patches = &self.guard.patches;
+        let (board, seen) = match self.boards.get_mut(&key) {
+            Some(entry) => entry,
+            None => {
+                let cache = Arc::clone(&self.guard.cache);
+                let b = cache
+                    .board(&mut self.conn.conn, bloc_id, year, period)
+                    .await?;
+                // Read after this transaction's reports: none is missing
+                // from it, as the stored board holds them.
+                self.boards.insert(key, (Arc::clone(&b), patches.len()));
+                return Ok(b);
+            }
+        };
+        for (bloc, p) in &patches[*seen..] {
+            if (*bloc, p.year, p.period) == key {
+                Arc::make_mut(board).apply(p);
+            }
         }
-        let cache = Arc::clone(&self.guard.cache);
-        let b = cache
-            .board(&mut self.conn.conn, bloc_id, year, period)
-            .await?;
-        self.boards.insert((bloc_id, year, period), Arc::clone(&b));
-        Ok(b)
+        *seen = patches.len();
+        Ok(Arc::clone(board))
     }
 
     /// The update this transaction applies: remembered once committed.
@@ -361,6 +376,85 @@ mod tests {
         users::set_lang(&mut w, 2, "vi").await.expect("set");
         w.commit().await.expect("commit");
         assert_eq!(user_ids(&db).await, vec![2], "only the committed write");
+    }
+
+    #[tokio::test]
+    async fn a_transaction_sees_its_own_reports_on_its_boards_and_the_cache_after_commit() {
+        use crate::domain::{Goal, TargetKind};
+        let (_dir, db) = Db::temp().await;
+        let now = chrono::Utc::now();
+        let mut tx = db.write().await.expect("write");
+        let bloc = blocs::insert(&mut tx, -1, "K", "Asia/Ho_Chi_Minh", (1, "An"), now)
+            .await
+            .expect("bloc");
+        let unit = units::insert(&mut tx, bloc, "A", "A", now)
+            .await
+            .expect("unit");
+        let t = targets::NewTarget {
+            code: "HT",
+            kind: TargetKind::Percent,
+            goal: Goal::AtLeast(100.0),
+            weight: 100,
+            name: "HT",
+        };
+        let target = targets::insert(&mut tx, bloc, 2026, &t, now)
+            .await
+            .expect("target");
+        tx.commit().await.expect("commit");
+        let cached = |db: &Db| {
+            let db = db.clone();
+            async move {
+                db.cache()
+                    .board(&mut db.reader(), bloc, 2026, Period::Mid)
+                    .await
+                    .expect("board")
+            }
+        };
+        assert!(cached(&db).await.values.is_empty());
+
+        let mut tx = db.write().await.expect("write");
+        for value in [10.0, 20.0, 30.0] {
+            let seen = tx.board(bloc, 2026, Period::Mid).await.expect("board");
+            let before = (value != 10.0).then_some(value - 10.0);
+            assert_eq!(seen.values.get(&(unit, target)).copied(), before);
+            drop(seen);
+            let r = reports::NewReport {
+                unit_id: unit,
+                target_id: target,
+                period: Period::Mid,
+                value,
+                raw: "x",
+                note: "",
+                reported_by: 7,
+            };
+            let report_id = reports::insert_audited(&mut tx, &r, now, bloc, "s", None)
+                .await
+                .expect("report");
+            tx.patch_board(
+                bloc,
+                board::Patch {
+                    year: 2026,
+                    period: Period::Mid,
+                    unit_id: unit,
+                    target_id: target,
+                    value,
+                    report_id,
+                    at: now,
+                },
+            );
+        }
+        let seen = tx.board(bloc, 2026, Period::Mid).await.expect("board");
+        assert_eq!(seen.values.get(&(unit, target)), Some(&30.0));
+        drop(seen);
+        tx.commit().await.expect("commit");
+        let after = cached(&db).await;
+        assert_eq!(after.values.get(&(unit, target)), Some(&30.0));
+        let mut c = db.pool().acquire().await.expect("conn");
+        let fresh = board::Board::load(&mut c, bloc, 2026, Period::Mid)
+            .await
+            .expect("load");
+        assert_eq!(after.reports, fresh.reports);
+        assert_eq!(after.standings, fresh.standings);
     }
 
     #[tokio::test]
