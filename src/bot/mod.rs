@@ -131,9 +131,9 @@ pub fn schema() -> teloxide::dispatching::UpdateHandler<anyhow::Error> {
 
 /// Builds the dispatcher for `bot` over `app`. Each handler holds a
 /// [`crate::polling::Handling`] from `unhandled` while it runs: the poller
-/// confirms a batch to Telegram only once all are dropped. Every update
-/// gets a task of its own (teloxide's default worker); one chat's updates
-/// wait for their turn ([`Turns`]).
+/// confirms a batch to Telegram only once all are dropped. All updates go
+/// to teloxide's default worker, where one chat's updates wait for their
+/// turn ([`Turns`]); each is then handled in a task of its own.
 pub fn dispatcher(
     bot: Tg,
     app: Arc<App>,
@@ -156,13 +156,33 @@ async fn on_message(
     unhandled: Unhandled,
     turns: Turns,
 ) -> anyhow::Result<()> {
-    let _handling = unhandled.handling(&upd);
+    let handling = unhandled.handling(&upd);
     // Before any other await: see `Turns::take`.
-    let _turn = turns.take(msg.chat.id.0).await;
-    let update_id = i64::from(upd.id.0);
-    handle_message(&bot, &app, &me, update_id, &msg).await;
-    app.handled(update_id);
+    let turn = turns.take(msg.chat.id.0).await;
+    spawn(handling, Some(turn), async move {
+        let update_id = i64::from(upd.id.0);
+        handle_message(&bot, &app, &me, update_id, &msg).await;
+        app.handled(update_id);
+    });
     Ok(())
+}
+
+/// Runs an update's handling as a task of its own, holding its turn and
+/// its [`crate::polling::Handling`] until done (or panicked).
+///
+/// teloxide runs every handler of its default worker inside one task
+/// (`for_each_concurrent`), so only one thread at a time could run them;
+/// as tasks, they run on every worker thread. The turn is taken before:
+/// tasks do not start in the order they are spawned.
+fn spawn(
+    handling: crate::polling::Handling,
+    turn: Option<turns::Turn>,
+    work: impl Future<Output = ()> + Send + 'static,
+) {
+    tokio::spawn(async move {
+        let _held = (handling, turn);
+        work.await;
+    });
 }
 
 async fn handle_message(bot: &Tg, app: &App, me: &Me, update_id: i64, msg: &Message) {
@@ -410,19 +430,21 @@ async fn on_callback(
     unhandled: Unhandled,
     turns: Turns,
 ) -> anyhow::Result<()> {
-    let _handling = unhandled.handling(&upd);
-    let _turn = match upd.chat() {
+    let handling = unhandled.handling(&upd);
+    let turn = match upd.chat() {
         Some(chat) => Some(turns.take(chat.id.0).await),
         None => None,
     };
-    let update_id = i64::from(upd.id.0);
-    let data = q.data.clone().unwrap_or_default();
-    if data.starts_with("sign:") {
-        pledge::handle_callback(&bot, &app, update_id, &q).await;
-    } else {
-        buttons(&bot, &app, update_id, &q, &data).await;
-    }
-    app.handled(update_id);
+    spawn(handling, turn, async move {
+        let update_id = i64::from(upd.id.0);
+        let data = q.data.clone().unwrap_or_default();
+        if data.starts_with("sign:") {
+            pledge::handle_callback(&bot, &app, update_id, &q).await;
+        } else {
+            buttons(&bot, &app, update_id, &q, &data).await;
+        }
+        app.handled(update_id);
+    });
     Ok(())
 }
 

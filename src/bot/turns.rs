@@ -3,9 +3,9 @@
 //!
 //! teloxide can keep a chat's updates in order by giving each chat (or
 //! each group of chats) a worker with its own queue, but every queue holds
-//! room for 32 updates, idle or not. Instead every update gets its own task
-//! and waits for its chat's [`Turn`]: a map entry that exists only while
-//! the chat has an update in hand.
+//! room for 32 updates, idle or not. Instead every update waits for its
+//! chat's [`Turn`] (a map entry that exists only while the chat has an
+//! update in hand), then is handled in a task of its own.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};

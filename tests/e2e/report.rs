@@ -334,3 +334,36 @@ async fn a_burst_of_reports_is_stored_and_answered_once_each() {
     // U9: THU 95% of 60 points + TSVM 40 points.
     assert_eq!(fresh[0], ("U9".to_owned(), "97,0".to_owned()));
 }
+
+/// On a multi-threaded runtime, as in production, each chat's updates are
+/// handled in the order they came even though every update is handled in a
+/// task of its own: the replies in each chat come in the order sent, and
+/// the value stored is the last one sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_chat_is_answered_in_the_order_it_wrote_on_many_threads() {
+    let mut b = Bot::with_units(12).await;
+    b.add_targets().await;
+    for i in 0..12 {
+        b.join(&format!("U{i}"), &head(i)).await;
+    }
+    let mut burst = Vec::new();
+    for round in 1..=8 {
+        for i in 0..12 {
+            burst.push(updates::private(
+                &head(i),
+                &format!("/report THU {}", 10 * round + i),
+            ));
+        }
+    }
+    let calls = b.h.send_all(burst).await.expect("burst handled");
+    for i in 0..12 {
+        let to = sent_to(&calls, head(i).id);
+        let expected: Vec<String> = (1..=8).map(|r| format!("{}%", 10 * r + i)).collect();
+        assert_eq!(to.len(), expected.len(), "head {i}: {to:?}");
+        for (reply, value) in to.iter().zip(&expected) {
+            assert!(reply.contains(value.as_str()), "head {i}: {to:?}");
+        }
+    }
+    let status = only_text(&b.private(&head(3), "/status").await);
+    assert!(status.contains("83%"), "{status}");
+}
