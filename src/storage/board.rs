@@ -470,6 +470,42 @@ mod tests {
         db.close().await;
     }
 
+    /// The standings load and a target's deletion find reports through the
+    /// index, never by reading the whole table.
+    #[tokio::test]
+    async fn loading_a_board_and_deleting_a_target_search_reports_by_index() {
+        use crate::storage::Db;
+        let (_dir, db) = Db::temp().await;
+        let mut conn = db.pool().acquire().await.unwrap();
+        for (what, sql) in [
+            ("board", format!("EXPLAIN QUERY PLAN {LOAD}")),
+            (
+                "delete",
+                "EXPLAIN QUERY PLAN DELETE FROM reports WHERE target_id = ?1".into(),
+            ),
+        ] {
+            let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&sql)
+                .bind(1_i64)
+                .bind(2026)
+                .bind("mid")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+            let steps: Vec<&str> = plan.iter().map(|r| r.3.as_str()).collect();
+            assert!(
+                steps
+                    .iter()
+                    .any(|s| s.starts_with("SEARCH reports USING")
+                        && s.contains("reports_by_target")),
+                "{what}: {steps:?}"
+            );
+            assert!(
+                !steps.iter().any(|s| s.starts_with("SCAN reports")),
+                "{what}: {steps:?}"
+            );
+        }
+    }
+
     /// A board kept in memory and patched with each committed report, in
     /// whatever order the patches arrive, is the board loaded afresh.
     #[tokio::test]
