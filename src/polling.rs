@@ -17,7 +17,7 @@ use std::time::Duration;
 use teloxide::RequestError;
 use teloxide::prelude::*;
 use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
-use teloxide::types::{AllowedUpdate, Update, UpdateKind};
+use teloxide::types::{AllowedUpdate, Update, UpdateId, UpdateKind};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 
 use crate::bot::{App, Tg};
@@ -71,10 +71,10 @@ impl Unhandled {
     }
 
     /// Held by the handler of `update` while it runs.
-    pub fn handling(&self, update: &Update) -> Handling {
+    pub fn handling(&self, update: UpdateId) -> Handling {
         Handling {
             unhandled: self.clone(),
-            id: update.id.0,
+            id: update.0,
         }
     }
 

@@ -21,7 +21,7 @@ pub use context::{App, Out, tz_of};
 use std::sync::Arc;
 use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
 use teloxide::prelude::*;
-use teloxide::types::{Me, Update};
+use teloxide::types::{Me, Update, UpdateId, UpdateKind};
 use teloxide::utils::command::{BotCommands, ParseError};
 
 use crate::domain::{CommandKind, Refusal};
@@ -125,8 +125,30 @@ pub fn parse(text: &str, bot_username: &str) -> Parsed {
 /// The whole handler tree.
 pub fn schema() -> teloxide::dispatching::UpdateHandler<anyhow::Error> {
     dptree::entry()
-        .branch(Update::filter_message().endpoint(on_message))
+        .branch(
+            // As `Update::filter_message`, which the allowed updates are
+            // taken from, but the message comes with its update's id and
+            // is shared, not copied, on its way to the handler.
+            dptree::filter_map_with_description(
+                <Update as UpdateFilterExt<()>>::filter_message()
+                    .description()
+                    .clone(),
+                |upd: Update| match upd.kind {
+                    UpdateKind::Message(msg) => Some(Arc::new(Incoming { id: upd.id, msg })),
+                    _ => None,
+                },
+            )
+            .endpoint(on_message),
+        )
         .branch(Update::filter_callback_query().endpoint(on_callback))
+}
+
+/// A message and the id of the update that brought it. Both are about
+/// 2 kB, and teloxide hands its handlers a copy of each value they ask for.
+#[derive(Debug)]
+struct Incoming {
+    id: UpdateId,
+    msg: Message,
 }
 
 /// Builds the dispatcher for `bot` over `app`. Each handler holds a
@@ -149,19 +171,18 @@ pub fn dispatcher(
 
 async fn on_message(
     bot: Tg,
-    upd: Update,
-    msg: Message,
+    incoming: Arc<Incoming>,
     me: Me,
     app: Arc<App>,
     unhandled: Unhandled,
     turns: Turns,
 ) -> anyhow::Result<()> {
-    let handling = unhandled.handling(&upd);
+    let handling = unhandled.handling(incoming.id);
     // Before any other await: see `Turns::take`.
-    let turn = turns.take(msg.chat.id.0).await;
+    let turn = turns.take(incoming.msg.chat.id.0).await;
     spawn(handling, Some(turn), async move {
-        let update_id = i64::from(upd.id.0);
-        handle_message(&bot, &app, &me, update_id, &msg).await;
+        let update_id = i64::from(incoming.id.0);
+        handle_message(&bot, &app, &me, update_id, &incoming.msg).await;
         app.handled(update_id);
     });
     Ok(())
@@ -430,7 +451,7 @@ async fn on_callback(
     unhandled: Unhandled,
     turns: Turns,
 ) -> anyhow::Result<()> {
-    let handling = unhandled.handling(&upd);
+    let handling = unhandled.handling(upd.id);
     let turn = match upd.chat() {
         Some(chat) => Some(turns.take(chat.id.0).await),
         None => None,

@@ -160,6 +160,8 @@ struct State {
     served: HashMap<&'static str, u64>,
     /// `getUpdates` requests received (troubled ones included).
     polls: u64,
+    /// `allowed_updates` of the last `getUpdates` that had one.
+    allowed: Option<Value>,
     /// Telegram's overall send limit, when enforced: sends in the last second.
     limit: Option<(usize, VecDeque<std::time::Instant>)>,
     too_many: u64,
@@ -307,6 +309,19 @@ impl FakeBotApi {
         self.inner.lock().polls
     }
 
+    /// The update kinds the bot last asked for (`allowed_updates`), sorted.
+    pub fn allowed_updates(&self) -> Vec<String> {
+        let mut kinds: Vec<String> = match &self.inner.lock().allowed {
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|k| k.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        };
+        kinds.sort();
+        kinds
+    }
+
     /// Answers 429 (retry_after 1) to sends beyond `per_sec` in any second,
     /// as Telegram does.
     pub fn enforce_send_limit(&self, per_sec: usize) {
@@ -429,7 +444,11 @@ async fn handle(
         ),
     };
     if method == "getUpdates" {
-        inner.lock().polls += 1;
+        let mut i = inner.lock();
+        i.polls += 1;
+        if let Some(a) = body.get("allowed_updates") {
+            i.allowed = Some(a.clone());
+        }
     }
     if matches!(
         method.as_str(),

@@ -19,6 +19,15 @@ async fn start_welcomes_in_private_and_refuses_in_groups() {
         .await;
 }
 
+/// Telegram is asked only for the kinds of update the bot handles: messages
+/// and button presses.
+#[tokio::test]
+async fn the_bot_asks_telegram_for_messages_and_button_presses_only() {
+    let mut b = Bot::start().await;
+    b.private(&outsider(), "/start").await;
+    assert_eq!(b.h.api.allowed_updates(), ["callback_query", "message"]);
+}
+
 #[tokio::test]
 async fn help_lists_what_this_user_may_run_here() {
     let mut b = Bot::with_units(1).await;
