@@ -10,6 +10,12 @@
 //!   it is open and until its changes are dropped from here, reads of that
 //!   part go to the database (inside the transaction itself they see its own
 //!   uncommitted rows, as before);
+//! - except a bloc's boards while reports are written to it: readers keep
+//!   the board as last committed, and the commit patches it before the
+//!   reports are answered. A read overlapping that write may show the board
+//!   without its reports, as if it had come a moment earlier; a read after
+//!   a report's answer shows it. (Reloading the board instead cost a
+//!   query for every read of a bloc with a report in flight.)
 //! - a value loaded from the database is kept only if no write of its part
 //!   started or ended while it was being loaded (epochs).
 //!
@@ -297,8 +303,10 @@ impl Cache {
     ) -> Result<Arc<Board>> {
         let epoch = {
             let s = self.lock();
-            let open = s.writing > 0 || s.board_writing.get(&bloc_id).is_some_and(|n| *n > 0);
-            if !open && let Some(b) = s.boards.get(&bloc_id).and_then(|m| m.get(&(year, period))) {
+            // Reports being written to this bloc do not hide its boards.
+            if s.writing == 0
+                && let Some(b) = s.boards.get(&bloc_id).and_then(|m| m.get(&(year, period)))
+            {
                 return Ok(Arc::clone(b));
             }
             (s.epoch, s.board_epochs.get(&bloc_id).copied().unwrap_or(0))
