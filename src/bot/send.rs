@@ -43,7 +43,7 @@ pub async fn out(bot: &Tg, app: &App, out: &Out) -> bool {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match req.clone().await {
+            match req.send_ref().await {
                 Ok(_) => break,
                 Err(e) if attempt < ATTEMPTS && transient(&e) => {
                     let wait = match &e {

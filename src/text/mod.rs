@@ -493,6 +493,11 @@ pub const MAX_MESSAGE_CHARS: usize = 4096;
 /// Splits a reply longer than Telegram's limit at line boundaries (a single
 /// overlong line is cut at a character boundary).
 pub fn split_message(text: &str, max: usize) -> Vec<String> {
+    // Most replies: no more bytes than the limit, so no more characters
+    // (and no leading empty line for the loop below to drop).
+    if text.len() <= max && !text.starts_with('\n') {
+        return vec![text.to_owned()];
+    }
     let mut parts = Vec::new();
     let mut cur = String::new();
     let mut cur_len = 0;
