@@ -398,15 +398,7 @@ mod tests {
             (ids[0], t1, 2.0 / 3.0, now),
             (ids[1], t2, 1.0, now),
         ] {
-            let r = reports::NewReport {
-                unit_id: unit,
-                target_id: target,
-                period: Period::Mid,
-                value,
-                raw: "x",
-                note: "",
-                reported_by: 42,
-            };
+            let r = reports::NewReport::test(unit, target, Period::Mid, value, 42);
             reports::insert_audited(&mut tx, &r, at, bloc, "test", None)
                 .await
                 .unwrap();
@@ -573,15 +565,7 @@ mod tests {
                     Period::Mid
                 };
                 let value = [0.0, 1.0, 5.0, 10.0, 12.5, 99.9, 100.0][next(7)];
-                let r = reports::NewReport {
-                    unit_id,
-                    target_id,
-                    period,
-                    value,
-                    raw: "x",
-                    note: "",
-                    reported_by: 1,
-                };
+                let r = reports::NewReport::test(unit_id, target_id, period, value, 1);
                 let report_id = reports::insert_audited(&mut tx, &r, at, bloc, "test", None)
                     .await
                     .unwrap();

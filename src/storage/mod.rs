@@ -420,15 +420,7 @@ mod tests {
                 let seen = tx.board(bloc, 2026, Period::Mid).await.expect("board");
                 assert_eq!(seen.values.get(&(unit, target)), Some(&(value - 10.0)));
             }
-            let r = reports::NewReport {
-                unit_id: unit,
-                target_id: target,
-                period: Period::Mid,
-                value,
-                raw: "x",
-                note: "",
-                reported_by: 7,
-            };
+            let r = reports::NewReport::test(unit, target, Period::Mid, value, 7);
             let report_id = reports::insert_audited(&mut tx, &r, now, bloc, "s", None)
                 .await
                 .expect("report");

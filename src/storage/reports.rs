@@ -26,6 +26,28 @@ pub struct NewReport<'a> {
     pub reported_by: i64,
 }
 
+#[cfg(test)]
+impl NewReport<'static> {
+    /// A report typed as "x", without a note, for tests.
+    pub(crate) fn test(
+        unit_id: i64,
+        target_id: i64,
+        period: Period,
+        value: f64,
+        reported_by: i64,
+    ) -> Self {
+        NewReport {
+            unit_id,
+            target_id,
+            period,
+            value,
+            raw: "x",
+            note: "",
+            reported_by,
+        }
+    }
+}
+
 /// Appends a report with its audit row (the value before it, as typed, and
 /// the value now) and, when `applied` = (update id, outbox) is given, the
 /// processed-update row, in one round trip to the connection's thread;
