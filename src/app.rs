@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use crate::bot::{self, App, Tg};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::delivery::Delivery;
 use crate::polling::{PollErrors, Poller, Unhandled};
 use crate::scheduler::{self, Scheduler};
 use crate::storage::Db;
@@ -48,6 +49,8 @@ impl Running {
 /// [`crate::polling`]).
 pub async fn spawn(bot: Tg, app: Arc<App>, poll_timeout: Duration) -> Running {
     bot::register_commands(&bot, &app).await;
+    // What a stop left unsent goes out first, in each chat's order.
+    app.delivery.resume(app.clock.now()).await;
     let unhandled = Unhandled::default();
     let mut dispatcher = bot::dispatcher(bot.clone(), app.clone(), unhandled.clone());
     let shutdown = dispatcher.shutdown_token();
@@ -91,15 +94,17 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
     let db = Db::open(&cfg.database_url)
         .await
         .context("opening the database")?;
+    let bot = bot(cfg.token.expose(), cfg.api_url.clone());
+    let secrets = vec![cfg.token.expose().to_owned()];
     let app = Arc::new(App {
         db: db.clone(),
         clock: Arc::new(SystemClock) as Arc<dyn Clock>,
         default_tz: cfg.tz,
         observer: None,
-        secrets: vec![cfg.token.expose().to_owned()],
+        secrets: secrets.clone(),
         reports: Default::default(),
+        delivery: Delivery::new(bot.clone(), db.clone(), secrets),
     });
-    let bot = bot(cfg.token.expose(), cfg.api_url.clone());
     let me = tokio::select! {
         me = bot.get_me() => me,
         () = &mut stop => {

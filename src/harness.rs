@@ -84,16 +84,17 @@ impl Harness {
         let db = Db::open(&self.db_url)
             .await
             .context("opening the database")?;
+        let url = url::Url::parse(self.api.url()).context("fake API URL")?;
+        let bot = app::bot(FAKE_TOKEN, Some(url));
         let app = Arc::new(App {
-            db,
+            db: db.clone(),
             clock: self.clock.clone() as Arc<dyn Clock>,
             default_tz: crate::config::DEFAULT_TZ,
             observer: Some(observer),
             secrets: vec![FAKE_TOKEN.to_owned()],
             reports: Default::default(),
+            delivery: crate::delivery::Delivery::new(bot.clone(), db, vec![FAKE_TOKEN.to_owned()]),
         });
-        let url = url::Url::parse(self.api.url()).context("fake API URL")?;
-        let bot = app::bot(FAKE_TOKEN, Some(url));
         // Paced like production when the limits are Telegram's (benchmarks);
         // tests run unpaced.
         let overall = self.limits.messages_per_sec_overall;

@@ -5,6 +5,7 @@ pub mod app;
 pub mod bot;
 pub mod clock;
 pub mod config;
+pub mod delivery;
 pub mod demo;
 pub mod domain;
 pub mod fakeapi;

@@ -155,12 +155,14 @@ mod tests {
     async fn app() -> (App, tempfile::TempDir) {
         let (dir, db) = Db::temp().await;
         let app = App {
-            db,
+            db: db.clone(),
             clock: Arc::new(SystemClock),
             default_tz: crate::config::DEFAULT_TZ,
             observer: None,
             secrets: Vec::new(),
             reports: Batcher::default(),
+            // Never sends: these tests only commit.
+            delivery: crate::delivery::Delivery::new(teloxide::Bot::new("0:x"), db, Vec::new()),
         };
         (app, dir)
     }

@@ -3,10 +3,11 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use teloxide::types::{InlineKeyboardMarkup, Message, User};
+use teloxide::types::{Message, User};
 use tokio::sync::mpsc::UnboundedSender;
+
+pub use crate::delivery::{Out, OutFile};
 
 use crate::clock::Clock;
 use crate::domain::{Period, Refusal};
@@ -30,6 +31,8 @@ pub struct App {
     pub secrets: Vec<String>,
     /// Group commit of reports.
     pub reports: super::batch::Batcher,
+    /// Per-chat send queues and the outbox marks.
+    pub delivery: crate::delivery::Delivery,
 }
 
 impl App {
@@ -48,9 +51,10 @@ impl App {
             .fold(s.to_owned(), |acc, x| acc.replace(x.as_str(), "***"))
     }
 
-    /// If this update was applied before (a redelivery), sends its replies
-    /// again and returns true: the state changes once.
-    pub async fn replay_if_processed(&self, bot: &super::Tg, update_id: i64) -> bool {
+    /// If this update was applied before (a redelivery), queues the replies
+    /// of it not yet accepted by Telegram and returns true: the state
+    /// changes once, and a reply is sent once.
+    pub async fn replay_if_processed(&self, update_id: i64) -> bool {
         let cache = self.db.cache();
         if cache.processed(update_id) == Some(false) {
             return false;
@@ -59,20 +63,18 @@ impl App {
         let stored = match cache.know_processed(&mut reader).await {
             Ok(()) if cache.processed(update_id) == Some(false) => Ok(None),
             Ok(()) => match reader.conn().await {
-                Ok(c) => updates::outbox(c, update_id).await,
+                Ok(c) => updates::unsent(c, update_id).await,
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
         };
         match stored {
-            Ok(Some(outbox)) => {
+            Ok(Some((outbox, marked))) => {
                 tracing::info!(
                     update_id,
-                    "update delivered again; replaying its replies only"
+                    "update delivered again; sending only its unsent replies"
                 );
-                for out in serde_json::from_str::<Vec<Out>>(&outbox).unwrap_or_default() {
-                    super::send::out(bot, self, &out).await;
-                }
+                self.delivery.resend(update_id, &outbox, &marked);
                 true
             }
             Ok(None) => false,
@@ -80,44 +82,6 @@ impl App {
                 tracing::error!(error = %self.redact(&e.to_string()), "checking processed updates");
                 false
             }
-        }
-    }
-}
-
-/// A message to send after the commit.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Out {
-    /// Chat to send to.
-    pub chat_id: i64,
-    /// HTML text.
-    pub text: String,
-    /// Inline keyboard, if any.
-    pub keyboard: Option<InlineKeyboardMarkup>,
-    /// A photo or document sent with `text` as its caption. Only read
-    /// commands send files, so they are never stored in the outbox.
-    #[serde(skip)]
-    pub file: Option<OutFile>,
-}
-
-/// A file to send.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutFile {
-    /// Send as a photo (else as a document).
-    pub photo: bool,
-    /// File name shown to the user.
-    pub file_name: String,
-    /// Contents.
-    pub bytes: Vec<u8>,
-}
-
-impl Out {
-    /// A plain message.
-    pub fn to(chat_id: i64, text: impl Into<String>) -> Out {
-        Out {
-            chat_id,
-            text: text.into(),
-            keyboard: None,
-            file: None,
         }
     }
 }
@@ -167,6 +131,8 @@ pub struct Req {
     pub update_id: i64,
     /// Chat of the message.
     pub chat_id: i64,
+    /// The forum topic the message came from, where replies go.
+    pub thread: Option<i32>,
     /// Private chat with the bot.
     pub private: bool,
     /// Group or supergroup.
@@ -177,6 +143,15 @@ pub struct Req {
     pub lang: Lang,
     /// Now.
     pub now: DateTime<Utc>,
+}
+
+/// The forum topic of a message, if it was sent in one.
+pub fn topic_of(msg: &Message) -> Option<i32> {
+    if msg.is_topic_message {
+        msg.thread_id.map(|t| t.0.0)
+    } else {
+        None
+    }
 }
 
 /// Telegram's placeholder users for messages sent on behalf of a chat.
@@ -202,7 +177,7 @@ impl Req {
         } else {
             human(msg.from.as_ref())
         };
-        Req::new(
+        let mut req = Req::new(
             app,
             update_id,
             msg.chat.id.0,
@@ -211,7 +186,20 @@ impl Req {
             sender,
             msg.from.as_ref(),
         )
-        .await
+        .await;
+        req.thread = topic_of(msg);
+        req
+    }
+
+    /// Sends replies to this chat into the topic the request came from.
+    pub fn in_thread(&self, outs: &mut [Out]) {
+        if self.thread.is_some() {
+            for o in outs.iter_mut() {
+                if o.chat_id == self.chat_id && o.thread.is_none() {
+                    o.thread = self.thread;
+                }
+            }
+        }
     }
 
     /// Builds a request.
@@ -241,6 +229,7 @@ impl Req {
         Req {
             update_id,
             chat_id,
+            thread: None,
             private,
             group,
             sender,
@@ -381,12 +370,22 @@ pub fn local_time(bloc: &Bloc, at: DateTime<Utc>) -> String {
 
 /// Records the update as applied, with its replies, and commits. Replies are
 /// sent only after this returns.
-pub async fn commit(mut tx: Write, req: &Req, outs: Vec<Out>) -> Result<Vec<Out>, Fail> {
-    let outbox = serde_json::to_string(&outs).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+pub async fn commit(mut tx: Write, req: &Req, mut outs: Vec<Out>) -> Result<Vec<Out>, Fail> {
+    let outbox = outbox(req, &mut outs)?;
     updates::record(&mut tx, req.update_id, &outbox, req.now).await?;
     tx.applies(req.update_id);
     tx.commit().await?;
     Ok(outs)
+}
+
+/// The outbox of an update as stored (JSON); each reply learns its place
+/// in it, by which it is marked once sent.
+pub fn outbox(req: &Req, outs: &mut [Out]) -> Result<String, StorageError> {
+    req.in_thread(outs);
+    for (seq, o) in (0u32..).zip(outs.iter_mut()) {
+        o.stored = Some(seq);
+    }
+    serde_json::to_string(&outs).map_err(|e| StorageError::Corrupt(e.to_string()))
 }
 
 /// Moves a bloc from a group to the supergroup it became.
@@ -406,7 +405,7 @@ pub async fn migrate(app: &App, old: i64, new: i64) {
     }
 }
 
-/// A user wrote to the bot in private: they can be reached again.
+/// A chat wrote to the bot, or took it back: it can be reached again.
 pub async fn reachable_again(app: &App, chat: i64) {
     let result = async {
         // Almost always nothing to clear: ask the cache first so that every

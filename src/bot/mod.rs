@@ -141,6 +141,21 @@ pub fn schema() -> teloxide::dispatching::UpdateHandler<anyhow::Error> {
             .endpoint(on_message),
         )
         .branch(Update::filter_callback_query().endpoint(on_callback))
+        .branch(Update::filter_my_chat_member().endpoint(on_member))
+}
+
+/// The bot's own membership changed: put back in a group (or unblocked in
+/// private), it can be reached again and gets its summaries.
+async fn on_member(
+    app: Arc<App>,
+    upd: Update,
+    change: teloxide::types::ChatMemberUpdated,
+) -> anyhow::Result<()> {
+    if change.new_chat_member.is_present() {
+        context::reachable_again(&app, change.chat.id.0).await;
+    }
+    app.handled(i64::from(upd.id.0));
+    Ok(())
 }
 
 /// A message and the id of the update that brought it. Both are about
@@ -180,16 +195,16 @@ async fn on_message(
     let handling = unhandled.handling(incoming.id);
     // Before any other await: see `Turns::take`.
     let turn = turns.take(incoming.msg.chat.id.0).await;
-    spawn(handling, Some(turn), async move {
-        let update_id = i64::from(incoming.id.0);
+    let update_id = i64::from(incoming.id.0);
+    spawn(handling, Some(turn), app.clone(), update_id, async move {
         handle_message(&bot, &app, &me, update_id, &incoming.msg).await;
-        app.handled(update_id);
     });
     Ok(())
 }
 
 /// Runs an update's handling as a task of its own, holding its turn and
-/// its [`crate::polling::Handling`] until done (or panicked).
+/// its [`crate::polling::Handling`] until done (or panicked). Its replies
+/// are then queued, not sent: the poller and the chat's next update go on.
 ///
 /// teloxide runs every handler of its default worker inside one task
 /// (`for_each_concurrent`), so only one thread at a time could run them;
@@ -198,11 +213,21 @@ async fn on_message(
 fn spawn(
     handling: crate::polling::Handling,
     turn: Option<turns::Turn>,
+    app: Arc<App>,
+    update_id: i64,
     work: impl Future<Output = ()> + Send + 'static,
 ) {
     tokio::spawn(async move {
-        let _held = (handling, turn);
-        work.await;
+        {
+            let _held = (handling, turn);
+            work.await;
+        }
+        // An observer (tests, demo) hears of an update once its replies
+        // are out, as a user would see them.
+        if app.observer.is_some() {
+            app.delivery.settled(update_id).await;
+        }
+        app.handled(update_id);
     });
 }
 
@@ -216,24 +241,21 @@ async fn handle_message(bot: &Tg, app: &App, me: &Me, update_id: i64, msg: &Mess
         context::migrate(app, old, new).await;
         return;
     }
+    // Any update from a chat marked unreachable shows it is back.
+    context::reachable_again(app, msg.chat.id.0).await;
     let Some(text) = msg.text() else { return };
-    if msg.chat.is_private() {
-        context::reachable_again(app, msg.chat.id.0).await;
-    }
     let cmd = match parse(text, me.username()) {
         Parsed::Command(c) => c,
         Parsed::Ignore if msg.chat.is_private() && !text.starts_with('/') => {
             // Plain text in private may be the value a guided report waits for.
-            if app.replay_if_processed(bot, update_id).await {
+            if app.replay_if_processed(update_id).await {
                 return;
             }
             let req = Req::from_message(app, update_id, msg).await;
             match flow::value(app, &req, text).await {
                 Ok(None) => {}
-                Ok(Some(outs)) => {
-                    send::outcome(bot, app, &req, CommandKind::Report, Ok(outs)).await
-                }
-                Err(e) => send::outcome(bot, app, &req, CommandKind::Report, Err(e)).await,
+                Ok(Some(outs)) => send::outcome(app, &req, CommandKind::Report, Ok(outs)),
+                Err(e) => send::outcome(app, &req, CommandKind::Report, Err(e)),
             }
             return;
         }
@@ -241,18 +263,22 @@ async fn handle_message(bot: &Tg, app: &App, me: &Me, update_id: i64, msg: &Mess
         Parsed::Unknown => {
             if msg.chat.is_private() {
                 let req = Req::from_message(app, update_id, msg).await;
-                send::out(bot, app, &Out::to(msg.chat.id.0, req.t().unknown_command())).await;
+                send::out(
+                    app,
+                    update_id,
+                    Out::to(msg.chat.id.0, req.t().unknown_command()),
+                );
             }
             return;
         }
     };
-    if app.replay_if_processed(bot, update_id).await {
+    if app.replay_if_processed(update_id).await {
         return;
     }
     let req = Req::from_message(app, update_id, msg).await;
     let kind = command_kind(&cmd);
     let result = run(bot, app, me, &req, msg, cmd).await;
-    send::outcome(bot, app, &req, kind, result).await;
+    send::outcome(app, &req, kind, result);
 }
 
 fn command_kind(cmd: &Command) -> CommandKind {
@@ -326,7 +352,7 @@ async fn run(
         Command::AddAdmin => setup::add_admin(app, req, msg).await,
         Command::AddUnit(a) => setup::add_unit(app, req, &a).await,
         Command::Units => setup::units(app, req).await,
-        Command::Invite(a) => setup::invite(app, req, me, &a).await,
+        Command::Invite(a) => setup::invite(bot, app, req, me, &a).await,
         Command::Join(a) => setup::join(app, req, a.trim()).await,
         Command::Target(a) => {
             let rest = a
@@ -456,22 +482,21 @@ async fn on_callback(
         Some(chat) => Some(turns.take(chat.id.0).await),
         None => None,
     };
-    spawn(handling, turn, async move {
-        let update_id = i64::from(upd.id.0);
+    let update_id = i64::from(upd.id.0);
+    spawn(handling, turn, app.clone(), update_id, async move {
         let data = q.data.clone().unwrap_or_default();
         if data.starts_with("sign:") {
             pledge::handle_callback(&bot, &app, update_id, &q).await;
         } else {
             buttons(&bot, &app, update_id, &q, &data).await;
         }
-        app.handled(update_id);
     });
     Ok(())
 }
 
 /// History pages and the guided report's buttons.
 async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, data: &str) {
-    if app.replay_if_processed(bot, update_id).await {
+    if app.replay_if_processed(update_id).await {
         let _ = bot.answer_callback_query(q.id.clone()).await;
         return;
     }
@@ -482,7 +507,7 @@ async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, data: &
     let chat = q
         .regular_message()
         .map_or(q.from.id.0 as i64, |m| m.chat.id.0);
-    let req = Req::new(
+    let mut req = Req::new(
         app,
         update_id,
         chat,
@@ -492,6 +517,7 @@ async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, data: &
         Some(&q.from),
     )
     .await;
+    req.thread = q.regular_message().and_then(context::topic_of);
     let (kind, result, edit) = if let Some((bloc, unit, offset)) = history::parse_data(data) {
         (
             CommandKind::History,
@@ -535,7 +561,7 @@ async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, data: &
                 tracing::warn!(error = %app.redact(&err.to_string()), "editMessageText failed");
             }
         }
-        (result, _) => send::outcome(bot, app, &req, kind, result).await,
+        (result, _) => send::outcome(app, &req, kind, result),
     }
 }
 

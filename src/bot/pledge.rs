@@ -136,7 +136,7 @@ pub(super) async fn handle_callback(bot: &Tg, app: &App, update_id: i64, q: &Cal
         let _ = bot.answer_callback_query(q.id.clone()).await;
         return;
     };
-    if app.replay_if_processed(bot, update_id).await {
+    if app.replay_if_processed(update_id).await {
         let _ = bot.answer_callback_query(q.id.clone()).await;
         return;
     }
@@ -177,20 +177,17 @@ pub(super) async fn handle_callback(bot: &Tg, app: &App, update_id: i64, q: &Cal
                 tracing::warn!(error = %app.redact(&e.to_string()), "editMessageText failed");
             }
         }
-        for o in &outs {
-            super::send::out(bot, app, o).await;
-        }
+        app.delivery.send(req.update_id, outs);
     } else if let Err(Fail::Refused(r)) = &result {
         // Also in the chat, so the reason stays visible after the alert closes.
         super::send::out(
-            bot,
             app,
-            &Out::to(
+            req.update_id,
+            Out::to(
                 req.chat_id,
                 text::refusal(req.lang, r, CommandKind::PledgeSign),
             ),
-        )
-        .await;
+        );
     }
 }
 

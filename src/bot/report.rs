@@ -7,12 +7,12 @@ use super::setup::target_line;
 use crate::domain::args::{Report, StandingsArgs, shorten};
 use crate::domain::score::score;
 use crate::domain::{Period, Refusal, TargetKind};
+use crate::storage::Write;
 use crate::storage::blocs::Bloc;
 use crate::storage::board::{Board, Patch};
 use crate::storage::reports::{self, NewReport};
 use crate::storage::targets::Target;
 use crate::storage::units::Unit;
-use crate::storage::{StorageError, Write};
 use crate::text::{StandingsView, StatusLine, StatusView};
 use std::sync::Arc;
 
@@ -109,15 +109,13 @@ pub(super) async fn record(
     // Let go of it before the patch below: the transaction's copy is then
     // patched in place instead of cloned.
     drop(board);
-    let outs = vec![Out::to(
+    let mut outs = vec![Out::to(
         req.chat_id,
         req.t()
             .reported(&target_line(r.target, goal, own), r.period, value, score),
     )];
     let outbox = match applies {
-        Applies::Here => {
-            Some(serde_json::to_string(&outs).map_err(|e| StorageError::Corrupt(e.to_string()))?)
-        }
+        Applies::Here => Some(super::context::outbox(req, &mut outs)?),
         Applies::Later => None,
     };
     let new = NewReport {

@@ -1,8 +1,9 @@
 //! Setting a bloc up: blocs, admins, units, invites, targets; and the
 //! per-user commands (/start, /help, /bloc, /lang).
 
+use teloxide::RequestError;
 use teloxide::prelude::*;
-use teloxide::types::Me;
+use teloxide::types::{ChatAction, Me};
 
 use super::Tg;
 use super::context::{
@@ -156,7 +157,12 @@ pub(super) async fn add_admin(app: &App, req: &Req, msg: &Message) -> Result<Vec
     req.group_only()?;
     let mut tx = app.db.write().await?;
     let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
-    let replied = msg.reply_to_message().ok_or(Refusal::NotAReply)?;
+    // In a forum topic every message seems to reply to the topic's creation
+    // message: that is no choice of a person.
+    let replied = msg
+        .reply_to_message()
+        .filter(|r| r.forum_topic_created().is_none())
+        .ok_or(Refusal::NotAReply)?;
     if replied.sender_chat.is_some() {
         return Err(Refusal::CannotPromote.into());
     }
@@ -278,7 +284,15 @@ fn new_invite_token() -> Result<String, Fail> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-pub(super) async fn invite(app: &App, req: &Req, me: &Me, args: &str) -> Result<Vec<Out>, Fail> {
+/// A one-time invite, always delivered to the admin privately: a link seen
+/// in a group could be used by anyone there to take the unit.
+pub(super) async fn invite(
+    bot: &Tg,
+    app: &App,
+    req: &Req,
+    me: &Me,
+    args: &str,
+) -> Result<Vec<Out>, Fail> {
     let code = parse_code(args.trim()).map_err(|e| {
         if args.trim().is_empty() {
             Refusal::BadUsage
@@ -291,8 +305,27 @@ pub(super) async fn invite(app: &App, req: &Req, me: &Me, args: &str) -> Result<
     let unit = units::by_code(&mut tx, bloc.id, code.as_str())
         .await?
         .ok_or_else(|| Refusal::UnknownUnit(code.to_string()))?;
+    if !req.private {
+        // Asked in a group: the bot can write to the admin only if the
+        // admin ever opened a private chat with it. A typing action is
+        // the cheapest way to ask Telegram, and shows nothing.
+        match bot
+            .send_chat_action(ChatId(sender.id), ChatAction::Typing)
+            .await
+        {
+            Ok(_) => {}
+            Err(RequestError::Api(e)) if crate::delivery::is_forbidden(&e) => {
+                return Err(Refusal::NeedPrivateChat {
+                    bot: me.username().to_owned(),
+                }
+                .into());
+            }
+            Err(e) => return Err(Fail::Telegram(app.redact(&e.to_string()))),
+        }
+    }
     let token = new_invite_token()?;
     let expires = req.now + chrono::Duration::days(INVITE_DAYS);
+    units::revoke_invites(&mut tx, unit.id, req.now).await?;
     units::insert_invite(&mut tx, &token, unit.id, sender.id, req.now, expires).await?;
     audit::append(
         &mut tx,
@@ -315,7 +348,14 @@ pub(super) async fn invite(app: &App, req: &Req, me: &Me, args: &str) -> Result<
         &token,
         &local_time(&bloc, expires),
     );
-    commit(tx, req, vec![Out::to(req.chat_id, text)]).await
+    let mut outs = vec![Out::to(sender.id, text)];
+    if !req.private {
+        outs.push(Out::to(
+            req.chat_id,
+            req.t().invite_sent(&unit.code, &unit.name),
+        ));
+    }
+    commit(tx, req, outs).await
 }
 
 pub(super) async fn join(app: &App, req: &Req, token: &str) -> Result<Vec<Out>, Fail> {

@@ -159,8 +159,14 @@ pub enum Refusal {
     InviteUnknown,
     /// The invite was used already.
     InviteUsed,
-    /// The invite expired.
+    /// The invite expired, or a newer one for its unit replaced it.
     InviteExpired,
+    /// An invite asked in a group goes to the admin's private chat, which
+    /// the admin has not opened yet.
+    NeedPrivateChat {
+        /// The bot's username.
+        bot: String,
+    },
     /// The user heads another unit of the same bloc.
     AlreadyHead {
         /// That unit's code.

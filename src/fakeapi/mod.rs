@@ -156,6 +156,10 @@ struct State {
     members: HashMap<(i64, i64), String>,
     /// Per method: runs of (trouble, how many more calls get it).
     faults: HashMap<String, VecDeque<(Trouble, usize)>>,
+    /// Per chat: runs of troubles for sends to it.
+    chat_faults: HashMap<i64, VecDeque<(Trouble, usize)>>,
+    /// Sends to a private chat that never wrote to the bot are refused.
+    require_start: bool,
     /// Troubles served so far, by kind.
     served: HashMap<&'static str, u64>,
     /// `getUpdates` requests received (troubled ones included).
@@ -288,6 +292,27 @@ impl FakeBotApi {
             .entry(method.to_owned())
             .or_default()
             .push_back((trouble, times));
+    }
+
+    /// The next `times` sends (messages, files, chat actions) to `chat_id`
+    /// get `trouble` instead of an answer: one chat over its limit, or one
+    /// group that took the bot's rights.
+    pub fn trouble_chat(&self, chat_id: i64, trouble: Trouble, times: usize) {
+        if times == 0 {
+            return;
+        }
+        self.inner
+            .lock()
+            .chat_faults
+            .entry(chat_id)
+            .or_default()
+            .push_back((trouble, times));
+    }
+
+    /// From now on, as Telegram: a user who never wrote to the bot cannot
+    /// be written to (403 "bot can't initiate conversation with a user").
+    pub fn require_start(&self) {
+        self.inner.lock().require_start = true;
     }
 
     /// Calls of `method` that will still get a queued trouble.
@@ -463,6 +488,25 @@ async fn handle(
     if let Some(t) = take_trouble(&inner, &method) {
         return serve_trouble(t).await;
     }
+    if matches!(
+        method.as_str(),
+        "sendMessage" | "sendPhoto" | "sendDocument" | "sendChatAction"
+    ) && let Some(chat) = body.get("chat_id").and_then(Value::as_i64)
+    {
+        if let Some(t) = take_chat_trouble(&inner, chat) {
+            return serve_trouble(t).await;
+        }
+        let never_wrote = {
+            let s = inner.lock();
+            s.require_start && chat > 0 && !s.chats.contains_key(&chat)
+        };
+        if never_wrote {
+            return Ok(reply(
+                StatusCode::FORBIDDEN,
+                json!({"ok": false, "error_code": 403, "description": "Forbidden: bot can't initiate conversation with a user"}),
+            ));
+        }
+    }
     if method == "getUpdates" {
         return Ok(reply(
             StatusCode::OK,
@@ -499,6 +543,19 @@ async fn handle(
         inner.new_call.notify_waiters();
     }
     Ok(reply(StatusCode::OK, response))
+}
+
+fn take_chat_trouble(inner: &Inner, chat: i64) -> Option<Trouble> {
+    let mut s = inner.lock();
+    let queue = s.chat_faults.get_mut(&chat)?;
+    let (trouble, left) = queue.front_mut()?;
+    let t = trouble.clone();
+    *left -= 1;
+    if *left == 0 {
+        queue.pop_front();
+    }
+    *s.served.entry(t.kind()).or_default() += 1;
+    Some(t)
 }
 
 fn take_trouble(inner: &Inner, method: &str) -> Option<Trouble> {
@@ -688,7 +745,12 @@ fn answer(inner: &Inner, method: &str, body: &Value) -> Option<Value> {
     let now = chrono::Utc::now().timestamp();
     Some(match method {
         "getMe" => bot_user(),
-        "deleteWebhook" | "setMyCommands" | "answerCallbackQuery" | "deleteMessage" | "close" => {
+        "deleteWebhook"
+        | "setMyCommands"
+        | "answerCallbackQuery"
+        | "deleteMessage"
+        | "close"
+        | "sendChatAction" => {
             json!(true)
         }
         // No webhook: the bot polls.

@@ -176,6 +176,26 @@ pub async fn messages(
 
 /// Notices to the bloc's admins that `chat` refuses our messages.
 pub async fn unreachable_notices(app: &App, bloc: &Bloc, chat: i64) -> Result<Vec<(i64, String)>> {
+    notices(app, bloc, chat, |t, who| t.unreachable(who)).await
+}
+
+/// Notices to the bloc's admins that Telegram refuses our messages to
+/// `chat` (400) though the bot is still there.
+pub async fn refused_notices(
+    app: &App,
+    bloc: &Bloc,
+    chat: i64,
+    reason: &str,
+) -> Result<Vec<(i64, String)>> {
+    notices(app, bloc, chat, |t, who| t.send_refused(who, reason)).await
+}
+
+async fn notices(
+    app: &App,
+    bloc: &Bloc,
+    chat: i64,
+    text: impl Fn(&dyn crate::text::Texts, &str) -> String,
+) -> Result<Vec<(i64, String)>> {
     let mut conn = app.db.pool().acquire().await?;
     let who = if chat == bloc.chat_id {
         format!("nhóm khối «{}»", bloc.name)
@@ -188,10 +208,7 @@ pub async fn unreachable_notices(app: &App, bloc: &Bloc, chat: i64) -> Result<Ve
     let mut out = Vec::new();
     for admin in blocs::admin_ids(&mut conn, bloc.id).await? {
         if admin != chat {
-            out.push((
-                admin,
-                lang_of(&mut conn, admin).await?.texts().unreachable(&who),
-            ));
+            out.push((admin, text(lang_of(&mut conn, admin).await?.texts(), &who)));
         }
     }
     Ok(out)

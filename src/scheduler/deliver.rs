@@ -3,13 +3,14 @@
 //! left for the next tick, 403 is final, a migrated group gives its new id.
 
 use std::time::Duration;
+use teloxide::RequestError;
 use teloxide::payloads::SendMessageSetters;
 use teloxide::prelude::*;
 use teloxide::types::{LinkPreviewOptions, ParseMode};
-use teloxide::{ApiError, RequestError};
 
 use super::Sender;
 use crate::bot::App;
+use crate::delivery::is_forbidden;
 use crate::text::{self, MAX_MESSAGE_CHARS};
 
 /// How a send ended.
@@ -21,31 +22,22 @@ pub enum Outcome {
     Migrated(i64),
     /// The chat refuses us for good (blocked, kicked, never started).
     Forbidden(String),
+    /// Telegram refuses this send (400: no right to post, a closed topic)
+    /// though the bot is still in the chat; retried with backoff.
+    Refused(String),
     /// A transient failure; try again on the next tick.
     Later(String),
 }
 
 const ATTEMPTS: u32 = 3;
 
-/// Whether an API error means the chat will never accept our messages.
-pub fn is_forbidden(e: &ApiError) -> bool {
+/// Whether Telegram refused the request itself (400), which trying again
+/// at once will not change.
+fn is_bad_request(e: &teloxide::ApiError) -> bool {
     match e {
-        ApiError::BotBlocked
-        | ApiError::BotKicked
-        | ApiError::BotKickedFromSupergroup
-        | ApiError::ChatNotFound
-        | ApiError::UserDeactivated
-        | ApiError::CantInitiateConversation
-        | ApiError::CantTalkWithBots
-        | ApiError::GroupDeactivated => true,
-        // Newer Telegram wording lands in Unknown: match the description.
-        ApiError::Unknown(d) => {
-            let d = d.to_ascii_lowercase();
-            d.contains("forbidden")
-                || d.contains("can't initiate conversation")
-                || d.contains("blocked")
-        }
-        _ => false,
+        teloxide::ApiError::Unknown(d) => d.starts_with("Bad Request"),
+        // Every error teloxide names is one of Telegram's 400s or 403s.
+        _ => true,
     }
 }
 
@@ -71,6 +63,9 @@ pub async fn send(bot: &Sender, app: &App, chat: i64, text: &str, backoff: Durat
                 Err(RequestError::Api(e)) if is_forbidden(&e) => {
                     return Outcome::Forbidden(e.to_string());
                 }
+                Err(RequestError::Api(e)) if is_bad_request(&e) => {
+                    return Outcome::Refused(e.to_string());
+                }
                 Err(e) => {
                     let reason = app.redact(&e.to_string());
                     if attempt >= ATTEMPTS {
@@ -83,21 +78,4 @@ pub async fn send(bot: &Sender, app: &App, chat: i64, text: &str, backoff: Durat
         }
     }
     Outcome::Sent
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn blocked_kicked_and_never_started_are_forbidden_for_good() {
-        assert!(is_forbidden(&ApiError::BotBlocked));
-        assert!(is_forbidden(&ApiError::Unknown(
-            "Forbidden: bot can't initiate conversation with a user".into()
-        )));
-        assert!(!is_forbidden(&ApiError::Unknown(
-            "Internal Server Error".into()
-        )));
-        assert!(!is_forbidden(&ApiError::MessageTextIsEmpty));
-    }
 }

@@ -244,7 +244,7 @@ impl Scheduler {
         {
             let mut conn = self.app.db.pool().acquire().await?;
             for (bloc, key) in due {
-                for row in reminders::pending(&mut conn, key).await? {
+                for row in reminders::pending(&mut conn, key, self.app.clock.now()).await? {
                     rows.push((bloc.clone(), row));
                 }
             }
@@ -377,6 +377,35 @@ async fn deliver_row(
                             bloc = bloc.id,
                             admin,
                             "could not tell an admin about an unreachable chat"
+                        );
+                    }
+                }
+            }
+        }
+        Outcome::Refused(reason) => {
+            report.pending += 1;
+            let now = app.clock.now();
+            let first = {
+                let mut tx = app.db.write_scoped(Scope::Uncached).await?;
+                reminders::defer(&mut tx, row.id, row.attempts + 1, &reason, now).await?;
+                let first =
+                    reminders::mark_trouble(&mut tx, bloc.id, row.recipient, &reason, now).await?;
+                tx.commit().await?;
+                first
+            };
+            tracing::warn!(bloc = bloc.id, recipient = row.recipient, reason = %reason, attempts = row.attempts + 1, "Telegram refused a send; retrying with backoff");
+            if first {
+                for (admin, text) in
+                    compose::refused_notices(app, bloc, row.recipient, &reason).await?
+                {
+                    if !matches!(
+                        deliver::send(bot, app, admin, &text, backoff).await,
+                        Outcome::Sent
+                    ) {
+                        tracing::warn!(
+                            bloc = bloc.id,
+                            admin,
+                            "could not tell an admin about a refused send"
                         );
                     }
                 }

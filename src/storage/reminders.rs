@@ -31,6 +31,8 @@ pub struct Claimed {
     pub kind: String,
     /// The message.
     pub text: String,
+    /// Tries Telegram refused (400) so far.
+    pub attempts: i64,
 }
 
 /// Claims a send unless a row exists; returns whether this call claimed it.
@@ -70,19 +72,70 @@ pub async fn recipients(conn: &mut SqliteConnection, k: Key) -> Result<Vec<i64>>
         .await?)
 }
 
-/// Claimed but not yet sent (nor failed for good) sends of this slot.
-pub async fn pending(conn: &mut SqliteConnection, k: Key) -> Result<Vec<Claimed>> {
+/// Claimed but not yet sent (nor failed for good) sends of this slot whose
+/// backoff, if any, is over.
+pub async fn pending(
+    conn: &mut SqliteConnection,
+    k: Key,
+    now: DateTime<Utc>,
+) -> Result<Vec<Claimed>> {
     Ok(sqlx::query_as(
-        "SELECT id, recipient, kind, text FROM reminders
+        "SELECT id, recipient, kind, text, attempts FROM reminders
          WHERE bloc_id = ? AND year = ? AND deadline = ? AND day = ? AND sent_at IS NULL AND failed_at IS NULL
+           AND (retry_at IS NULL OR retry_at <= ?)
          ORDER BY id",
     )
     .bind(k.bloc_id)
     .bind(k.year)
     .bind(k.deadline.as_str())
     .bind(k.day.format("%Y-%m-%d").to_string())
+    .bind(now)
     .fetch_all(conn)
     .await?)
+}
+
+/// How long a send Telegram refused (400) waits before its next try:
+/// 10 minutes, doubling, at most 6 hours.
+pub fn backoff(attempts: i64) -> chrono::Duration {
+    let doublings = u32::try_from(attempts.clamp(1, 10) - 1).unwrap_or(0);
+    (chrono::Duration::minutes(10) * 2i32.pow(doublings)).min(chrono::Duration::hours(6))
+}
+
+/// A send Telegram refused (400): tried again after [`backoff`].
+pub async fn defer(
+    conn: &mut SqliteConnection,
+    id: i64,
+    attempts: i64,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query("UPDATE reminders SET attempts = ?, retry_at = ?, error = ? WHERE id = ?")
+        .bind(attempts)
+        .bind(now + backoff(attempts))
+        .bind(error)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records that Telegram refuses sends to a chat; true the first time
+/// (tell the admins once).
+pub async fn mark_trouble(
+    conn: &mut SqliteConnection,
+    bloc_id: i64,
+    chat_id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let r = sqlx::query("INSERT INTO send_trouble (bloc_id, chat_id, reason, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        .bind(bloc_id)
+        .bind(chat_id)
+        .bind(reason)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// Marks a send accepted by Telegram.
@@ -152,6 +205,11 @@ pub async fn clear_unreachable(
     chat_id: i64,
 ) -> Result<()> {
     sqlx::query("DELETE FROM unreachable WHERE bloc_id = ? AND chat_id = ?")
+        .bind(bloc_id)
+        .bind(chat_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM send_trouble WHERE bloc_id = ? AND chat_id = ?")
         .bind(bloc_id)
         .bind(chat_id)
         .execute(conn)

@@ -142,6 +142,24 @@ pub async fn insert_invite(
     Ok(())
 }
 
+/// Revokes the unit's unused invites that are still valid: a new invite
+/// replaces them. They are kept, expired now, not deleted.
+pub async fn revoke_invites(
+    conn: &mut SqliteConnection,
+    unit_id: i64,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE invites SET expires_at = ? WHERE unit_id = ? AND used_by IS NULL AND expires_at > ?",
+    )
+    .bind(now)
+    .bind(unit_id)
+    .bind(now)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
 /// An invite by its secret.
 pub async fn invite(conn: &mut SqliteConnection, token: &str) -> Result<Option<Invite>> {
     Ok(

@@ -53,7 +53,8 @@ impl Texts for En {
             R::UnknownBloc(b) => format!("You belong to no bloc named or numbered “{}”.", esc(b)),
             R::InviteUnknown => "This invite is not valid. Ask your bloc admin for a new one.".into(),
             R::InviteUsed => "This invite was used already. Each invite works once.".into(),
-            R::InviteExpired => "This invite has expired (7 days). Ask your bloc admin for a new one.".into(),
+            R::InviteExpired => "This invite has expired (7 days) or a newer one replaced it. Ask your bloc admin for a new one.".into(),
+            R::NeedPrivateChat { bot } => format!("Invites are sent to you privately, but you have not opened a private chat with the bot yet. Open @{}, press Start, then send the command again; the group never sees the invite.", esc(bot)),
             R::AlreadyHead { unit } => format!("You are already the head of unit {} in this bloc.", esc(unit)),
             R::NotGroupAdmin => "Only a Telegram admin of this group can create a bloc.".into(),
             R::NotBlocAdmin => "Only a bloc admin can do this.".into(),
@@ -257,6 +258,14 @@ impl Texts for En {
             esc(link),
             esc(token),
             esc(expires)
+        )
+    }
+
+    fn invite_sent(&self, code: &str, unit: &str) -> String {
+        format!(
+            "🔑 The invite for the head of unit <b>{}</b> — {} was sent to you privately. The unit's older unused invites, if any, no longer work.",
+            esc(code),
+            esc(unit)
         )
     }
 
@@ -642,6 +651,14 @@ impl Texts for En {
         format!(
             "⚠️ The bot cannot message {}: they blocked the bot, never pressed Start in a private chat with it, or the bot was removed from the group.",
             esc(who)
+        )
+    }
+
+    fn send_refused(&self, who: &str, reason: &str) -> String {
+        format!(
+            "⚠️ Telegram refuses the bot's messages to {} ({}). Give the bot the right to post (or reopen the topic); it retries less and less often and will not tell you again.",
+            esc(who),
+            esc(reason)
         )
     }
 

@@ -325,6 +325,8 @@ pub trait Texts: Sync {
     fn units(&self, bloc: &str, units: &[UnitLine]) -> String;
     /// `/invite` done.
     fn invite(&self, code: &str, unit: &str, link: &str, token: &str, expires: &str) -> String;
+    /// `/invite` asked in a group: the link went to the admin privately.
+    fn invite_sent(&self, code: &str, unit: &str) -> String;
     /// `/join` done, to the new head.
     fn joined(&self, code: &str, unit: &str, bloc: &str) -> String;
     /// `/join` done, to the bloc group.
@@ -385,6 +387,9 @@ pub trait Texts: Sync {
     fn overdue(&self, o: &Overdue) -> String;
     /// A chat refused our messages (403), told once to the admins.
     fn unreachable(&self, who: &str) -> String;
+    /// To the admins, once: Telegram keeps refusing the bot's messages to a
+    /// chat it is still in (no right to post, a closed topic).
+    fn send_refused(&self, who: &str, reason: &str) -> String;
     /// `/titles`.
     fn titles(&self) -> String;
     /// `/register` done: the titles now registered.

@@ -56,7 +56,8 @@ impl Texts for Vi {
             R::UnknownBloc(b) => format!("Bạn không thuộc khối nào tên hoặc mã «{}».", esc(b)),
             R::InviteUnknown => "Mã mời không đúng. Hãy xin quản trị khối một mã mới.".into(),
             R::InviteUsed => "Mã mời này đã được dùng. Mỗi mã chỉ dùng được một lần.".into(),
-            R::InviteExpired => "Mã mời đã hết hạn (7 ngày). Hãy xin quản trị khối một mã mới.".into(),
+            R::InviteExpired => "Mã mời đã hết hạn (7 ngày) hoặc đã được thay bằng mã mới. Hãy xin quản trị khối một mã mới.".into(),
+            R::NeedPrivateChat { bot } => format!("Mã mời chỉ được gửi riêng cho bạn, nhưng bạn chưa mở trò chuyện riêng với bot. Hãy mở @{}, bấm Bắt đầu (Start) rồi gửi lại lệnh; nhóm không thấy mã mời.", esc(bot)),
             R::AlreadyHead { unit } => format!("Bạn đã là trưởng đơn vị {} trong khối này.", esc(unit)),
             R::NotGroupAdmin => "Chỉ quản trị viên Telegram của nhóm mới được tạo khối.".into(),
             R::NotBlocAdmin => "Chỉ quản trị khối mới được làm việc này.".into(),
@@ -264,6 +265,14 @@ impl Texts for Vi {
             esc(link),
             esc(token),
             esc(expires)
+        )
+    }
+
+    fn invite_sent(&self, code: &str, unit: &str) -> String {
+        format!(
+            "🔑 Đã gửi riêng cho bạn mã mời trưởng đơn vị <b>{}</b> — {}. Mã mời cũ chưa dùng của đơn vị (nếu có) đã bị thu hồi.",
+            esc(code),
+            esc(unit)
         )
     }
 
@@ -653,6 +662,14 @@ impl Texts for Vi {
         format!(
             "⚠️ Bot không gửi được tin nhắn cho {}: người này đã chặn bot, chưa bấm Start trong chat riêng với bot, hoặc bot đã bị xóa khỏi nhóm.",
             esc(who)
+        )
+    }
+
+    fn send_refused(&self, who: &str, reason: &str) -> String {
+        format!(
+            "⚠️ Telegram từ chối tin nhắn của bot gửi {} ({}). Hãy cho bot quyền gửi tin nhắn (hoặc mở lại chủ đề); bot sẽ thử lại thưa dần và không báo lại.",
+            esc(who),
+            esc(reason)
         )
     }
 

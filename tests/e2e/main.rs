@@ -18,3 +18,4 @@ mod scheduler;
 mod setup;
 mod support;
 mod targets;
+mod trust;

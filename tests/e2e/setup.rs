@@ -184,7 +184,7 @@ async fn start_with_an_invite_is_a_deep_link_join() {
     let mut b = Bot::with_units(1).await;
     let token = invite_token(&b.private(&admin(), "/invite U0").await);
     let r = b.private(&head(0), &format!("/start {token}")).await;
-    assert!(texts(&r)[0].starts_with("✅"), "{r:?}");
+    assert!(sent_to(&r, head(0).id)[0].starts_with("✅"), "{r:?}");
     assert_eq!(
         b.count("SELECT COUNT(*) FROM units WHERE head_user_id IS NOT NULL")
             .await,

@@ -1,0 +1,508 @@
+//! Outgoing replies: a queue per chat, marks in the outbox.
+//!
+//! A handler commits, hands its messages here and returns: the poller is
+//! never held by a send. Each chat's messages go out in order from its own
+//! queue; a 429 makes that queue alone wait `retry_after`, so a group over
+//! Telegram's 20 messages a minute holds up no other chat.
+//!
+//! A message of an applied update carries its place in the update's stored
+//! outbox. Once Telegram accepted it (or refused it for good) it is marked in
+//! the database; a redelivered update, or a start after a crash, sends only
+//! what is unmarked and not already queued here. What remains: a crash
+//! between Telegram's answer and the mark's commit sends that message once
+//! more after the restart.
+//!
+//! Memory is bounded: a chat holds at most [`QUEUE_CAP`] queued messages.
+//! Past that, a stored message stays unmarked in the outbox and goes out at
+//! the next start (or redelivery); a read's answer (never stored) is dropped,
+//! with a warning in the log.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use teloxide::payloads::{SendDocumentSetters, SendMessageSetters, SendPhotoSetters};
+use teloxide::prelude::*;
+use teloxide::types::{
+    InlineKeyboardMarkup, InputFile, LinkPreviewOptions, MessageId, ParseMode, ThreadId,
+};
+use teloxide::{ApiError, RequestError};
+use tokio::sync::{Notify, oneshot};
+
+use crate::storage::{Db, Scope, updates};
+use crate::text::{self, MAX_MESSAGE_CHARS};
+
+/// A message to send after the commit.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Out {
+    /// Chat to send to.
+    pub chat_id: i64,
+    /// Forum topic of the chat (`message_thread_id`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<i32>,
+    /// HTML text.
+    pub text: String,
+    /// Inline keyboard, if any.
+    pub keyboard: Option<InlineKeyboardMarkup>,
+    /// A photo or document sent with `text` as its caption. Only read
+    /// commands send files, so they are never stored in the outbox.
+    #[serde(skip)]
+    pub file: Option<OutFile>,
+    /// Its place in its update's stored outbox, once committed there.
+    #[serde(skip)]
+    pub stored: Option<u32>,
+}
+
+/// A file to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutFile {
+    /// Send as a photo (else as a document).
+    pub photo: bool,
+    /// File name shown to the user.
+    pub file_name: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+impl Out {
+    /// A plain message.
+    pub fn to(chat_id: i64, text: impl Into<String>) -> Out {
+        Out {
+            chat_id,
+            thread: None,
+            text: text.into(),
+            keyboard: None,
+            file: None,
+            stored: None,
+        }
+    }
+
+    /// A photo or document with `text` as its caption.
+    pub fn file(chat_id: i64, text: impl Into<String>, file: OutFile) -> Out {
+        Out {
+            file: Some(file),
+            ..Out::to(chat_id, text)
+        }
+    }
+}
+
+/// Messages queued for one chat at most; see the module doc for what
+/// happens past it. About 1,000 minutes of a group's limit.
+pub const QUEUE_CAP: usize = 20_000 / 20;
+
+/// Tries of a message that fails for a passing reason (network, 5xx).
+const ATTEMPTS: u32 = 3;
+
+/// 429s answered for one message before it is left for the next start.
+const MOST_429: u32 = 30;
+
+/// Sends replies through per-chat queues and marks them in the outbox.
+#[derive(Clone)]
+pub struct Delivery {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the bot: its Debug output holds the token.
+        f.debug_struct("Delivery").finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    bot: Bot,
+    db: Db,
+    secrets: Vec<String>,
+    state: Mutex<State>,
+    marks_ready: Arc<Notify>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Chats with a worker, and its queue.
+    chats: HashMap<i64, VecDeque<Job>>,
+    /// Stored messages queued, in flight, or sent and not yet marked in the
+    /// database: a redelivery must not queue them again.
+    known: HashSet<(i64, u32)>,
+    /// Marks to write, with their updates.
+    marks: Vec<(i64, u32)>,
+    /// Per update: messages not yet settled (sent and, if stored, marked),
+    /// and who waits for that.
+    pending: HashMap<i64, Pending>,
+}
+
+#[derive(Default)]
+struct Pending {
+    left: usize,
+    waiters: Vec<oneshot::Sender<()>>,
+}
+
+struct Job {
+    update: i64,
+    out: Out,
+}
+
+/// How one message's sending ended.
+enum Sent {
+    /// Telegram accepted it.
+    Accepted,
+    /// Telegram refused it for good (blocked, no rights, bad request).
+    Refused,
+    /// Still failing; left unmarked for a later start or redelivery.
+    GaveUp,
+}
+
+impl Delivery {
+    /// Delivery through `bot`, marking in `db`; `secrets` are kept out of logs.
+    pub fn new(bot: Bot, db: Db, secrets: Vec<String>) -> Delivery {
+        let inner = Arc::new(Inner {
+            bot,
+            db,
+            secrets,
+            state: Mutex::new(State::default()),
+            marks_ready: Arc::new(Notify::new()),
+        });
+        tokio::spawn(write_marks(
+            Arc::downgrade(&inner),
+            inner.marks_ready.clone(),
+        ));
+        Delivery { inner }
+    }
+
+    /// Queues `outs` of update `update` after the chats' earlier messages.
+    pub fn send(&self, update: i64, outs: Vec<Out>) {
+        let mut spawn = Vec::new();
+        {
+            let mut s = self.inner.lock();
+            for out in outs {
+                let key = out.stored.map(|seq| (update, seq));
+                if let Some(k) = key
+                    && !s.known.insert(k)
+                {
+                    continue;
+                }
+                let chat = out.chat_id;
+                let queued = s.chats.get(&chat).map_or(0, VecDeque::len);
+                if queued >= QUEUE_CAP {
+                    if let Some(k) = key {
+                        s.known.remove(&k);
+                    }
+                    tracing::warn!(
+                        chat_id = chat,
+                        stored = key.is_some(),
+                        "a chat's send queue is full; message left for later"
+                    );
+                    continue;
+                }
+                s.pending.entry(update).or_default().left += 1;
+                match s.chats.get_mut(&chat) {
+                    Some(q) => q.push_back(Job { update, out }),
+                    None => {
+                        s.chats.insert(chat, VecDeque::from([Job { update, out }]));
+                        spawn.push(chat);
+                    }
+                }
+            }
+        }
+        for chat in spawn {
+            tokio::spawn(work(self.inner.clone(), chat));
+        }
+    }
+
+    /// Queues again what a redelivered update left unsent: the messages of
+    /// its `outbox` (JSON) neither `marked` nor queued here.
+    pub fn resend(&self, update: i64, outbox: &str, marked: &[u32]) {
+        let outs: Vec<Out> = match serde_json::from_str::<Vec<Out>>(outbox) {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!(update, error = %e, "a stored outbox does not parse");
+                return;
+            }
+        };
+        let unsent = (0u32..)
+            .zip(outs)
+            .filter(|(seq, _)| !marked.contains(seq))
+            .map(|(seq, out)| Out {
+                stored: Some(seq),
+                ..out
+            })
+            .collect();
+        self.send(update, unsent);
+    }
+
+    /// Queues what a crash left unsent: stored messages of updates applied
+    /// in the last day without a mark. Called once at start.
+    pub async fn resume(&self, now: chrono::DateTime<chrono::Utc>) {
+        let found = async {
+            let mut c = self.inner.db.pool().acquire().await?;
+            updates::with_unsent(&mut c, now - chrono::Duration::days(1)).await
+        };
+        match found.await {
+            Ok(rows) => {
+                if !rows.is_empty() {
+                    tracing::info!(updates = rows.len(), "sending replies a stop left unsent");
+                }
+                for (update, outbox, marked) in rows {
+                    self.resend(update, &outbox, &marked);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %self.inner.redact(&e.to_string()), "looking for unsent replies")
+            }
+        }
+    }
+
+    /// Waits until every message queued for `update` is settled: sent (or
+    /// given up) and, if stored, marked in the database.
+    pub async fn settled(&self, update: i64) {
+        let rx = {
+            let mut s = self.inner.lock();
+            match s.pending.get_mut(&update) {
+                Some(p) if p.left > 0 => {
+                    let (tx, rx) = oneshot::channel();
+                    p.waiters.push(tx);
+                    rx
+                }
+                _ => return,
+            }
+        };
+        let _ = rx.await;
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Every change under the lock is a whole insert or remove.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn redact(&self, s: &str) -> String {
+        self.secrets
+            .iter()
+            .filter(|x| !x.is_empty())
+            .fold(s.to_owned(), |acc, x| acc.replace(x.as_str(), "***"))
+    }
+
+    /// One message of `update` is settled.
+    fn settle(&self, s: &mut State, update: i64) {
+        if let Some(p) = s.pending.get_mut(&update) {
+            p.left = p.left.saturating_sub(1);
+            if p.left == 0
+                && let Some(p) = s.pending.remove(&update)
+            {
+                for w in p.waiters {
+                    let _ = w.send(());
+                }
+            }
+        }
+    }
+}
+
+/// Sends a chat's queue in order until it is empty.
+async fn work(inner: Arc<Inner>, chat: i64) {
+    loop {
+        let job = {
+            let mut s = inner.lock();
+            match s.chats.get_mut(&chat).and_then(VecDeque::pop_front) {
+                Some(j) => j,
+                None => {
+                    s.chats.remove(&chat);
+                    return;
+                }
+            }
+        };
+        let sent = send_one(&inner, &job.out).await;
+        let mut s = inner.lock();
+        match (job.out.stored, sent) {
+            (Some(seq), Sent::Accepted | Sent::Refused) => {
+                // Settled once the mark is written.
+                s.marks.push((job.update, seq));
+                drop(s);
+                inner.marks_ready.notify_one();
+            }
+            (Some(seq), Sent::GaveUp) => {
+                s.known.remove(&(job.update, seq));
+                inner.settle(&mut s, job.update);
+            }
+            (None, _) => inner.settle(&mut s, job.update),
+        }
+    }
+}
+
+/// Writes marks as they come, many per transaction under load, then
+/// settles their messages. Ends when the delivery is dropped.
+async fn write_marks(inner: std::sync::Weak<Inner>, ready: Arc<Notify>) {
+    loop {
+        let Some(i) = inner.upgrade() else { return };
+        let marks = std::mem::take(&mut i.lock().marks);
+        if marks.is_empty() {
+            drop(i);
+            // A mark pushed since the take left a permit: no wake-up is lost.
+            ready.notified().await;
+            continue;
+        }
+        let written = async {
+            let mut tx = i.db.write_scoped(Scope::Uncached).await?;
+            updates::mark_sent(&mut tx, &marks).await?;
+            tx.commit().await
+        };
+        if let Err(e) = written.await {
+            // Left unmarked: a redelivery or the next start sends them
+            // again, the window the module doc names.
+            tracing::error!(error = %i.redact(&e.to_string()), "marking sent replies");
+        }
+        let mut s = i.lock();
+        for (update, seq) in marks {
+            s.known.remove(&(update, seq));
+            i.settle(&mut s, update);
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Lets the mark writer see that the delivery is gone.
+        self.marks_ready.notify_one();
+    }
+}
+
+fn no_preview() -> LinkPreviewOptions {
+    LinkPreviewOptions {
+        is_disabled: true,
+        url: None,
+        prefer_small_media: false,
+        prefer_large_media: false,
+        show_above_text: false,
+    }
+}
+
+/// Sends one message (in parts if long), waiting out this chat's 429s.
+async fn send_one(inner: &Inner, out: &Out) -> Sent {
+    let mut chat = out.chat_id;
+    let parts = match &out.file {
+        Some(_) => vec![String::new()],
+        None => text::split_message(&out.text, MAX_MESSAGE_CHARS),
+    };
+    let last = parts.len().saturating_sub(1);
+    for (i, part) in parts.into_iter().enumerate() {
+        let (mut failures, mut floods) = (0, 0);
+        loop {
+            let result = match &out.file {
+                Some(f) => send_file(&inner.bot, chat, out, f).await,
+                None => {
+                    let mut req = inner
+                        .bot
+                        .send_message(ChatId(chat), part.as_str())
+                        .parse_mode(ParseMode::Html)
+                        .link_preview_options(no_preview());
+                    if let Some(t) = out.thread {
+                        req = req.message_thread_id(ThreadId(MessageId(t)));
+                    }
+                    if let Some(k) = out.keyboard.as_ref().filter(|_| i == last) {
+                        req = req.reply_markup(k.clone());
+                    }
+                    req.await.map(drop)
+                }
+            };
+            match result {
+                Ok(()) => break,
+                Err(RequestError::RetryAfter(s)) if floods < MOST_429 => {
+                    floods += 1;
+                    tracing::debug!(chat_id = chat, wait = ?s.duration(), "429; this chat waits");
+                    tokio::time::sleep(s.duration()).await;
+                }
+                Err(RequestError::MigrateToChatId(new)) => chat = new.0,
+                Err(e) if transient(&e) && failures + 1 < ATTEMPTS => {
+                    failures += 1;
+                    tracing::debug!(chat_id = chat, failures, "send failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(200) * 2u32.pow(failures)).await;
+                }
+                Err(e) => {
+                    let permanent = matches!(e, RequestError::Api(_));
+                    tracing::warn!(chat_id = chat, permanent, error = %inner.redact(&e.to_string()), "a reply could not be sent");
+                    return if permanent {
+                        Sent::Refused
+                    } else {
+                        Sent::GaveUp
+                    };
+                }
+            }
+        }
+    }
+    Sent::Accepted
+}
+
+/// Whether an API error means the chat will never accept our messages.
+pub fn is_forbidden(e: &ApiError) -> bool {
+    match e {
+        ApiError::BotBlocked
+        | ApiError::BotKicked
+        | ApiError::BotKickedFromSupergroup
+        | ApiError::ChatNotFound
+        | ApiError::UserDeactivated
+        | ApiError::CantInitiateConversation
+        | ApiError::CantTalkWithBots
+        | ApiError::GroupDeactivated => true,
+        // Newer Telegram wording lands in Unknown: match the description.
+        ApiError::Unknown(d) => {
+            let d = d.to_ascii_lowercase();
+            d.contains("forbidden")
+                || d.contains("can't initiate conversation")
+                || d.contains("blocked")
+        }
+        _ => false,
+    }
+}
+
+/// Whether a failed send may succeed if tried again.
+fn transient(e: &RequestError) -> bool {
+    match e {
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => true,
+        RequestError::Api(ApiError::Unknown(d)) => d.contains("Internal Server Error"),
+        _ => false,
+    }
+}
+
+/// Sends a photo or document with the text as its caption.
+async fn send_file(bot: &Bot, chat: i64, out: &Out, f: &OutFile) -> Result<(), RequestError> {
+    let input = InputFile::memory(f.bytes.clone()).file_name(f.file_name.clone());
+    // A caption is at most 1,024 characters.
+    let caption: String = out.text.chars().take(1024).collect();
+    let thread = out.thread.map(|t| ThreadId(MessageId(t)));
+    if f.photo {
+        let mut r = bot
+            .send_photo(ChatId(chat), input)
+            .caption(caption)
+            .parse_mode(ParseMode::Html);
+        if let Some(t) = thread {
+            r = r.message_thread_id(t);
+        }
+        r.await.map(drop)
+    } else {
+        let mut r = bot
+            .send_document(ChatId(chat), input)
+            .caption(caption)
+            .parse_mode(ParseMode::Html);
+        if let Some(t) = thread {
+            r = r.message_thread_id(t);
+        }
+        r.await.map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocked_kicked_and_never_started_are_forbidden_for_good() {
+        assert!(is_forbidden(&ApiError::BotBlocked));
+        assert!(is_forbidden(&ApiError::Unknown(
+            "Forbidden: bot can't initiate conversation with a user".into()
+        )));
+        assert!(!is_forbidden(&ApiError::Unknown(
+            "Internal Server Error".into()
+        )));
+        assert!(!is_forbidden(&ApiError::MessageTextIsEmpty));
+    }
+}
