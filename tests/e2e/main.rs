@@ -4,6 +4,7 @@
 mod crash;
 mod faults;
 mod friendly;
+mod guide;
 mod guided;
 mod hostile;
 mod misc;
