@@ -300,6 +300,7 @@ fn command_kind(cmd: &Command) -> CommandKind {
             Some("add") => CommandKind::TargetAdd,
             Some("set") => CommandKind::TargetSet,
             Some("remove") => CommandKind::TargetRemove,
+            Some("restore") => CommandKind::TargetRestore,
             Some("list") => CommandKind::TargetList,
             Some("confirm") => CommandKind::TargetConfirm,
             _ => CommandKind::Target,
@@ -363,6 +364,7 @@ async fn run(
                 CommandKind::TargetAdd => setup::target_add(app, req, rest).await,
                 CommandKind::TargetSet => setup::target_set(app, req, rest).await,
                 CommandKind::TargetRemove => setup::target_remove(app, req, rest).await,
+                CommandKind::TargetRestore => setup::target_restore(app, req, rest).await,
                 CommandKind::TargetList => setup::targets(app, req).await,
                 CommandKind::TargetConfirm if rest.trim().is_empty() => {
                     setup::target_confirm(app, req).await

@@ -16,7 +16,9 @@ use crate::storage::units::Unit;
 use crate::storage::{pledges, targets, units};
 use crate::text::{self, Lang, PledgeView};
 
-/// Callback data of the sign button: `sign:<unit id>:<year>`.
+/// Callback data of the sign button: `sign:<unit id>:<year>` (at most 37
+/// bytes). The year is the pledge's: a button left in an old message must
+/// not sign another year's pledge.
 fn sign_data(unit_id: i64, year: i32) -> String {
     format!("sign:{unit_id}:{year}")
 }
@@ -129,13 +131,11 @@ pub(super) async fn pledges(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     )])
 }
 
-/// The sign button: checks the presser heads that unit, signs, answers the
-/// callback, then edits the pledge message to show it signed.
+/// The sign button: checks the presser heads that unit and that the button
+/// is for the current year's pledge, signs, answers the callback, then edits
+/// the pledge message to show it signed.
 pub(super) async fn handle_callback(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery) {
-    let Some((unit_id, year)) = q.data.as_deref().and_then(parse_sign_data) else {
-        let _ = bot.answer_callback_query(q.id.clone()).await;
-        return;
-    };
+    let parsed = q.data.as_deref().and_then(parse_sign_data);
     if app.replay_if_processed(update_id).await {
         let _ = bot.answer_callback_query(q.id.clone()).await;
         return;
@@ -154,7 +154,12 @@ pub(super) async fn handle_callback(bot: &Tg, app: &App, update_id: i64, q: &Cal
         Some(&q.from),
     )
     .await;
-    let result = sign_from_button(app, &req, unit_id, year).await;
+    let result = match parsed {
+        Some((unit_id, year)) => sign_from_button(app, &req, unit_id, year).await,
+        // Data this version cannot read names no year for sure: signing
+        // could sign the wrong one, so the head is asked to send /pledge.
+        None => Err(Refusal::StaleSignButton { year: None }.into()),
+    };
     let toast = match &result {
         Ok(_) => req.t().signed_toast().to_owned(),
         Err(Fail::Refused(r)) => format!("⚠️ {}", req.t().refusal(r)),
@@ -211,6 +216,10 @@ async fn sign_from_button(
     if unit.head_user_id != Some(sender.id) {
         return Err(Refusal::NotYourUnit.into());
     }
+    // The year in the bloc's zone by the app's clock, as /pledge sign uses.
+    if year != year_of(&bloc, req.now) {
+        return Err(Refusal::StaleSignButton { year: Some(year) }.into());
+    }
     let outs = sign(app, req, &bloc, &unit, &sender, year).await?;
     let view = pledge_view(app, &bloc, &unit, year).await?;
     Ok((outs, view))
@@ -231,6 +240,8 @@ mod tests {
         assert!(d.len() <= 64);
         assert_eq!(parse_sign_data(&d), Some((i64::MAX, 2026)));
         assert_eq!(parse_sign_data("sign:x:2026"), None);
+        assert_eq!(parse_sign_data("sign:5"), None, "no year: never guessed");
+        assert_eq!(parse_sign_data("sign:5:2026:1"), None);
         assert_eq!(parse_sign_data("other"), None);
     }
 }

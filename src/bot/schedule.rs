@@ -73,7 +73,7 @@ pub(super) async fn schedule(app: &App, req: &Req, args: &str) -> Result<Vec<Out
             let d = Deadline::parse(d).ok_or_else(|| Refusal::BadDeadline(shorten(d)))?;
             let date = parse_date(date).ok_or_else(|| Refusal::BadDate(shorten(date)))?;
             let old = s.date(d);
-            s.set_date(d, date);
+            s.move_deadline(d, date)?;
             (
                 format!("deadline {}", d.as_str()),
                 old.to_string(),

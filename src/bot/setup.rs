@@ -15,7 +15,7 @@ use crate::domain::args::{
 };
 use crate::domain::{CommandKind, Goal, Refusal};
 use crate::storage::audit::{self, Entry};
-use crate::storage::targets::{NewTarget, Target};
+use crate::storage::targets::{NewTarget, Target, TargetState};
 use crate::storage::{Scope, blocs, targets, units, users};
 use crate::text::{BlocLine, Lang, TargetLine, UnitLine, format_goal};
 
@@ -75,7 +75,12 @@ pub(super) async fn help(bot: &Tg, app: &App, req: &Req) -> Result<Vec<Out>, Fai
             K::Lang => writer,
             K::NewBloc => may_create,
             K::AddAdmin => req.group && admin,
-            K::AddUnit | K::Invite | K::TargetAdd | K::TargetSet | K::TargetRemove => admin,
+            K::AddUnit
+            | K::Invite
+            | K::TargetAdd
+            | K::TargetSet
+            | K::TargetRemove
+            | K::TargetRestore => admin,
             K::Units | K::TargetList | K::Pledges | K::Standings => {
                 member || (req.group && bloc.is_some())
             }
@@ -423,11 +428,13 @@ pub(super) async fn target_add(app: &App, req: &Req, args: &str) -> Result<Vec<O
     let mut tx = app.db.write().await?;
     let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
     let year = year_of(&bloc, req.now);
-    if targets::by_code_any(&mut tx, bloc.id, year, a.code.as_str())
-        .await?
-        .is_some()
-    {
-        return Err(Refusal::DuplicateTarget(a.code.to_string()).into());
+    match targets::with_state(&mut tx, bloc.id, year, a.code.as_str()).await? {
+        // Adding it again would hit the unique code; its values wait in the archive.
+        Some((_, TargetState::Archived)) => {
+            return Err(Refusal::TargetArchivedExists(a.code.to_string()).into());
+        }
+        Some(_) => return Err(Refusal::DuplicateTarget(a.code.to_string()).into()),
+        None => {}
     }
     let new = NewTarget {
         code: a.code.as_str(),
@@ -520,28 +527,76 @@ pub(super) async fn target_set(app: &App, req: &Req, args: &str) -> Result<Vec<O
     .await
 }
 
+/// `/target remove`: a target with reported values (any period) is archived,
+/// never deleted, so that no value is lost and `/target restore` can bring it
+/// back; one without values (a draft, or one added by mistake) is deleted as
+/// before, which frees its code for `/target add`.
+///
+/// The write is `Scope::All`: the cached boards, which hold this year's
+/// targets, must drop it.
 pub(super) async fn target_remove(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
-    let raw = args.trim();
-    if raw.is_empty() || raw.contains(char::is_whitespace) {
-        return Err(Refusal::BadUsage.into());
-    }
-    let code = parse_target_code(raw)?;
+    let code = one_target_code(args)?;
     let mut tx = app.db.write().await?;
     let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
     let year = year_of(&bloc, req.now);
-    let target = targets::by_code_any(&mut tx, bloc.id, year, code.as_str())
+    let (target, state) = targets::with_state(&mut tx, bloc.id, year, code.as_str())
         .await?
         .ok_or_else(|| Refusal::UnknownTarget(code.to_string()))?;
-    targets::delete(&mut tx, target.id).await?;
+    if state == TargetState::Archived {
+        return Err(Refusal::TargetArchived(target.code).into());
+    }
+    let reports = targets::report_count(&mut tx, target.id).await?;
+    let subject = format!("{}/{year}", target.code);
+    let (action, reply) = if reports > 0 {
+        targets::archive(&mut tx, target.id, req.now).await?;
+        (
+            "target.archive",
+            req.t().target_archived(&target.code, reports),
+        )
+    } else {
+        targets::delete(&mut tx, target.id).await?;
+        ("target.remove", req.t().target_removed(&target.code))
+    };
     audit::append(
         &mut tx,
         req.now,
         Entry {
             user_id: sender.id,
             bloc_id: Some(bloc.id),
-            action: "target.remove",
-            subject: format!("{}/{year}", target.code),
+            action,
+            subject,
             old: Some(target.name.clone()),
+            new: (reports > 0).then(|| format!("archived, {reports} reports kept")),
+            ..Entry::default()
+        },
+    )
+    .await?;
+    commit(tx, req, vec![Out::to(req.chat_id, reply)]).await
+}
+
+/// `/target restore`: an archived target of this year comes back with its
+/// values, unit goals and all; the scores count it again.
+pub(super) async fn target_restore(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
+    let code = one_target_code(args)?;
+    let mut tx = app.db.write().await?;
+    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
+    let year = year_of(&bloc, req.now);
+    let (target, state) = targets::with_state(&mut tx, bloc.id, year, code.as_str())
+        .await?
+        .ok_or_else(|| Refusal::UnknownTarget(code.to_string()))?;
+    if state != TargetState::Archived {
+        return Err(Refusal::TargetNotArchived(target.code).into());
+    }
+    targets::restore(&mut tx, target.id).await?;
+    audit::append(
+        &mut tx,
+        req.now,
+        Entry {
+            user_id: sender.id,
+            bloc_id: Some(bloc.id),
+            action: "target.restore",
+            subject: format!("{}/{year}", target.code),
+            new: Some(target.name.clone()),
             ..Entry::default()
         },
     )
@@ -549,9 +604,18 @@ pub(super) async fn target_remove(app: &App, req: &Req, args: &str) -> Result<Ve
     commit(
         tx,
         req,
-        vec![Out::to(req.chat_id, req.t().target_removed(&target.code))],
+        vec![Out::to(req.chat_id, req.t().target_restored(&target.code))],
     )
     .await
+}
+
+/// The one target code of `/target remove` and `/target restore`.
+fn one_target_code(args: &str) -> Result<crate::domain::Code, Refusal> {
+    let raw = args.trim();
+    if raw.is_empty() || raw.contains(char::is_whitespace) {
+        return Err(Refusal::BadUsage);
+    }
+    parse_target_code(raw)
 }
 
 pub(super) async fn targets(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {

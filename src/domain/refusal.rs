@@ -26,6 +26,8 @@ pub enum CommandKind {
     TargetSet,
     /// `/target remove ...`
     TargetRemove,
+    /// `/target restore ...`
+    TargetRestore,
     /// `/target list` and `/targets`
     TargetList,
     /// `/target` with no or an unknown sub-command
@@ -74,7 +76,7 @@ pub enum CommandKind {
 
 impl CommandKind {
     /// Every command, in the order `/help` lists them.
-    pub const ALL: [CommandKind; 33] = [
+    pub const ALL: [CommandKind; 34] = [
         CommandKind::Start,
         CommandKind::Help,
         CommandKind::Bloc,
@@ -101,6 +103,7 @@ impl CommandKind {
         CommandKind::TargetAdd,
         CommandKind::TargetSet,
         CommandKind::TargetRemove,
+        CommandKind::TargetRestore,
         CommandKind::TargetConfirm,
         CommandKind::Target,
         CommandKind::Schedule,
@@ -110,6 +113,9 @@ impl CommandKind {
         CommandKind::ScheduleTz,
     ];
 }
+
+use super::schedule::Deadline;
+use chrono::NaiveDate;
 
 /// A refusal users see: why, in domain terms. The usage line comes from the
 /// command it refused.
@@ -224,4 +230,34 @@ pub enum Refusal {
     NoFlow,
     /// The guided flow lapsed (30 minutes).
     FlowExpired,
+    /// `/target remove` of a target archived already.
+    TargetArchived(String),
+    /// `/target add` of a code whose target is archived this year: restore it.
+    TargetArchivedExists(String),
+    /// `/target restore` of a target that is not archived.
+    TargetNotArchived(String),
+    /// A deadline moved to a date outside the schedule's year.
+    DateOutsideYear {
+        /// The date asked for.
+        date: NaiveDate,
+        /// The schedule's year.
+        year: i32,
+    },
+    /// A deadline moved past a neighbour: pledge ≤ mid ≤ final must hold.
+    DeadlineOrder {
+        /// The deadline moved.
+        moved: Deadline,
+        /// The date asked for.
+        date: NaiveDate,
+        /// The deadline it would cross.
+        other: Deadline,
+        /// That deadline's date.
+        other_date: NaiveDate,
+    },
+    /// A sign button that is not for the current year's pledge (a previous
+    /// year's message, or data this version does not read): `/pledge` again.
+    StaleSignButton {
+        /// The button's year, when its data names one.
+        year: Option<i32>,
+    },
 }

@@ -6,6 +6,8 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
+use super::Refusal;
+
 /// The three deadlines of a year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Deadline {
@@ -109,6 +111,37 @@ impl Schedule {
             Deadline::Mid => self.mid = date,
             Deadline::Final => self.final_ = date,
         }
+    }
+
+    /// Moves a deadline, or refuses (changing nothing) a date outside the
+    /// schedule's year or one that would break pledge ≤ mid ≤ final.
+    ///
+    /// Only the moved deadline is checked against the others: a schedule
+    /// stored out of order before this rule existed can still be put right,
+    /// one deadline at a time. The nearest deadline it would cross is named.
+    pub fn move_deadline(&mut self, d: Deadline, date: NaiveDate) -> Result<(), Refusal> {
+        if date.year() != self.year {
+            return Err(Refusal::DateOutsideYear {
+                date,
+                year: self.year,
+            });
+        }
+        let earlier = Deadline::ALL.into_iter().rev().filter(|o| *o < d);
+        let later = Deadline::ALL.into_iter().filter(|o| *o > d);
+        let crossed = earlier
+            .filter(|o| date < self.date(*o))
+            .chain(later.filter(|o| date > self.date(*o)))
+            .next();
+        if let Some(other) = crossed {
+            return Err(Refusal::DeadlineOrder {
+                moved: d,
+                date,
+                other,
+                other_date: self.date(other),
+            });
+        }
+        self.set_date(d, date);
+        Ok(())
     }
 
     /// The instant of a local date at the send time (DST gaps move forward).
@@ -274,6 +307,81 @@ mod tests {
 
     fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
+    }
+
+    #[test]
+    fn a_deadline_moves_within_its_year_and_between_its_neighbours() {
+        let mut s = Schedule::default_for(2026, HCM);
+        assert_eq!(s.move_deadline(Deadline::Mid, ymd(2026, 7, 20)), Ok(()));
+        assert_eq!(s.mid, ymd(2026, 7, 20));
+        // Equal to a neighbour is in order (pledge ≤ mid ≤ final).
+        assert_eq!(s.move_deadline(Deadline::Pledge, ymd(2026, 7, 20)), Ok(()));
+        assert_eq!(s.move_deadline(Deadline::Final, ymd(2026, 7, 20)), Ok(()));
+        assert_eq!(
+            (s.pledge, s.mid, s.final_),
+            (ymd(2026, 7, 20), ymd(2026, 7, 20), ymd(2026, 7, 20))
+        );
+    }
+
+    #[test]
+    fn a_deadline_in_another_year_is_refused_and_nothing_moves() {
+        let mut s = Schedule::default_for(2026, HCM);
+        let before = s.clone();
+        for date in [ymd(2027, 1, 10), ymd(2025, 12, 31)] {
+            assert_eq!(
+                s.move_deadline(Deadline::Mid, date),
+                Err(Refusal::DateOutsideYear { date, year: 2026 })
+            );
+        }
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn a_mid_deadline_before_the_pledge_deadline_is_refused_naming_it() {
+        let mut s = Schedule::default_for(2026, HCM);
+        let before = s.clone();
+        assert_eq!(
+            s.move_deadline(Deadline::Mid, ymd(2026, 3, 1)),
+            Err(Refusal::DeadlineOrder {
+                moved: Deadline::Mid,
+                date: ymd(2026, 3, 1),
+                other: Deadline::Pledge,
+                other_date: ymd(2026, 3, 31),
+            })
+        );
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn a_deadline_crossing_two_others_names_the_nearest() {
+        let mut s = Schedule::default_for(2026, HCM);
+        let refused = |r: Result<(), Refusal>| match r {
+            Err(Refusal::DeadlineOrder { other, .. }) => Some(other),
+            _ => None,
+        };
+        assert_eq!(
+            refused(s.move_deadline(Deadline::Pledge, ymd(2026, 12, 20))),
+            Some(Deadline::Mid)
+        );
+        assert_eq!(
+            refused(s.move_deadline(Deadline::Final, ymd(2026, 1, 2))),
+            Some(Deadline::Mid)
+        );
+        assert_eq!(
+            refused(s.move_deadline(Deadline::Mid, ymd(2026, 12, 6))),
+            Some(Deadline::Final)
+        );
+        assert_eq!(s, Schedule::default_for(2026, HCM));
+    }
+
+    #[test]
+    fn a_schedule_stored_out_of_order_can_be_put_right_one_deadline_at_a_time() {
+        let mut s = Schedule::default_for(2026, HCM);
+        s.pledge = ymd(2026, 8, 1);
+        // Final is not next to the broken pair: it moves freely.
+        assert_eq!(s.move_deadline(Deadline::Final, ymd(2026, 12, 1)), Ok(()));
+        assert_eq!(s.move_deadline(Deadline::Pledge, ymd(2026, 3, 31)), Ok(()));
+        assert_eq!(s.pledge, ymd(2026, 3, 31));
     }
 
     #[test]

@@ -240,8 +240,10 @@ impl Board {
     }
 }
 
-/// The units, confirmed targets, unit goals, latest reports and signed
-/// pledges of a bloc's year and period, one JSON array each, in one row.
+/// The units, confirmed targets in use, unit goals, latest reports and
+/// signed pledges of a bloc's year and period, one JSON array each, in one
+/// row. An archived target, its goals and its reports are left out: it
+/// counts nowhere until restored.
 ///
 /// Every standings load (most commands) reads all of these: as separate
 /// queries they cost five round trips to the connection's thread and one
@@ -253,13 +255,15 @@ const LOAD: &str = "SELECT
     (SELECT json_group_array(json_array(id, bloc_id, code, name, head_user_id, head_name) ORDER BY code)
         FROM units WHERE bloc_id = ?1),
     (SELECT json_group_array(json_array(id, code, kind, op, printf('%!.17g', goal), weight, name) ORDER BY id)
-        FROM targets WHERE bloc_id = ?1 AND year = ?2 AND draft = 0),
+        FROM targets WHERE bloc_id = ?1 AND year = ?2 AND draft = 0 AND archived_at IS NULL),
     (SELECT json_group_array(json_array(g.unit_id, g.target_id, g.op, printf('%!.17g', g.goal)))
-        FROM unit_goals g JOIN targets t ON t.id = g.target_id WHERE t.bloc_id = ?1 AND t.year = ?2),
+        FROM unit_goals g JOIN targets t ON t.id = g.target_id
+        WHERE t.bloc_id = ?1 AND t.year = ?2 AND t.archived_at IS NULL),
     (SELECT json_group_array(json_array(g.unit_id, g.target_id, printf('%!.17g', r.value), g.first_at, g.last_id))
         FROM (SELECT unit_id, target_id, MAX(id) AS last_id, MIN(reported_at) AS first_at
               FROM reports
-              WHERE period = ?3 AND target_id IN (SELECT id FROM targets WHERE bloc_id = ?1 AND year = ?2)
+              WHERE period = ?3 AND target_id IN (SELECT id FROM targets
+                  WHERE bloc_id = ?1 AND year = ?2 AND draft = 0 AND archived_at IS NULL)
               GROUP BY unit_id, target_id) g
         JOIN reports r ON r.id = g.last_id),
     (SELECT json_group_array(json_array(p.unit_id, p.signed_at))

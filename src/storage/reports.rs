@@ -110,7 +110,8 @@ pub struct Latest {
     pub first_at: DateTime<Utc>,
 }
 
-/// Latest values of every unit of a bloc for a year's period.
+/// Latest values of every unit of a bloc for a year's period, for its
+/// confirmed targets in use (not archived).
 pub async fn latest(
     conn: &mut SqliteConnection,
     bloc_id: i64,
@@ -121,7 +122,8 @@ pub async fn latest(
         "SELECT g.unit_id, g.target_id, r.value, r.raw, g.first_at FROM (
             SELECT unit_id, target_id, MAX(id) AS last_id, MIN(reported_at) AS first_at
             FROM reports
-            WHERE period = ? AND target_id IN (SELECT id FROM targets WHERE bloc_id = ? AND year = ?)
+            WHERE period = ? AND target_id IN (SELECT id FROM targets
+                WHERE bloc_id = ? AND year = ? AND draft = 0 AND archived_at IS NULL)
             GROUP BY unit_id, target_id) g
          JOIN reports r ON r.id = g.last_id",
     )

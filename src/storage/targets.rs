@@ -60,10 +60,12 @@ impl TryFrom<TargetRow> for Target {
 
 const COLS: &str = "id, code, kind, op, goal, weight, name";
 
-/// The confirmed targets of a bloc's year, in the order they were added.
+/// The confirmed targets in use of a bloc's year (not archived), in the
+/// order they were added.
 pub async fn list(conn: &mut SqliteConnection, bloc_id: i64, year: i32) -> Result<Vec<Target>> {
     let rows: Vec<TargetRow> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM targets WHERE bloc_id = ? AND year = ? AND draft = 0 ORDER BY id"
+        "SELECT {COLS} FROM targets
+         WHERE bloc_id = ? AND year = ? AND draft = 0 AND archived_at IS NULL ORDER BY id"
     ))
     .bind(bloc_id)
     .bind(year)
@@ -72,7 +74,7 @@ pub async fn list(conn: &mut SqliteConnection, bloc_id: i64, year: i32) -> Resul
     rows.into_iter().map(Target::try_from).collect()
 }
 
-/// A confirmed target by code.
+/// A confirmed target in use (not archived) by code.
 pub async fn by_code(
     conn: &mut SqliteConnection,
     bloc_id: i64,
@@ -80,7 +82,8 @@ pub async fn by_code(
     code: &str,
 ) -> Result<Option<Target>> {
     let row: Option<TargetRow> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM targets WHERE bloc_id = ? AND year = ? AND code = ? AND draft = 0"
+        "SELECT {COLS} FROM targets
+         WHERE bloc_id = ? AND year = ? AND code = ? AND draft = 0 AND archived_at IS NULL"
     ))
     .bind(bloc_id)
     .bind(year)
@@ -131,7 +134,9 @@ pub async fn insert(
     .await?)
 }
 
-/// Removes a target with its goals and reports (the audit log keeps the record).
+/// Removes a target with its goals and reports (the audit log keeps the
+/// record). Only for a target without reports: one with reports is
+/// [`archive`]d instead, so that no reported value is ever lost.
 pub async fn delete(conn: &mut SqliteConnection, target_id: i64) -> Result<()> {
     sqlx::query("DELETE FROM targets WHERE id = ?")
         .bind(target_id)
@@ -169,7 +174,8 @@ pub async fn unit_goals(
 ) -> Result<HashMap<(i64, i64), Goal>> {
     let rows: Vec<(i64, i64, String, f64)> = sqlx::query_as(
         "SELECT g.unit_id, g.target_id, g.op, g.goal FROM unit_goals g
-         JOIN targets t ON t.id = g.target_id WHERE t.bloc_id = ? AND t.year = ?",
+         JOIN targets t ON t.id = g.target_id
+         WHERE t.bloc_id = ? AND t.year = ? AND t.archived_at IS NULL",
     )
     .bind(bloc_id)
     .bind(year)
@@ -184,7 +190,8 @@ pub async fn unit_goals(
         .collect()
 }
 
-/// Every target of a bloc's year with whether it is a draft awaiting confirmation.
+/// Every target in use of a bloc's year (not archived) with whether it is a
+/// draft awaiting confirmation.
 pub async fn list_with_drafts(
     conn: &mut SqliteConnection,
     bloc_id: i64,
@@ -197,7 +204,8 @@ pub async fn list_with_drafts(
         draft: bool,
     }
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLS}, draft FROM targets WHERE bloc_id = ? AND year = ? ORDER BY id"
+        "SELECT {COLS}, draft FROM targets
+         WHERE bloc_id = ? AND year = ? AND archived_at IS NULL ORDER BY id"
     ))
     .bind(bloc_id)
     .bind(year)
@@ -208,7 +216,7 @@ pub async fn list_with_drafts(
         .collect()
 }
 
-/// A target by code, draft or not.
+/// A target by code, draft, archived or not.
 pub async fn by_code_any(
     conn: &mut SqliteConnection,
     bloc_id: i64,
@@ -224,6 +232,85 @@ pub async fn by_code_any(
     .fetch_optional(conn)
     .await?;
     row.map(Target::try_from).transpose()
+}
+
+/// Where a target of a bloc's year stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetState {
+    /// Copied from last year, awaiting an admin's confirmation.
+    Draft,
+    /// In the pledge, the scores and the reminders.
+    Active,
+    /// Removed after values were reported: out of everything this year's
+    /// targets feed, its reports kept.
+    Archived,
+}
+
+/// A target by code, whatever its state, with that state.
+pub async fn with_state(
+    conn: &mut SqliteConnection,
+    bloc_id: i64,
+    year: i32,
+    code: &str,
+) -> Result<Option<(Target, TargetState)>> {
+    #[derive(FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        target: TargetRow,
+        draft: bool,
+        archived: bool,
+    }
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLS}, draft, archived_at IS NOT NULL AS archived FROM targets
+         WHERE bloc_id = ? AND year = ? AND code = ?"
+    ))
+    .bind(bloc_id)
+    .bind(year)
+    .bind(code)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        let state = match (r.archived, r.draft) {
+            (true, _) => TargetState::Archived,
+            (false, true) => TargetState::Draft,
+            (false, false) => TargetState::Active,
+        };
+        Target::try_from(r.target).map(|t| (t, state))
+    })
+    .transpose()
+}
+
+/// How many report rows (history included) a target has, every period.
+pub async fn report_count(conn: &mut SqliteConnection, target_id: i64) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE target_id = ?")
+            .bind(target_id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// Archives a target: its reports and unit goals stay, for [`restore`].
+pub async fn archive(
+    conn: &mut SqliteConnection,
+    target_id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query("UPDATE targets SET archived_at = ? WHERE id = ? AND archived_at IS NULL")
+        .bind(now)
+        .bind(target_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Brings an archived target back, with its reports and unit goals.
+pub async fn restore(conn: &mut SqliteConnection, target_id: i64) -> Result<()> {
+    sqlx::query("UPDATE targets SET archived_at = NULL WHERE id = ?")
+        .bind(target_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Confirms the year's draft targets; returns how many.
@@ -266,7 +353,7 @@ pub async fn roll_over(
         sqlx::query(
             "INSERT INTO targets (bloc_id, year, code, kind, op, goal, weight, name, created_at, draft)
              SELECT bloc_id, ?, code, kind, op, goal, weight, name, ?, 1 FROM targets
-             WHERE bloc_id = ? AND year = ? AND draft = 0 ORDER BY id",
+             WHERE bloc_id = ? AND year = ? AND draft = 0 AND archived_at IS NULL ORDER BY id",
         )
         .bind(year)
         .bind(now)
@@ -286,4 +373,177 @@ pub async fn roll_over(
         .execute(conn)
         .await?;
     Ok(Some(copied))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Period;
+    use crate::storage::board::Board;
+    use crate::storage::reports::{self, NewReport};
+    use crate::storage::{Db, blocs, units};
+    use sqlx::{ConnectOptions, Connection};
+    use std::str::FromStr;
+
+    fn target(code: &str) -> NewTarget<'_> {
+        NewTarget {
+            code,
+            kind: TargetKind::Percent,
+            goal: Goal::AtLeast(100.0),
+            weight: 50,
+            name: code,
+        }
+    }
+
+    /// A database made by the migrations before 0007, with a target that has
+    /// a report, keeps both when 0007 is applied, and the target is in use.
+    #[tokio::test]
+    async fn the_archive_migration_keeps_targets_and_reports_in_use() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let opts = sqlx::sqlite::SqliteConnectOptions::from_str(&url)
+            .expect("url")
+            .create_if_missing(true);
+        let mut c = opts.connect().await.expect("connect");
+        let mut before = sqlx::migrate!("./migrations");
+        before.migrations = before
+            .migrations
+            .iter()
+            .filter(|m| m.version < 7)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into();
+        before.run(&mut c).await.expect("migrations 1-6");
+        for sql in [
+            "INSERT INTO blocs (id, chat_id, name, tz, created_by, created_at)
+             VALUES (1, -1, 'K', 'Asia/Ho_Chi_Minh', 1, '2026-03-01T00:00:00Z')",
+            "INSERT INTO units (id, bloc_id, code, name, created_at)
+             VALUES (1, 1, 'A', 'A', '2026-03-01T00:00:00Z')",
+            "INSERT INTO targets (id, bloc_id, year, code, kind, op, goal, weight, name, created_at)
+             VALUES (1, 1, 2026, 'HT', 'percent', '>=', 100, 50, 'HT', '2026-03-01T00:00:00Z')",
+            "INSERT INTO reports (unit_id, target_id, period, value, raw, note, reported_by, reported_at)
+             VALUES (1, 1, 'mid', 60, '60', '', 1, '2026-03-02T00:00:00Z')",
+        ] {
+            sqlx::query(sql).execute(&mut c).await.expect("seed");
+        }
+        c.close().await.expect("close");
+
+        let db = Db::open(&url).await.expect("migrated to the latest");
+        let mut conn = db.pool().acquire().await.expect("conn");
+        let archived: Option<String> =
+            sqlx::query_scalar("SELECT archived_at FROM targets WHERE id = 1")
+                .fetch_one(&mut *conn)
+                .await
+                .expect("column added");
+        assert_eq!(archived, None, "existing targets stay in use");
+        assert_eq!(list(&mut conn, 1, 2026).await.expect("list").len(), 1);
+        assert_eq!(report_count(&mut conn, 1).await.expect("count"), 1);
+        let board = Board::load(&mut conn, 1, 2026, Period::Mid)
+            .await
+            .expect("board");
+        assert_eq!(board.values.get(&(1, 1)), Some(&60.0));
+        drop(conn);
+        db.close().await;
+    }
+
+    #[tokio::test]
+    async fn an_archived_target_counts_nowhere_keeps_its_reports_and_comes_back() {
+        let (_dir, db) = Db::temp().await;
+        let now = Utc::now();
+        let mut tx = db.write().await.expect("write");
+        let bloc = blocs::insert(&mut tx, -1, "K", "Asia/Ho_Chi_Minh", (1, "An"), now)
+            .await
+            .expect("bloc");
+        let unit = units::insert(&mut tx, bloc, "A", "A", now)
+            .await
+            .expect("unit");
+        let kept = insert(&mut tx, bloc, 2026, &target("HT"), now)
+            .await
+            .expect("target");
+        let gone = insert(&mut tx, bloc, 2026, &target("TS"), now)
+            .await
+            .expect("target");
+        set_unit_goal(&mut tx, unit, gone, Goal::AtLeast(50.0))
+            .await
+            .expect("goal");
+        for (t, v) in [(kept, 100.0), (gone, 50.0)] {
+            let r = NewReport::test(unit, t, Period::Mid, v, 1);
+            reports::insert_audited(&mut tx, &r, now, bloc, "s", None)
+                .await
+                .expect("report");
+        }
+        tx.commit().await.expect("commit");
+        let mut conn = db.pool().acquire().await.expect("conn");
+        let full = Board::load(&mut conn, bloc, 2026, Period::Mid)
+            .await
+            .expect("board");
+        assert_eq!(full.standings[0].score, 100.0);
+        drop(conn);
+
+        let mut tx = db.write().await.expect("write");
+        archive(&mut tx, gone, now).await.expect("archive");
+        tx.commit().await.expect("commit");
+        let mut conn = db.pool().acquire().await.expect("conn");
+        let codes = |ts: Vec<Target>| ts.into_iter().map(|t| t.code).collect::<Vec<_>>();
+        assert_eq!(
+            codes(list(&mut conn, bloc, 2026).await.expect("list")),
+            ["HT"]
+        );
+        let drafts = list_with_drafts(&mut conn, bloc, 2026).await.expect("list");
+        assert_eq!(drafts.len(), 1);
+        assert!(
+            by_code(&mut conn, bloc, 2026, "TS")
+                .await
+                .expect("by code")
+                .is_none()
+        );
+        assert!(matches!(
+            with_state(&mut conn, bloc, 2026, "TS")
+                .await
+                .expect("state"),
+            Some((_, TargetState::Archived))
+        ));
+        assert!(
+            unit_goals(&mut conn, bloc, 2026)
+                .await
+                .expect("goals")
+                .is_empty()
+        );
+        let board = Board::load(&mut conn, bloc, 2026, Period::Mid)
+            .await
+            .expect("board");
+        assert_eq!(board.targets.len(), 1);
+        assert!(!board.values.contains_key(&(unit, gone)));
+        assert_eq!(board.standings[0].reported, 1);
+        assert_eq!(
+            reports::latest(&mut conn, bloc, 2026, Period::Mid)
+                .await
+                .expect("latest")
+                .len(),
+            1
+        );
+        assert_eq!(
+            report_count(&mut conn, gone).await.expect("count"),
+            1,
+            "kept"
+        );
+        drop(conn);
+
+        // An archived target does not roll over into the next year.
+        let mut tx = db.write().await.expect("write");
+        assert_eq!(
+            roll_over(&mut tx, bloc, 2027, now).await.expect("roll"),
+            Some(1)
+        );
+        restore(&mut tx, gone).await.expect("restore");
+        tx.commit().await.expect("commit");
+        let mut conn = db.pool().acquire().await.expect("conn");
+        let back = Board::load(&mut conn, bloc, 2026, Period::Mid)
+            .await
+            .expect("board");
+        assert_eq!(back.standings, full.standings);
+        assert_eq!(back.goals, full.goals, "the unit's own goal came back too");
+        drop(conn);
+        db.close().await;
+    }
 }

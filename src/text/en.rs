@@ -82,6 +82,20 @@ impl Texts for En {
             R::UnknownTitle(t) => format!("There is no title “{}”. See the list with /titles.", esc(t)),
             R::NoFlow => "There is no report in progress.".into(),
             R::FlowExpired => "The report in progress lapsed after 30 minutes. Type /report to start again.".into(),
+            R::TargetArchived(c) => format!("Target {} is archived already. Bring it back with /target restore {}.", esc(c), esc(c)),
+            R::TargetArchivedExists(c) => format!("Target {} of this year is archived with its reported values. Use /target restore {} to bring it back instead of adding it again.", esc(c), esc(c)),
+            R::TargetNotArchived(c) => format!("Target {} is in use, not archived.", esc(c)),
+            R::DateOutsideYear { date, year } => format!("Date {} is not in {year}: the deadlines of the {year} schedule must lie in that year.", date.format("%Y-%m-%d")),
+            R::DeadlineOrder { moved, date, other, other_date } => format!(
+                "Date {} is not valid: the {} deadline cannot be {} the {} deadline ({}). The order is: pledge, mid-year, year-end.",
+                date.format("%Y-%m-%d"),
+                self.deadline(*moved),
+                if moved > other { "earlier than" } else { "later than" },
+                self.deadline(*other),
+                other_date.format("%d/%m/%Y"),
+            ),
+            R::StaleSignButton { year: Some(y) } => format!("This sign button is for the {y} pledge and no longer works; nothing was changed. Type /pledge to see and sign this year's pledge."),
+            R::StaleSignButton { year: None } => "This sign button is outdated and no longer works; nothing was changed. Type /pledge to get a new one.".into(),
         }
     }
 
@@ -104,8 +118,9 @@ impl Texts for En {
                 "/target set &lt;UNIT&gt; &lt;TARGET&gt; &lt;goal&gt; — e.g. /target set TC THU &gt;=105"
             }
             K::TargetRemove => "/target remove &lt;CODE&gt; — e.g. /target remove DOT",
+            K::TargetRestore => "/target restore &lt;CODE&gt; — e.g. /target restore DOT",
             K::TargetList => "/targets (or /target list)",
-            K::Target => "/target add|set|remove|list … — e.g. /target list",
+            K::Target => "/target add|set|remove|restore|list … — e.g. /target list",
             K::Pledge => "/pledge",
             K::PledgeSign => "/pledge sign",
             K::Pledges => "/pledges",
@@ -147,7 +162,8 @@ impl Texts for En {
             K::Join => "join as a unit head",
             K::TargetAdd => "add a target",
             K::TargetSet => "a unit's own goal",
-            K::TargetRemove => "remove a target",
+            K::TargetRemove => "remove a target (archived, values kept, once reported)",
+            K::TargetRestore => "bring back an archived target with its values",
             K::TargetList => "this year's targets",
             K::Target => "manage targets",
             K::Pledge => "your unit's pledge",
@@ -308,7 +324,22 @@ impl Texts for En {
 
     fn target_removed(&self, code: &str) -> String {
         format!(
-            "🗑 Target <b>{}</b> removed with its reports (the audit log keeps them).",
+            "🗑 Target <b>{}</b> deleted (nothing was reported for it; the audit log keeps the record).",
+            esc(code)
+        )
+    }
+
+    fn target_archived(&self, code: &str, reports: i64) -> String {
+        format!(
+            "🗄 Target <b>{}</b> archived: it is out of the pledge, the scores, the standings and the reminders. Its {reports} reports are kept (see /history).\nBring it back: /target restore {}",
+            esc(code),
+            esc(code)
+        )
+    }
+
+    fn target_restored(&self, code: &str) -> String {
+        format!(
+            "♻️ Target <b>{}</b> restored with its reported values: it counts again in the pledge, the scores and the reminders.",
             esc(code)
         )
     }

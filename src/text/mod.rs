@@ -335,8 +335,12 @@ pub trait Texts: Sync {
     fn target_added(&self, t: &TargetLine, year: i32) -> String;
     /// `/target set` done.
     fn target_goal_set(&self, unit: &str, t: &TargetLine) -> String;
-    /// `/target remove` done.
+    /// `/target remove` done: deleted (nothing was reported for it).
     fn target_removed(&self, code: &str) -> String;
+    /// `/target remove` done: archived with its `reports` report rows kept.
+    fn target_archived(&self, code: &str, reports: i64) -> String;
+    /// `/target restore` done.
+    fn target_restored(&self, code: &str) -> String;
     /// `/targets`.
     fn targets(&self, bloc: &str, year: i32, targets: &[TargetLine]) -> String;
     /// `/pledge`.

@@ -85,6 +85,20 @@ impl Texts for Vi {
             R::UnknownTitle(t) => format!("Không có danh hiệu mã «{}». Xem danh sách bằng /titles.", esc(t)),
             R::NoFlow => "Không có báo cáo nào đang nhập dở.".into(),
             R::FlowExpired => "Phiên báo cáo đã hết hạn sau 30 phút. Gõ /report để bắt đầu lại.".into(),
+            R::TargetArchived(c) => format!("Chỉ tiêu mã {} đã được lưu trữ rồi. Khôi phục bằng /target restore {}.", esc(c), esc(c)),
+            R::TargetArchivedExists(c) => format!("Chỉ tiêu mã {} của năm nay đang được lưu trữ cùng các giá trị đã báo cáo. Dùng /target restore {} để khôi phục thay vì thêm mới.", esc(c), esc(c)),
+            R::TargetNotArchived(c) => format!("Chỉ tiêu mã {} đang được dùng, không ở trong lưu trữ.", esc(c)),
+            R::DateOutsideYear { date, year } => format!("Ngày {} không thuộc năm {year}: các hạn của lịch năm {year} phải nằm trong năm đó.", date.format("%Y-%m-%d")),
+            R::DeadlineOrder { moved, date, other, other_date } => format!(
+                "Ngày {} không hợp lệ: hạn {} không được {} hạn {} ({}). Thứ tự phải là: ký giao ước, sơ kết, tổng kết.",
+                date.format("%Y-%m-%d"),
+                self.deadline(*moved),
+                if moved > other { "sớm hơn" } else { "muộn hơn" },
+                self.deadline(*other),
+                other_date.format("%d/%m/%Y"),
+            ),
+            R::StaleSignButton { year: Some(y) } => format!("Nút ký này thuộc giao ước năm {y}, không còn dùng được; chưa có gì thay đổi. Gõ /pledge để xem và ký giao ước năm nay."),
+            R::StaleSignButton { year: None } => "Nút ký này đã cũ, không còn dùng được; chưa có gì thay đổi. Gõ /pledge để nhận nút ký mới.".into(),
         }
     }
 
@@ -107,8 +121,9 @@ impl Texts for Vi {
                 "/target set &lt;MÃ ĐƠN VỊ&gt; &lt;MÃ CHỈ TIÊU&gt; &lt;mục tiêu&gt; — ví dụ: /target set TC THU &gt;=105"
             }
             K::TargetRemove => "/target remove &lt;MÃ&gt; — ví dụ: /target remove DOT",
+            K::TargetRestore => "/target restore &lt;MÃ&gt; — ví dụ: /target restore DOT",
             K::TargetList => "/targets (hoặc /target list)",
-            K::Target => "/target add|set|remove|list … — ví dụ: /target list",
+            K::Target => "/target add|set|remove|restore|list … — ví dụ: /target list",
             K::Pledge => "/pledge",
             K::PledgeSign => "/pledge sign",
             K::Pledges => "/pledges",
@@ -152,7 +167,8 @@ impl Texts for Vi {
             K::Join => "tham gia làm trưởng đơn vị",
             K::TargetAdd => "thêm chỉ tiêu",
             K::TargetSet => "mục tiêu riêng của một đơn vị",
-            K::TargetRemove => "xóa chỉ tiêu",
+            K::TargetRemove => "bỏ chỉ tiêu (đã có báo cáo thì lưu trữ, giữ các giá trị)",
+            K::TargetRestore => "khôi phục chỉ tiêu đã lưu trữ cùng các giá trị",
             K::TargetList => "chỉ tiêu năm nay",
             K::Target => "quản lý chỉ tiêu",
             K::Pledge => "xem giao ước của đơn vị",
@@ -315,7 +331,22 @@ impl Texts for Vi {
 
     fn target_removed(&self, code: &str) -> String {
         format!(
-            "🗑 Đã xóa chỉ tiêu <b>{}</b> cùng các báo cáo của nó (nhật ký vẫn lưu).",
+            "🗑 Đã xóa chỉ tiêu <b>{}</b> (chưa có báo cáo nào; nhật ký vẫn lưu).",
+            esc(code)
+        )
+    }
+
+    fn target_archived(&self, code: &str, reports: i64) -> String {
+        format!(
+            "🗄 Đã lưu trữ chỉ tiêu <b>{}</b>: không còn trong giao ước, điểm, bảng xếp hạng và lời nhắc. {reports} lượt báo cáo của nó vẫn được giữ (xem /history).\nKhôi phục: /target restore {}",
+            esc(code),
+            esc(code)
+        )
+    }
+
+    fn target_restored(&self, code: &str) -> String {
+        format!(
+            "♻️ Đã khôi phục chỉ tiêu <b>{}</b> cùng các giá trị đã báo cáo: nó lại được tính vào giao ước, điểm và lời nhắc.",
             esc(code)
         )
     }

@@ -141,3 +141,106 @@ async fn pledges_lists_signed_and_unsigned_units() {
     b.refused(&outsider(), false, "/pledges", "chưa thuộc khối")
         .await;
 }
+
+fn sign_data(r: &[ApiCall]) -> String {
+    r[0].body["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        .as_str()
+        .expect("data")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_sign_button_of_last_years_pledge_is_stale_in_the_new_year_and_signs_nothing() {
+    let mut b = ready().await;
+    let old = b.private(&head(0), "/pledge").await;
+    let old_data = sign_data(&old);
+    assert!(old_data.ends_with(":2026"), "{old_data}");
+    // 5 January 2027, 08:00 in Hà Nội; the admin confirms the copied targets.
+    b.h.clock.set(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 1, 5, 1, 0, 0)
+            .single()
+            .expect("time"),
+    );
+    let t = only_text(&b.group(&admin(), "/target confirm").await);
+    assert!(t.starts_with("✅"), "{t}");
+
+    let before = b.snapshot().await;
+    let r = b
+        .send(updates::callback(
+            &head(0),
+            old[0].result.clone(),
+            &old_data,
+        ))
+        .await;
+    let answer = r
+        .iter()
+        .find(|c| c.method == "answerCallbackQuery")
+        .expect("answered");
+    let toast = answer.body["text"].as_str().unwrap_or_default();
+    assert!(
+        toast.starts_with("⚠️") && toast.contains("2026") && toast.contains("/pledge"),
+        "{toast}"
+    );
+    assert!(!r.iter().any(|c| c.method == "editMessageText"), "{r:?}");
+    let said = sent_to(&r, head(0).id);
+    assert_eq!(said.len(), 1, "{r:?}");
+    assert!(
+        said[0].starts_with("⚠️") && said[0].contains("/pledge"),
+        "{}",
+        said[0]
+    );
+    assert!(
+        sent_to(&r, GROUP).is_empty(),
+        "the group hears of no signing"
+    );
+    assert_eq!(before, b.snapshot().await, "nothing signed");
+    assert_eq!(b.count("SELECT COUNT(*) FROM pledges").await, 0);
+
+    // The current year's button still signs, the current year's pledge.
+    let new = b.private(&head(0), "/pledge").await;
+    let new_data = sign_data(&new);
+    assert!(
+        new_data.ends_with(":2027") && new_data.len() <= 64,
+        "{new_data}"
+    );
+    let r = b
+        .send(updates::callback(
+            &head(0),
+            new[0].result.clone(),
+            &new_data,
+        ))
+        .await;
+    assert!(r.iter().any(|c| c.method == "editMessageText"), "{r:?}");
+    assert_eq!(
+        b.count("SELECT COUNT(*) FROM pledges WHERE year = 2027")
+            .await,
+        1
+    );
+    assert_eq!(b.count("SELECT COUNT(*) FROM pledges").await, 1);
+}
+
+#[tokio::test]
+async fn a_sign_button_whose_data_names_no_year_is_refused_and_signs_nothing() {
+    let mut b = ready().await;
+    let r = b.private(&head(0), "/pledge").await;
+    let unit = sign_data(&r).split(':').nth(1).expect("unit id").to_owned();
+    let before = b.snapshot().await;
+    let r = b
+        .send(updates::callback(
+            &head(0),
+            r[0].result.clone(),
+            &format!("sign:{unit}"),
+        ))
+        .await;
+    let answer = r
+        .iter()
+        .find(|c| c.method == "answerCallbackQuery")
+        .expect("answered");
+    let toast = answer.body["text"].as_str().unwrap_or_default();
+    assert!(
+        toast.starts_with("⚠️") && toast.contains("/pledge"),
+        "{toast}"
+    );
+    assert!(!r.iter().any(|c| c.method == "editMessageText"));
+    assert_eq!(before, b.snapshot().await);
+}

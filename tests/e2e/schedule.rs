@@ -766,3 +766,76 @@ async fn changing_reminder_days_after_a_send_sends_no_stale_reminder() {
     assert_eq!(to_head.len(), 1, "{calls:#?}");
     assert!(to_head[0].contains("còn 7 ngày"), "{to_head:?}");
 }
+
+#[tokio::test]
+async fn schedule_set_refuses_a_date_outside_the_year_or_out_of_order_and_valid_moves_still_work() {
+    let mut b = bloc_with_head().await;
+    let usage = "/schedule set &lt;pledge|mid|final&gt; &lt;YYYY-MM-DD&gt;";
+    for (cmd, why) in [
+        (
+            "/schedule set mid 2027-01-10",
+            "Ngày 2027-01-10 không thuộc năm 2026",
+        ),
+        ("/schedule set final 2025-12-31", "không thuộc năm 2026"),
+        ("/schedule set pledge 2027-03-31", "không thuộc năm 2026"),
+        (
+            "/schedule set mid 2026-03-01",
+            "hạn báo cáo sơ kết 6 tháng không được sớm hơn hạn ký giao ước (31/03/2026)",
+        ),
+        (
+            "/schedule set pledge 2026-07-16",
+            "hạn ký giao ước không được muộn hơn hạn báo cáo sơ kết 6 tháng (15/07/2026)",
+        ),
+        (
+            "/schedule set final 2026-07-14",
+            "hạn báo cáo tổng kết năm không được sớm hơn hạn báo cáo sơ kết 6 tháng (15/07/2026)",
+        ),
+        (
+            "/schedule set mid 2026-12-06",
+            "hạn báo cáo sơ kết 6 tháng không được muộn hơn hạn báo cáo tổng kết năm (05/12/2026)",
+        ),
+    ] {
+        let reply = b.refused(&admin(), true, cmd, why).await;
+        assert!(reply.contains(usage), "{cmd}: {reply}");
+    }
+    assert_eq!(b.count("SELECT COUNT(*) FROM schedules").await, 0);
+    assert_eq!(
+        only_text(&b.group(&admin(), "/schedule").await),
+        DEFAULT_2026
+    );
+    b.private(&admin(), "/lang en").await;
+    b.refused(
+        &admin(),
+        false,
+        "/schedule set mid 2027-01-10",
+        "is not in 2026",
+    )
+    .await;
+    b.refused(
+        &admin(),
+        false,
+        "/schedule set mid 2026-03-01",
+        "cannot be earlier than the pledge signing deadline (31/03/2026)",
+    )
+    .await;
+
+    // Valid moves: a deadline may equal its neighbour, and moving one makes
+    // room for the next.
+    for cmd in [
+        "/schedule set mid 2026-03-31",
+        "/schedule set pledge 2026-02-01",
+        "/schedule set mid 2026-03-01",
+        "/schedule set final 2026-12-31",
+    ] {
+        let t = only_text(&b.group(&admin(), cmd).await);
+        assert!(t.starts_with("✅"), "{cmd}: {t}");
+    }
+    assert_eq!(
+        b.count(
+            "SELECT COUNT(*) FROM schedules WHERE year = 2026 AND pledge_date = '2026-02-01' \
+             AND mid_date = '2026-03-01' AND final_date = '2026-12-31'"
+        )
+        .await,
+        1
+    );
+}

@@ -152,3 +152,214 @@ async fn target_remove_drops_it_from_the_list() {
     b.refused(&outsider(), true, "/target remove THU", "quản trị khối")
         .await;
 }
+
+/// Ticks the scheduler once and returns the messages it sent.
+async fn tick(b: &Bot) -> Vec<ApiCall> {
+    let from = b.h.api.call_count();
+    b.h.scheduler()
+        .expect("scheduler")
+        .tick()
+        .await
+        .expect("tick");
+    b.h.api
+        .calls_since(from)
+        .into_iter()
+        .filter(|c| c.method == "sendMessage")
+        .collect()
+}
+
+/// Units U0..U2 headed by head(0..2); TSVM (40) and THU (60). U0 reported
+/// both for mid, U1 only TSVM, U2 nothing.
+async fn reported_world() -> Bot {
+    let mut b = Bot::with_units(3).await;
+    b.add_targets().await;
+    for i in 0..3 {
+        b.join(&format!("U{i}"), &head(i)).await;
+    }
+    for (i, r) in [(0, "TSVM có"), (0, "THU 50"), (1, "TSVM có")] {
+        let t = only_text(&b.private(&head(i), &format!("/report mid {r}")).await);
+        assert!(t.starts_with("✅"), "{t}");
+    }
+    b
+}
+
+#[tokio::test]
+async fn removing_a_reported_target_archives_it_out_of_every_count_and_restore_gives_the_score_back()
+ {
+    let mut b = reported_world().await;
+    let standings = "/standings mid 2026";
+    let before = only_text(&b.group(&admin(), standings).await);
+    assert_eq!(
+        standings_rows(&before),
+        [("U0", "70,0"), ("U1", "40,0"), ("U2", "0,0")].map(|(c, s)| (c.into(), s.into()))
+    );
+    let status_before = only_text(&b.private(&head(1), "/status").await);
+    assert!(status_before.contains("TSVM"), "{status_before}");
+    let reports = b.count("SELECT COUNT(*) FROM reports").await;
+    assert_eq!(reports, 3);
+
+    let t = only_text(&b.group(&admin(), "/target remove TSVM").await);
+    assert!(t.contains("<b>TSVM</b>") && t.contains("lưu trữ"), "{t}");
+    // Nothing reported is lost: the values stay, the target row too.
+    assert_eq!(b.count("SELECT COUNT(*) FROM reports").await, reports);
+    assert_eq!(
+        b.count("SELECT COUNT(*) FROM targets WHERE code = 'TSVM' AND archived_at IS NOT NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        b.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'target.archive' AND subject = 'TSVM/2026'"
+        )
+        .await,
+        1
+    );
+    // Out of the score, standings and k/T: only THU (weight 60) counts.
+    let after = only_text(&b.group(&admin(), standings).await);
+    assert_eq!(
+        standings_rows(&after),
+        [("U0", "50,0"), ("U1", "0,0"), ("U2", "0,0")].map(|(c, s)| (c.into(), s.into()))
+    );
+    assert!(
+        after.contains("báo cáo 1/1") && !after.contains("/2"),
+        "{after}"
+    );
+    let units = only_text(&b.group(&admin(), "/units").await);
+    assert!(!units.contains("/2"), "{units}");
+    // Out of /status, /targets, the pledge and the guided report.
+    let status = only_text(&b.private(&head(1), "/status").await);
+    assert!(
+        !status.contains("TSVM") && status.contains("THU"),
+        "{status}"
+    );
+    let targets = only_text(&b.group(&admin(), "/targets").await);
+    assert!(
+        !targets.contains("TSVM") && targets.contains("THU"),
+        "{targets}"
+    );
+    let pledge = only_text(&b.private(&head(2), "/pledge").await);
+    assert!(
+        !pledge.contains("TSVM") && pledge.contains("THU"),
+        "{pledge}"
+    );
+    let r = b.private(&head(2), "/report").await;
+    let offered = r[0].body["reply_markup"].to_string();
+    assert!(
+        !offered.contains("TSVM") && offered.contains("THU"),
+        "{offered}"
+    );
+    b.private(&head(2), "/cancel").await;
+    b.refused(&head(1), false, "/report mid TSVM có", "Không có chỉ tiêu")
+        .await;
+    // Still in the audit log /history shows.
+    let history = only_text(&b.private(&admin(), "/history U1").await);
+    assert!(history.contains("TSVM"), "{history}");
+
+    // The mid reminders, 14 days before 15 July, ask only for THU.
+    b.h.clock.set(local(7, 1, 8));
+    let sent = tick(&b).await;
+    let to = |p: &Person| {
+        sent.iter()
+            .filter(|c| c.chat_id() == Some(p.id))
+            .map(|c| c.text().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert!(to(&head(0)).is_empty(), "U0 owes nothing: {sent:?}");
+    let u1 = to(&head(1));
+    assert_eq!(u1.len(), 1, "{sent:?}");
+    assert!(
+        u1[0].contains("<b>THU</b>") && !u1[0].contains("TSVM"),
+        "{}",
+        u1[0]
+    );
+    let u2 = to(&head(2));
+    assert_eq!(u2.len(), 1, "{sent:?}");
+    assert!(
+        u2[0].contains("Còn 1 chỉ tiêu") && !u2[0].contains("TSVM"),
+        "{}",
+        u2[0]
+    );
+    let summary = sent
+        .iter()
+        .find(|c| c.chat_id() == Some(GROUP))
+        .expect("summary");
+    assert!(summary.text().contains("đã xong 1/3"), "{}", summary.text());
+
+    // Restored: the same values count again, exactly as before.
+    let t = only_text(&b.private(&admin(), "/target restore tsvm").await);
+    assert!(t.starts_with("♻️") && t.contains("<b>TSVM</b>"), "{t}");
+    assert_eq!(only_text(&b.group(&admin(), standings).await), before);
+    assert_eq!(
+        only_text(&b.private(&head(1), "/status").await),
+        status_before
+    );
+    assert!(only_text(&b.group(&admin(), "/targets").await).contains("TSVM"));
+    assert_eq!(b.count("SELECT COUNT(*) FROM reports").await, reports);
+    assert_eq!(
+        b.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'target.restore' AND subject = 'TSVM/2026'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn archive_and_restore_refusals_change_nothing() {
+    let mut b = reported_world().await;
+    let restore_usage = "/target restore &lt;MÃ&gt;";
+    for (cmd, why) in [
+        ("/target restore THU", "đang được dùng"),
+        ("/target restore NOPE", "Không có chỉ tiêu"),
+        ("/target restore", "thiếu"),
+        ("/target restore TSVM THU", "thiếu"),
+        ("/target restore mid", "kỳ báo cáo"),
+    ] {
+        let reply = b.refused(&admin(), true, cmd, why).await;
+        assert!(reply.contains(restore_usage), "{cmd}: {reply}");
+    }
+    b.refused(&head(0), false, "/target restore TSVM", "quản trị khối")
+        .await;
+    let t = only_text(&b.group(&admin(), "/target remove TSVM").await);
+    assert!(t.contains("lưu trữ"), "{t}");
+    let reply = b
+        .refused(&admin(), true, "/target remove TSVM", "đã được lưu trữ")
+        .await;
+    assert!(reply.contains("/target remove &lt;MÃ&gt;"), "{reply}");
+    let reply = b
+        .refused(
+            &admin(),
+            false,
+            "/target add TSVM yesno yes 40 Chi bộ",
+            "/target restore TSVM",
+        )
+        .await;
+    assert!(reply.contains("/target add &lt;MÃ&gt;"), "{reply}");
+    b.refused(&outsider(), true, "/target restore TSVM", "quản trị khối")
+        .await;
+    b.refused(&head(0), false, "/target restore TSVM", "quản trị khối")
+        .await;
+    // A target nothing was reported for is still deleted outright.
+    b.group(&admin(), "/target add DOT number >=1 10 Đợt").await;
+    let t = only_text(&b.group(&admin(), "/target remove DOT").await);
+    assert!(t.contains("Đã xóa"), "{t}");
+    assert_eq!(
+        b.count("SELECT COUNT(*) FROM targets WHERE code = 'DOT'")
+            .await,
+        0
+    );
+    b.refused(&admin(), true, "/target restore DOT", "Không có chỉ tiêu")
+        .await;
+}
+
+#[tokio::test]
+async fn help_lists_target_restore_for_admins_only() {
+    let mut b = reported_world().await;
+    let t = only_text(&b.private(&admin(), "/help").await);
+    assert!(t.contains("/target restore"), "{t}");
+    let t = only_text(&b.private(&head(0), "/help").await);
+    assert!(!t.contains("/target restore"), "{t}");
+    b.private(&admin(), "/lang en").await;
+    let t = only_text(&b.private(&admin(), "/help").await);
+    assert!(t.contains("/target restore &lt;CODE&gt;"), "{t}");
+}
