@@ -17,9 +17,12 @@ const PAPER_A4: u8 = 9;
 /// Widest sheet (sum of column widths, in characters) that still reads well
 /// on a portrait A4 page; wider sheets print landscape.
 const PORTRAIT_MAX_WIDTH: f64 = 100.0;
-/// Characters of the bloc name kept in the printed page header: Excel drops
-/// a header longer than 255 characters altogether.
-const MAX_HEADER_BLOC_CHARS: usize = 80;
+/// Room for the bloc name (UTF-16 units) in the printed page header: Excel
+/// drops a header longer than 255 altogether, and the sheet's heading and
+/// the control codes need the rest.
+const MAX_HEADER_BLOC: usize = 160;
+/// Room for a sheet's heading in the printed page header.
+const MAX_HEADER_HEADING: usize = 80;
 /// What the rank cell says for a unit with nothing reported in the period.
 const UNRANKED: &str = "chưa xếp hạng";
 
@@ -97,21 +100,49 @@ struct Page {
 impl Page {
     fn new(bloc: &str) -> Self {
         Self {
-            bloc: header_text(bloc, MAX_HEADER_BLOC_CHARS),
+            bloc: header_text(bloc, MAX_HEADER_BLOC),
         }
+    }
+
+    /// The page header: the bloc on the left, the sheet's heading in bold on
+    /// the right.
+    fn header(&self, heading: &str) -> String {
+        format!(
+            "&L{}&R&\"-,Bold\"{}",
+            self.bloc,
+            header_text(heading, MAX_HEADER_HEADING)
+        )
     }
 }
 
 /// `s` as literal text in an Excel page header: `&` starts a control code
-/// there, so it is doubled; control characters are dropped; cut to `max`
-/// characters so the header stays within Excel's limit.
+/// there, so it is doubled; control characters are dropped; cut (ending in
+/// "…") to at most `max` UTF-16 units, so the whole header stays within
+/// Excel's 255.
 fn header_text(s: &str, max: usize) -> String {
-    nfc(s)
+    let escaped = nfc(s)
         .chars()
         .filter(|c| !c.is_control())
-        .take(max)
         .collect::<String>()
-        .replace('&', "&&")
+        .replace('&', "&&");
+    if escaped.encode_utf16().count() <= max {
+        return escaped;
+    }
+    let mut out = String::new();
+    let mut units = 1; // the "…"
+    for c in escaped.chars() {
+        units += c.len_utf16();
+        if units > max {
+            break;
+        }
+        out.push(c);
+    }
+    // The cut may split a doubled "&": a lone one would start a control code.
+    if out.chars().rev().take_while(|c| *c == '&').count() % 2 == 1 {
+        out.pop();
+    }
+    out.push('…');
+    out
 }
 
 /// A sheet named `name` with a bold, frozen header row, the given column
@@ -140,11 +171,7 @@ fn sheet(
     ws.set_repeat_rows(0, 0)?;
     ws.set_print_gridlines(true);
     ws.set_print_center_horizontally(true);
-    ws.set_header(format!(
-        "&L{}&R&\"-,Bold\"{}",
-        page.bloc,
-        header_text(heading, MAX_HEADER_BLOC_CHARS)
-    ));
+    ws.set_header(page.header(heading));
     ws.set_footer("&CTrang &P/&N");
     Ok(ws)
 }
@@ -470,8 +497,23 @@ mod tests {
     #[test]
     fn page_header_text_escapes_ampersands_and_is_bounded() {
         assert_eq!(header_text("Sở & Ban\n", 80), "Sở && Ban");
+        assert_eq!(header_text("Khối", 4), "Khối");
+        assert_eq!(header_text("Khối 1", 4), "Khố…");
         let long = "Khối ".repeat(100);
-        assert_eq!(header_text(&long, 80).chars().count(), 80);
+        let cut = header_text(&long, 160);
+        assert_eq!(cut.encode_utf16().count(), 160);
+        assert!(cut.ends_with('…'));
+        // The cut never leaves half of an escaped "&&".
+        assert_eq!(header_text("ab&&&&", 4), "ab…");
+        assert_eq!(header_text("a&b", 4), "a&&b");
+        assert_eq!(header_text("a&b", 3), "a…");
+        assert_eq!(header_text("&&b", 4), "&&…");
+    }
+
+    #[test]
+    fn the_longest_page_header_stays_within_excel_limit() {
+        let header = Page::new(&"&".repeat(300)).header(&"Đ".repeat(300));
+        assert!(header.encode_utf16().count() <= 255, "{header}");
     }
 
     #[test]
