@@ -15,7 +15,7 @@ use crate::render::{
 };
 use crate::storage::board::Board;
 use crate::storage::{audit, registrations};
-use crate::text::{Lang, format_goal};
+use crate::text::{Lang, audit_action_vi, format_goal};
 
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, render::RenderError> + Send + 'static,
@@ -72,15 +72,10 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
     };
     let mut conn = app.db.pool().acquire().await?;
     let (bloc, _) = admin_bloc(app, &mut conn, req).await?;
-    let current = year_of(&bloc, req.now);
-    let year = year.unwrap_or(current);
-    // The standings of a past year are its year-end ones.
-    let period = if year == current {
-        open_period(app, &mut conn, &bloc, req.now).await?
-    } else {
-        Period::Final
-    };
-    let board = Board::load(&mut conn, bloc.id, year, period).await?;
+    let year = year.unwrap_or_else(|| year_of(&bloc, req.now));
+    // Both periods, whatever the date: after the mid-year deadline the open
+    // period is the (still empty) final one, and a director then needs the
+    // mid-year standings just closed.
     let mid = Board::load(&mut conn, bloc.id, year, Period::Mid).await?;
     let fin = Board::load(&mut conn, bloc.id, year, Period::Final).await?;
     let regs = registrations::of_bloc(&mut conn, bloc.id, year).await?;
@@ -90,24 +85,19 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
 
     let vi = Lang::Vi.texts();
     let tz = tz_of(&bloc);
+    // Units, targets and goals are the year's, the same on both boards.
     let unit_name = |id: i64| {
-        board
-            .units
+        mid.units
             .iter()
             .find(|u| u.id == id)
             .map(|u| (u.code.clone(), u.name.clone()))
     };
     let mut pledges = Vec::new();
-    for u in &board.units {
-        for t in &board.targets {
-            let (goal, _) = board.goal(u.id, t);
+    for u in &mid.units {
+        for t in &mid.targets {
+            let (goal, _) = mid.goal(u.id, t);
             let mid_v = mid.values.get(&(u.id, t.id)).copied();
             let fin_v = fin.values.get(&(u.id, t.id)).copied();
-            let v = if period == Period::Final {
-                fin_v
-            } else {
-                mid_v
-            };
             pledges.push(WbPledgeLine {
                 unit_code: u.code.clone(),
                 unit_name: u.name.clone(),
@@ -116,25 +106,16 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
                 goal: format_goal(vi, t.kind, goal),
                 mid: mid_v,
                 final_: fin_v,
-                achievement: v.map(|v| goal.achievement(Some(v))),
+                mid_achievement: mid_v.map(|v| goal.achievement(Some(v))),
+                final_achievement: fin_v.map(|v| goal.achievement(Some(v))),
             });
         }
     }
     let input = WorkbookInput {
         bloc: bloc.name.clone(),
         year,
-        standings: board
-            .standings
-            .iter()
-            .map(|s| WbStanding {
-                rank: u32::try_from(s.rank).unwrap_or(u32::MAX),
-                code: s.code.clone(),
-                name: s.name.clone(),
-                score: s.score,
-                signed: s.signed,
-                reports: format!("{}/{}", s.reported, s.targets),
-            })
-            .collect(),
+        mid: standings_rows(&mid),
+        final_: standings_rows(&fin),
         pledges,
         titles: regs
             .into_iter()
@@ -157,7 +138,7 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
                 local_offset_minutes: r.at.with_timezone(&tz).offset().fix().local_minus_utc() / 60,
                 who: names.get(&r.user_id).cloned().unwrap_or_default(),
                 user_id: r.user_id,
-                action: r.action,
+                action: audit_action_vi(&r.action).to_owned(),
                 subject: r.subject,
                 old: r.old_value,
                 new: r.new_value,
@@ -174,4 +155,23 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
         }),
         ..Out::to(req.chat_id, req.t().export_caption(&bloc.name, year))
     }])
+}
+
+/// A board's standings as workbook rows, in ranking order; the domain
+/// decides who is ranked (see `Standing::ranked`).
+fn standings_rows(board: &Board) -> Vec<WbStanding> {
+    board
+        .standings
+        .iter()
+        .map(|s| WbStanding {
+            rank: s
+                .ranked()
+                .then(|| u32::try_from(s.rank).unwrap_or(u32::MAX)),
+            code: s.code.clone(),
+            name: s.name.clone(),
+            score: s.score,
+            signed: s.signed,
+            reports: format!("{}/{}", s.reported, s.targets),
+        })
+        .collect()
 }

@@ -73,8 +73,18 @@ pub struct Standing {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
+impl Standing {
+    /// Whether the unit has earned a place: a unit that reported nothing for
+    /// the period has no score to compare, only the 0 of an empty sheet, so
+    /// it is listed unranked (after every ranked unit) rather than tied at 0.
+    pub fn ranked(&self) -> bool {
+        self.reported > 0
+    }
+}
+
 /// Ranks units: score descending; ties by earlier completion (never-completed
-/// last), then by code.
+/// last), then units that reported something before those that reported
+/// nothing (see [`Standing::ranked`]), then by code.
 pub fn rank(units: Vec<StandingInput>) -> Vec<Standing> {
     let mut rows: Vec<Standing> = units
         .into_iter()
@@ -116,6 +126,7 @@ fn compare(a: &Standing, b: &Standing) -> Ordering {
     };
     by_score
         .then(by_completion)
+        .then_with(|| b.ranked().cmp(&a.ranked()))
         .then_with(|| a.code.cmp(&b.code))
 }
 
@@ -218,6 +229,32 @@ mod tests {
         ];
         let rows = rank(vec![unit("Z", a, Some(1)), unit("A", b, Some(2))]);
         assert_eq!(rows[0].code, "Z");
+    }
+
+    #[test]
+    fn units_that_reported_nothing_come_after_every_unit_that_reported() {
+        // A reported zero (e.g. "no" on a yes/no target) still earns a place;
+        // "A" sorts first by code but has nothing to be ranked on.
+        let two = |a, b| vec![line(1, Goal::Is(true), a), line(1, Goal::Is(true), b)];
+        let rows = rank(vec![
+            unit("A", two(None, None), None),
+            unit("Z", two(Some(0.0), None), None),
+            unit("M", two(Some(1.0), None), None),
+            unit("B", vec![], None),
+        ]);
+        let order: Vec<_> = rows
+            .iter()
+            .map(|r| (r.code.as_str(), r.rank, r.ranked()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("M", 1, true),
+                ("Z", 2, true),
+                ("A", 3, false),
+                ("B", 4, false)
+            ]
+        );
     }
 
     #[test]

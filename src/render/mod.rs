@@ -44,8 +44,10 @@ pub struct WorkbookInput {
     pub bloc: String,
     /// Pledge year.
     pub year: i32,
-    /// Rows of the "Xếp hạng" sheet.
-    pub standings: Vec<WbStanding>,
+    /// Rows of the "Xếp hạng sơ kết" sheet (mid-year), in ranking order.
+    pub mid: Vec<WbStanding>,
+    /// Rows of the "Xếp hạng tổng kết" sheet (year end), in ranking order.
+    pub final_: Vec<WbStanding>,
     /// Rows of the "Giao ước" sheet.
     pub pledges: Vec<WbPledgeLine>,
     /// Rows of the "Danh hiệu" sheet.
@@ -54,11 +56,12 @@ pub struct WorkbookInput {
     pub audit: Vec<WbAudit>,
 }
 
-/// One unit's place in the standings.
+/// One unit's place in the standings of one period.
 #[derive(Debug, Clone)]
 pub struct WbStanding {
-    /// Rank, 1 = best (ties may share a rank).
-    pub rank: u32,
+    /// Rank, 1 = best; `None` for a unit that reported nothing for the
+    /// period, listed unranked after the ranked ones.
+    pub rank: Option<u32>,
     /// Unit code.
     pub code: String,
     /// Unit name.
@@ -88,8 +91,10 @@ pub struct WbPledgeLine {
     pub mid: Option<f64>,
     /// Value reported at the year-end review, if any.
     pub final_: Option<f64>,
-    /// Share of the goal achieved, 0..=1 (may exceed 1).
-    pub achievement: Option<f64>,
+    /// Share of the goal achieved by the mid-year value, 0..=1.
+    pub mid_achievement: Option<f64>,
+    /// Share of the goal achieved by the year-end value, 0..=1.
+    pub final_achievement: Option<f64>,
 }
 
 /// One emulation title a unit registered for.

@@ -1,7 +1,10 @@
-//! Standings, pledges, titles and the audit log as an XLSX workbook.
+//! Standings of both periods, pledges, titles and the audit log as an XLSX
+//! workbook that prints as it reads: every sheet on A4, one page wide.
 
 use chrono::{NaiveDateTime, TimeDelta};
-use rust_xlsxwriter::{ColNum, Color, DocProperties, Format, FormatBorder, Workbook, Worksheet};
+use rust_xlsxwriter::{
+    ColNum, Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+};
 
 use super::{RenderError, WbAudit, WbPledgeLine, WbStanding, WbTitle, WorkbookInput, nfc};
 
@@ -9,26 +12,60 @@ use super::{RenderError, WbAudit, WbPledgeLine, WbStanding, WbTitle, WorkbookInp
 const MAX_CELL_CHARS: usize = 32_767;
 /// Date-time display in the day-first order Vietnamese readers expect.
 const DATETIME_FORMAT: &str = "dd/mm/yyyy hh:mm:ss";
+/// Excel's paper size code for A4, the paper of Vietnamese administration.
+const PAPER_A4: u8 = 9;
+/// Widest sheet (sum of column widths, in characters) that still reads well
+/// on a portrait A4 page; wider sheets print landscape.
+const PORTRAIT_MAX_WIDTH: f64 = 100.0;
+/// Room for the bloc name (UTF-16 units) in the printed page header: Excel
+/// drops a header longer than 255 altogether, and the sheet's heading and
+/// the control codes need the rest.
+const MAX_HEADER_BLOC: usize = 160;
+/// Room for a sheet's heading in the printed page header.
+const MAX_HEADER_HEADING: usize = 80;
+/// What the rank cell says for a unit with nothing reported in the period.
+const UNRANKED: &str = "chưa xếp hạng";
 
 /// Renders the bloc's workbook as XLSX bytes.
 ///
-/// Four sheets: "Xếp hạng", "Giao ước", "Danh hiệu", "Nhật ký". CPU-bound for
-/// large blocs: from async code call it inside `tokio::task::spawn_blocking`.
+/// Five sheets: "Xếp hạng sơ kết", "Xếp hạng tổng kết", "Giao ước", "Danh
+/// hiệu", "Nhật ký". CPU-bound for large blocs: from async code call it
+/// inside `tokio::task::spawn_blocking`.
 pub fn standings_xlsx(w: &WorkbookInput) -> Result<Vec<u8>, RenderError> {
     let f = Formats::new();
     let mut book = Workbook::new();
     let title = format!("{} — {}", nfc(&w.bloc), w.year);
     book.set_properties(&DocProperties::new().set_title(&title));
-    book.push_worksheet(standings_sheet(&w.standings, &f)?);
-    book.push_worksheet(pledges_sheet(&w.pledges, &f)?);
-    book.push_worksheet(titles_sheet(&w.titles, &f)?);
-    book.push_worksheet(audit_sheet(&w.audit, &f)?);
+    let page = Page::new(&w.bloc);
+    let year = w.year;
+    book.push_worksheet(standings_sheet(
+        (
+            "Xếp hạng sơ kết",
+            &format!("Xếp hạng sơ kết 6 tháng {year}"),
+        ),
+        &w.mid,
+        &f,
+        &page,
+    )?);
+    book.push_worksheet(standings_sheet(
+        (
+            "Xếp hạng tổng kết",
+            &format!("Xếp hạng tổng kết năm {year}"),
+        ),
+        &w.final_,
+        &f,
+        &page,
+    )?);
+    book.push_worksheet(pledges_sheet(&w.pledges, year, &f, &page)?);
+    book.push_worksheet(titles_sheet(&w.titles, year, &f, &page)?);
+    book.push_worksheet(audit_sheet(&w.audit, &f, &page)?);
     Ok(book.save_to_buffer()?)
 }
 
 /// Cell formats shared by every sheet.
 struct Formats {
     header: Format,
+    rank: Format,
     one_decimal: Format,
     percent: Format,
     integer: Format,
@@ -42,6 +79,8 @@ impl Formats {
                 .set_bold()
                 .set_background_color(Color::RGB(0x00DD_EBF7))
                 .set_border_bottom(FormatBorder::Thin),
+            // Centred, so a rank number and "chưa xếp hạng" line up alike.
+            rank: Format::new().set_align(FormatAlign::Center),
             one_decimal: Format::new().set_num_format("0.0"),
             percent: Format::new().set_num_format("0.0%"),
             // Telegram ids reach 13 digits; without a format Excel shows them
@@ -52,8 +91,70 @@ impl Formats {
     }
 }
 
-/// A sheet named `name` with a bold, frozen header row and the given column widths.
-fn sheet(name: &str, columns: &[(&str, f64)], f: &Formats) -> Result<Worksheet, RenderError> {
+/// What every printed page carries besides the sheet's own heading.
+struct Page {
+    /// The bloc name, escaped for Excel's header codes.
+    bloc: String,
+}
+
+impl Page {
+    fn new(bloc: &str) -> Self {
+        Self {
+            bloc: header_text(bloc, MAX_HEADER_BLOC),
+        }
+    }
+
+    /// The page header: the bloc on the left, the sheet's heading in bold on
+    /// the right.
+    fn header(&self, heading: &str) -> String {
+        format!(
+            "&L{}&R&\"-,Bold\"{}",
+            self.bloc,
+            header_text(heading, MAX_HEADER_HEADING)
+        )
+    }
+}
+
+/// `s` as literal text in an Excel page header: `&` starts a control code
+/// there, so it is doubled; control characters are dropped; cut (ending in
+/// "…") to at most `max` UTF-16 units, so the whole header stays within
+/// Excel's 255.
+fn header_text(s: &str, max: usize) -> String {
+    let escaped = nfc(s)
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .replace('&', "&&");
+    if escaped.encode_utf16().count() <= max {
+        return escaped;
+    }
+    let mut out = String::new();
+    let mut units = 1; // the "…"
+    for c in escaped.chars() {
+        units += c.len_utf16();
+        if units > max {
+            break;
+        }
+        out.push(c);
+    }
+    // The cut may split a doubled "&": a lone one would start a control code.
+    if out.chars().rev().take_while(|c| *c == '&').count() % 2 == 1 {
+        out.pop();
+    }
+    out.push('…');
+    out
+}
+
+/// A sheet named `name` with a bold, frozen header row, the given column
+/// widths and its print setup: A4, landscape when wide, one page wide, the
+/// header row repeated on every page, the bloc and `heading` above each
+/// page and its number below.
+fn sheet(
+    (name, heading): (&str, &str),
+    columns: &[(&str, f64)],
+    f: &Formats,
+    page: &Page,
+) -> Result<Worksheet, RenderError> {
     let mut ws = Worksheet::new();
     ws.set_name(name)?;
     for (col, (header, width)) in (0..).zip(columns) {
@@ -61,6 +162,17 @@ fn sheet(name: &str, columns: &[(&str, f64)], f: &Formats) -> Result<Worksheet, 
         ws.set_column_width(col, *width)?;
     }
     ws.set_freeze_panes(1, 0)?;
+    ws.set_paper_size(PAPER_A4);
+    if columns.iter().map(|c| c.1).sum::<f64>() > PORTRAIT_MAX_WIDTH {
+        ws.set_landscape();
+    }
+    // One page wide, as many pages tall as the rows need.
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
+    ws.set_print_gridlines(true);
+    ws.set_print_center_horizontally(true);
+    ws.set_header(page.header(heading));
+    ws.set_footer("&CTrang &P/&N");
     Ok(ws)
 }
 
@@ -73,22 +185,33 @@ fn filter(ws: &mut Worksheet, last_row: u32, columns: usize) -> Result<(), Rende
     Ok(())
 }
 
-fn standings_sheet(rows: &[WbStanding], f: &Formats) -> Result<Worksheet, RenderError> {
+/// One period's standings: ranked units first, then the unranked ones.
+fn standings_sheet(
+    names: (&str, &str),
+    rows: &[WbStanding],
+    f: &Formats,
+    page: &Page,
+) -> Result<Worksheet, RenderError> {
     let columns = [
-        ("Hạng", 7.0),
+        ("Hạng", 14.0),
         ("Mã", 12.0),
         ("Đơn vị", 45.0),
         ("Điểm", 9.0),
         ("Đã ký", 9.0),
         ("Báo cáo", 10.0),
     ];
-    let mut ws = sheet("Xếp hạng", &columns, f)?;
+    let mut ws = sheet(names, &columns, f, page)?;
     let mut last = 0;
     for (r, s) in (1u32..).zip(rows) {
-        ws.write_number(r, 0, s.rank)?;
+        match s.rank {
+            Some(rank) => ws.write_number_with_format(r, 0, rank, &f.rank)?,
+            None => ws.write_string_with_format(r, 0, UNRANKED, &f.rank)?,
+        };
         text(&mut ws, r, 1, &s.code)?;
         text(&mut ws, r, 2, &s.name)?;
-        number(&mut ws, r, 3, Some(s.score), &f.one_decimal)?;
+        // An unranked unit has no score, only the 0 of an empty sheet.
+        let score = s.rank.map(|_| s.score);
+        number(&mut ws, r, 3, score, &f.one_decimal)?;
         ws.write_string(r, 4, if s.signed { "có" } else { "không" })?;
         text(&mut ws, r, 5, &s.reports)?;
         last = r;
@@ -97,18 +220,25 @@ fn standings_sheet(rows: &[WbStanding], f: &Formats) -> Result<Worksheet, Render
     Ok(ws)
 }
 
-fn pledges_sheet(rows: &[WbPledgeLine], f: &Formats) -> Result<Worksheet, RenderError> {
+fn pledges_sheet(
+    rows: &[WbPledgeLine],
+    year: i32,
+    f: &Formats,
+    page: &Page,
+) -> Result<Worksheet, RenderError> {
     let columns = [
         ("Mã đơn vị", 12.0),
-        ("Đơn vị", 40.0),
+        ("Đơn vị", 36.0),
         ("Mã chỉ tiêu", 12.0),
-        ("Chỉ tiêu", 45.0),
-        ("Mục tiêu", 30.0),
+        ("Chỉ tiêu", 40.0),
+        ("Mục tiêu", 24.0),
         ("Sơ kết 6 tháng", 15.0),
+        ("Đạt sơ kết", 11.0),
         ("Tổng kết năm", 14.0),
-        ("Tỷ lệ đạt", 11.0),
+        ("Đạt tổng kết", 13.0),
     ];
-    let mut ws = sheet("Giao ước", &columns, f)?;
+    let heading = format!("Giao ước thi đua năm {year}");
+    let mut ws = sheet(("Giao ước", &heading), &columns, f, page)?;
     let mut last = 0;
     for (r, p) in (1u32..).zip(rows) {
         text(&mut ws, r, 0, &p.unit_code)?;
@@ -117,22 +247,29 @@ fn pledges_sheet(rows: &[WbPledgeLine], f: &Formats) -> Result<Worksheet, Render
         text(&mut ws, r, 3, &p.target_name)?;
         text(&mut ws, r, 4, &p.goal)?;
         number(&mut ws, r, 5, p.mid, &f.one_decimal)?;
-        number(&mut ws, r, 6, p.final_, &f.one_decimal)?;
-        number(&mut ws, r, 7, p.achievement, &f.percent)?;
+        number(&mut ws, r, 6, p.mid_achievement, &f.percent)?;
+        number(&mut ws, r, 7, p.final_, &f.one_decimal)?;
+        number(&mut ws, r, 8, p.final_achievement, &f.percent)?;
         last = r;
     }
     filter(&mut ws, last, columns.len())?;
     Ok(ws)
 }
 
-fn titles_sheet(rows: &[WbTitle], f: &Formats) -> Result<Worksheet, RenderError> {
+fn titles_sheet(
+    rows: &[WbTitle],
+    year: i32,
+    f: &Formats,
+    page: &Page,
+) -> Result<Worksheet, RenderError> {
     let columns = [
         ("Mã đơn vị", 12.0),
         ("Đơn vị", 40.0),
         ("Mã danh hiệu", 14.0),
         ("Danh hiệu", 50.0),
     ];
-    let mut ws = sheet("Danh hiệu", &columns, f)?;
+    let heading = format!("Đăng ký danh hiệu thi đua năm {year}");
+    let mut ws = sheet(("Danh hiệu", &heading), &columns, f, page)?;
     let mut last = 0;
     for (r, t) in (1u32..).zip(rows) {
         text(&mut ws, r, 0, &t.unit_code)?;
@@ -145,17 +282,17 @@ fn titles_sheet(rows: &[WbTitle], f: &Formats) -> Result<Worksheet, RenderError>
     Ok(ws)
 }
 
-fn audit_sheet(rows: &[WbAudit], f: &Formats) -> Result<Worksheet, RenderError> {
+fn audit_sheet(rows: &[WbAudit], f: &Formats, page: &Page) -> Result<Worksheet, RenderError> {
     let columns = [
-        ("Thời gian", 20.0),
+        ("Thời gian", 21.0),
         ("Người thực hiện", 24.0),
         ("ID người dùng", 14.0),
-        ("Hành động", 20.0),
+        ("Hành động", 28.0),
         ("Đối tượng", 30.0),
         ("Giá trị cũ", 30.0),
         ("Giá trị mới", 30.0),
     ];
-    let mut ws = sheet("Nhật ký", &columns, f)?;
+    let mut ws = sheet(("Nhật ký", "Nhật ký thay đổi"), &columns, f, page)?;
     let mut last = 0;
     for (r, a) in (1u32..).zip(rows) {
         ws.write_datetime_with_format(r, 0, local_time(a), &f.datetime)?;
@@ -224,9 +361,9 @@ mod tests {
         WorkbookInput {
             bloc: "Khối thi đua kinh tế, kỹ thuật".into(),
             year: 2026,
-            standings: vec![
+            mid: vec![
                 WbStanding {
-                    rank: 1,
+                    rank: Some(1),
                     code: "SKHĐT".into(),
                     name: "Sở Kế hoạch và Đầu tư".into(),
                     score: 92.4,
@@ -234,14 +371,30 @@ mod tests {
                     reports: "5/5".into(),
                 },
                 WbStanding {
-                    rank: 2,
+                    rank: Some(2),
                     code: "STC".into(),
                     name: "Sở Tài chính".into(),
                     score: 88.0,
                     signed: false,
                     reports: "4/5".into(),
                 },
+                WbStanding {
+                    rank: None,
+                    code: "SXD".into(),
+                    name: "Sở Xây dựng".into(),
+                    score: 0.0,
+                    signed: true,
+                    reports: "0/5".into(),
+                },
             ],
+            final_: vec![WbStanding {
+                rank: None,
+                code: "SKHĐT".into(),
+                name: "Sở Kế hoạch và Đầu tư".into(),
+                score: 0.0,
+                signed: true,
+                reports: "0/5".into(),
+            }],
             pledges: vec![
                 WbPledgeLine {
                     unit_code: "SKHĐT".into(),
@@ -251,7 +404,8 @@ mod tests {
                     goal: "≥ 95%".into(),
                     mid: Some(48.5),
                     final_: None,
-                    achievement: Some(0.512),
+                    mid_achievement: Some(0.512),
+                    final_achievement: None,
                 },
                 WbPledgeLine {
                     unit_code: "STC".into(),
@@ -260,8 +414,9 @@ mod tests {
                     target_name: "Thu ngân sách".into(),
                     goal: "1 200 tỷ đồng".into(),
                     mid: Some(f64::NAN),
-                    final_: None,
-                    achievement: None,
+                    final_: Some(1250.0),
+                    mid_achievement: None,
+                    final_achievement: Some(1.0),
                 },
             ],
             titles: vec![WbTitle {
@@ -296,44 +451,84 @@ mod tests {
         Data::String(v.into())
     }
 
+    const MID: &str = "Xếp hạng sơ kết";
+    const FINAL: &str = "Xếp hạng tổng kết";
+
     #[test]
-    fn workbook_has_the_four_sheets_in_order() {
+    fn workbook_has_the_five_sheets_in_order() {
         let book = read(standings_xlsx(&sample()).unwrap());
         assert_eq!(
             book.sheet_names(),
-            ["Xếp hạng", "Giao ước", "Danh hiệu", "Nhật ký"]
+            [MID, FINAL, "Giao ước", "Danh hiệu", "Nhật ký"]
         );
     }
 
     #[test]
     fn standings_sheet_reads_back_with_numbers_as_numbers() {
         let mut book = read(standings_xlsx(&sample()).unwrap());
-        let headers: Vec<Data> = (0..6).map(|c| cell(&mut book, "Xếp hạng", 0, c)).collect();
-        assert_eq!(
-            headers,
-            ["Hạng", "Mã", "Đơn vị", "Điểm", "Đã ký", "Báo cáo"].map(s)
-        );
-        assert_eq!(cell(&mut book, "Xếp hạng", 1, 0), Data::Float(1.0));
-        assert_eq!(cell(&mut book, "Xếp hạng", 1, 1), s("SKHĐT"));
-        assert_eq!(
-            cell(&mut book, "Xếp hạng", 1, 2),
-            s("Sở Kế hoạch và Đầu tư")
-        );
-        assert_eq!(cell(&mut book, "Xếp hạng", 1, 3), Data::Float(92.4));
-        assert_eq!(cell(&mut book, "Xếp hạng", 1, 4), s("có"));
-        assert_eq!(cell(&mut book, "Xếp hạng", 2, 4), s("không"));
-        assert_eq!(cell(&mut book, "Xếp hạng", 2, 5), s("4/5"));
+        for sheet in [MID, FINAL] {
+            let headers: Vec<Data> = (0..6).map(|c| cell(&mut book, sheet, 0, c)).collect();
+            assert_eq!(
+                headers,
+                ["Hạng", "Mã", "Đơn vị", "Điểm", "Đã ký", "Báo cáo"].map(s)
+            );
+        }
+        assert_eq!(cell(&mut book, MID, 1, 0), Data::Float(1.0));
+        assert_eq!(cell(&mut book, MID, 1, 1), s("SKHĐT"));
+        assert_eq!(cell(&mut book, MID, 1, 2), s("Sở Kế hoạch và Đầu tư"));
+        assert_eq!(cell(&mut book, MID, 1, 3), Data::Float(92.4));
+        assert_eq!(cell(&mut book, MID, 1, 4), s("có"));
+        assert_eq!(cell(&mut book, MID, 2, 4), s("không"));
+        assert_eq!(cell(&mut book, MID, 2, 5), s("4/5"));
+    }
+
+    #[test]
+    fn a_unit_without_rank_says_so_and_shows_no_score() {
+        let mut book = read(standings_xlsx(&sample()).unwrap());
+        assert_eq!(cell(&mut book, MID, 3, 0), s("chưa xếp hạng"));
+        assert_eq!(cell(&mut book, MID, 3, 1), s("SXD"));
+        assert_eq!(cell(&mut book, MID, 3, 3), Data::Empty);
+        assert_eq!(cell(&mut book, MID, 3, 5), s("0/5"));
+        assert_eq!(cell(&mut book, FINAL, 1, 0), s("chưa xếp hạng"));
+        assert_eq!(cell(&mut book, FINAL, 1, 1), s("SKHĐT"));
+        assert_eq!(cell(&mut book, FINAL, 1, 3), Data::Empty);
+    }
+
+    #[test]
+    fn page_header_text_escapes_ampersands_and_is_bounded() {
+        assert_eq!(header_text("Sở & Ban\n", 80), "Sở && Ban");
+        assert_eq!(header_text("Khối", 4), "Khối");
+        assert_eq!(header_text("Khối 1", 4), "Khố…");
+        let long = "Khối ".repeat(100);
+        let cut = header_text(&long, 160);
+        assert_eq!(cut.encode_utf16().count(), 160);
+        assert!(cut.ends_with('…'));
+        // The cut never leaves half of an escaped "&&".
+        assert_eq!(header_text("ab&&&&", 4), "ab…");
+        assert_eq!(header_text("a&b", 4), "a&&b");
+        assert_eq!(header_text("a&b", 3), "a…");
+        assert_eq!(header_text("&&b", 4), "&&…");
+    }
+
+    #[test]
+    fn the_longest_page_header_stays_within_excel_limit() {
+        let header = Page::new(&"&".repeat(300)).header(&"Đ".repeat(300));
+        assert!(header.encode_utf16().count() <= 255, "{header}");
     }
 
     #[test]
     fn pledge_sheet_keeps_missing_and_bad_values_empty() {
         let mut book = read(standings_xlsx(&sample()).unwrap());
-        assert_eq!(cell(&mut book, "Giao ước", 0, 7), s("Tỷ lệ đạt"));
+        assert_eq!(cell(&mut book, "Giao ước", 0, 6), s("Đạt sơ kết"));
+        assert_eq!(cell(&mut book, "Giao ước", 0, 8), s("Đạt tổng kết"));
         assert_eq!(cell(&mut book, "Giao ước", 1, 4), s("≥ 95%"));
         assert_eq!(cell(&mut book, "Giao ước", 1, 5), Data::Float(48.5));
-        assert_eq!(cell(&mut book, "Giao ước", 1, 6), Data::Empty);
-        assert_eq!(cell(&mut book, "Giao ước", 1, 7), Data::Float(0.512));
+        assert_eq!(cell(&mut book, "Giao ước", 1, 6), Data::Float(0.512));
+        assert_eq!(cell(&mut book, "Giao ước", 1, 7), Data::Empty);
+        assert_eq!(cell(&mut book, "Giao ước", 1, 8), Data::Empty);
         assert_eq!(cell(&mut book, "Giao ước", 2, 5), Data::Empty);
+        assert_eq!(cell(&mut book, "Giao ước", 2, 7), Data::Float(1250.0));
+        assert_eq!(cell(&mut book, "Giao ước", 2, 8), Data::Float(1.0));
     }
 
     #[test]
@@ -372,13 +567,14 @@ mod tests {
         let input = WorkbookInput {
             bloc: String::new(),
             year: 2026,
-            standings: vec![],
+            mid: vec![],
+            final_: vec![],
             pledges: vec![],
             titles: vec![],
             audit: vec![],
         };
         let mut book = read(standings_xlsx(&input).unwrap());
-        assert_eq!(book.sheet_names().len(), 4);
+        assert_eq!(book.sheet_names().len(), 5);
         assert_eq!(cell(&mut book, "Nhật ký", 0, 6), s("Giá trị mới"));
     }
 }

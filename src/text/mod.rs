@@ -430,6 +430,13 @@ pub fn refusal(lang: Lang, r: &Refusal, k: CommandKind) -> String {
     format!("⚠️ {}\n{}: {}", t.refusal(r), t.usage_label(), t.usage(k))
 }
 
+/// An audit-log action in Vietnamese words (`unit.add` → "Thêm đơn vị"), for
+/// the exported log; an action not known here shows as its code rather than
+/// disappearing.
+pub fn audit_action_vi(code: &str) -> &str {
+    vi::audit_action(code).unwrap_or(code)
+}
+
 /// Escapes a user-supplied string for Telegram's HTML parse mode.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -597,6 +604,52 @@ mod tests {
         assert_eq!(parts.len(), 2);
         assert_eq!(parts.concat(), text);
         assert_eq!(split_message("", 10), vec![String::new()]);
+    }
+
+    #[test]
+    fn audit_actions_read_as_vietnamese_and_unknown_ones_as_their_code() {
+        assert_eq!(audit_action_vi("invite.create"), "Tạo mã mời");
+        assert_eq!(audit_action_vi("target.archive"), "Lưu trữ chỉ tiêu");
+        assert_eq!(audit_action_vi("target.restore"), "Khôi phục chỉ tiêu");
+        assert_eq!(audit_action_vi("ballot.close"), "ballot.close");
+        assert_eq!(audit_action_vi(""), "");
+    }
+
+    /// Every action the bot writes to the audit log (`action: "..."` in a
+    /// handler, and `'report'` written by the report insert's SQL) has its
+    /// Vietnamese words: a new action without them would show as code in
+    /// the export.
+    #[test]
+    fn every_audit_action_written_has_vietnamese_words() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut dirs = vec![root];
+        let mut codes = Vec::new();
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("src readable") {
+                let path = entry.expect("dir entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") || path.ends_with("text/mod.rs") {
+                    continue;
+                }
+                let src = std::fs::read_to_string(&path).expect("source readable");
+                for part in src.split("action: \"").skip(1) {
+                    let code = part.split('"').next().unwrap_or_default();
+                    codes.push((code.to_owned(), path.display().to_string()));
+                }
+            }
+        }
+        codes.push(("report".into(), "src/storage/reports.rs".into()));
+        assert!(codes.len() >= 15, "found only {codes:?}");
+        for (code, file) in codes {
+            let words = audit_action_vi(&code);
+            assert!(
+                words != code && !words.is_ascii(),
+                "{file}: audit action {code:?} has no Vietnamese words"
+            );
+        }
     }
 
     #[test]

@@ -838,3 +838,28 @@ impl Texts for Vi {
         format!("📎 Bảng tính thi đua năm {year} — {}", esc(bloc))
     }
 }
+
+/// The Vietnamese words for an audit-log action code, as a reader of the
+/// exported log expects them; `None` for a code not known here.
+pub(super) fn audit_action(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "bloc.create" => "Tạo khối thi đua",
+        "admin.add" => "Thêm quản trị khối",
+        "unit.add" => "Thêm đơn vị",
+        "invite.create" => "Tạo mã mời",
+        "unit.head" => "Nhận làm trưởng đơn vị",
+        "target.add" => "Thêm chỉ tiêu",
+        "target.goal" => "Đặt mục tiêu riêng cho đơn vị",
+        "target.remove" => "Bỏ chỉ tiêu",
+        "target.confirm" => "Xác nhận bộ chỉ tiêu",
+        "target.archive" => "Lưu trữ chỉ tiêu",
+        "target.restore" => "Khôi phục chỉ tiêu",
+        "title.register" => "Đăng ký danh hiệu",
+        "pledge.sign" => "Ký giao ước",
+        "report" => "Báo cáo kết quả",
+        "schedule" => "Thay đổi lịch",
+        "user.bloc" => "Chọn khối",
+        "user.lang" => "Đổi ngôn ngữ",
+        _ => return None,
+    })
+}
