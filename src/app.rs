@@ -49,8 +49,13 @@ impl Running {
 /// [`crate::polling`]).
 pub async fn spawn(bot: Tg, app: Arc<App>, poll_timeout: Duration) -> Running {
     bot::register_commands(&bot, &app).await;
-    // What a stop left unsent goes out first, in each chat's order.
-    app.delivery.resume(app.clock.now()).await;
+    // What a stop left unsent goes out, beside the new replies: looking
+    // for it must not hold up the start.
+    let resuming = app.clone();
+    tokio::spawn(async move {
+        let now = resuming.clock.now();
+        resuming.delivery.resume(now).await;
+    });
     let unhandled = Unhandled::default();
     let mut dispatcher = bot::dispatcher(bot.clone(), app.clone(), unhandled.clone());
     let shutdown = dispatcher.shutdown_token();

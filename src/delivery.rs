@@ -12,7 +12,8 @@
 //! between Telegram's answer and the mark's commit sends that message once
 //! more after the restart.
 //!
-//! Memory is bounded: a chat holds at most [`QUEUE_CAP`] queued messages.
+//! Memory is bounded: a chat holds at most [`QUEUE_CAP`] queued messages
+//! and [`QUEUE_BYTES`] of them.
 //! Past that, a stored message stays unmarked in the outbox and goes out at
 //! the next start (or redelivery); a read's answer (never stored) is dropped,
 //! with a warning in the log.
@@ -86,9 +87,13 @@ impl Out {
     }
 }
 
-/// Messages queued for one chat at most; see the module doc for what
-/// happens past it. About 1,000 minutes of a group's limit.
-pub const QUEUE_CAP: usize = 20_000 / 20;
+/// Messages queued for one chat at most (more than ten minutes of a
+/// group's limit); see the module doc for what happens past it.
+pub const QUEUE_CAP: usize = 256;
+
+/// Bytes (texts and files) queued for one chat at most: a group flooding
+/// `/chart` cannot hold more than this of pictures.
+pub const QUEUE_BYTES: usize = 4 << 20;
 
 /// Tries of a message that fails for a passing reason (network, 5xx).
 const ATTEMPTS: u32 = 3;
@@ -120,7 +125,7 @@ struct Inner {
 #[derive(Default)]
 struct State {
     /// Chats with a worker, and its queue.
-    chats: HashMap<i64, VecDeque<Job>>,
+    chats: HashMap<i64, Queue>,
     /// Stored messages queued, in flight, or sent and not yet marked in the
     /// database: a redelivery must not queue them again.
     known: HashSet<(i64, u32)>,
@@ -137,9 +142,21 @@ struct Pending {
     waiters: Vec<oneshot::Sender<()>>,
 }
 
+#[derive(Default)]
+struct Queue {
+    jobs: VecDeque<Job>,
+    bytes: usize,
+}
+
 struct Job {
     update: i64,
     out: Out,
+}
+
+impl Job {
+    fn bytes(&self) -> usize {
+        self.out.text.len() + self.out.file.as_ref().map_or(0, |f| f.bytes.len())
+    }
 }
 
 /// How one message's sending ended.
@@ -182,8 +199,12 @@ impl Delivery {
                     continue;
                 }
                 let chat = out.chat_id;
-                let queued = s.chats.get(&chat).map_or(0, VecDeque::len);
-                if queued >= QUEUE_CAP {
+                let job = Job { update, out };
+                let (queued, bytes) = s
+                    .chats
+                    .get(&chat)
+                    .map_or((0, 0), |q| (q.jobs.len(), q.bytes));
+                if queued >= QUEUE_CAP || bytes + job.bytes() > QUEUE_BYTES {
                     if let Some(k) = key {
                         s.known.remove(&k);
                     }
@@ -195,13 +216,12 @@ impl Delivery {
                     continue;
                 }
                 s.pending.entry(update).or_default().left += 1;
-                match s.chats.get_mut(&chat) {
-                    Some(q) => q.push_back(Job { update, out }),
-                    None => {
-                        s.chats.insert(chat, VecDeque::from([Job { update, out }]));
-                        spawn.push(chat);
-                    }
+                if !s.chats.contains_key(&chat) {
+                    spawn.push(chat);
                 }
+                let q = s.chats.entry(chat).or_default();
+                q.bytes += job.bytes();
+                q.jobs.push_back(job);
             }
         }
         for chat in spawn {
@@ -303,7 +323,11 @@ async fn work(inner: Arc<Inner>, chat: i64) {
     loop {
         let job = {
             let mut s = inner.lock();
-            match s.chats.get_mut(&chat).and_then(VecDeque::pop_front) {
+            match s.chats.get_mut(&chat).and_then(|q| {
+                let j = q.jobs.pop_front()?;
+                q.bytes = q.bytes.saturating_sub(j.bytes());
+                Some(j)
+            }) {
                 Some(j) => j,
                 None => {
                     s.chats.remove(&chat);
@@ -504,5 +528,67 @@ mod tests {
             "Internal Server Error".into()
         )));
         assert!(!is_forbidden(&ApiError::MessageTextIsEmpty));
+    }
+}
+
+#[cfg(test)]
+mod queue_tests {
+    use super::*;
+    use crate::fakeapi::{FakeBotApi, Trouble};
+    use crate::storage::Db;
+
+    #[tokio::test]
+    async fn a_stuck_chat_holds_at_most_its_bound_and_keeps_no_claim_on_the_rest() {
+        let api = FakeBotApi::start().await.expect("fake");
+        let (_dir, db) = Db::temp().await;
+        let url = url::Url::parse(api.url()).expect("url");
+        let d = Delivery::new(Bot::new("1:x").set_api_url(url), db, Vec::new());
+        // The chat's first send hangs: everything after it waits.
+        api.trouble_chat(-5, Trouble::Stall(Duration::from_secs(30)), 1);
+        let outs: Vec<Out> = (0u32..QUEUE_CAP as u32 + 10)
+            .map(|seq| Out {
+                stored: Some(seq),
+                ..Out::to(-5, format!("m{seq}"))
+            })
+            .collect();
+        d.send(1, outs);
+        d.send(2, vec![Out::to(-6, "another chat")]);
+        d.settled(2).await;
+        let s = d.inner.lock();
+        let queued = s.chats.get(&-5).map_or(0, |q| q.jobs.len());
+        assert!(queued <= QUEUE_CAP, "{queued}");
+        assert!(queued >= QUEUE_CAP - 1, "{queued}");
+        assert_eq!(
+            s.known.len(),
+            QUEUE_CAP,
+            "the ten past the bound are not held"
+        );
+        assert!(!s.known.contains(&(1, QUEUE_CAP as u32 + 9)));
+        assert!(!s.chats.contains_key(&-6), "the other chat was served");
+    }
+
+    #[tokio::test]
+    async fn a_chat_over_its_bytes_takes_no_more() {
+        let api = FakeBotApi::start().await.expect("fake");
+        let (_dir, db) = Db::temp().await;
+        let url = url::Url::parse(api.url()).expect("url");
+        let d = Delivery::new(Bot::new("1:x").set_api_url(url), db, Vec::new());
+        api.trouble_chat(-5, Trouble::Stall(Duration::from_secs(30)), 1);
+        let picture = |i: usize| {
+            Out::file(
+                -5,
+                format!("p{i}"),
+                OutFile {
+                    photo: true,
+                    file_name: "p.png".into(),
+                    bytes: vec![0; 1 << 20],
+                },
+            )
+        };
+        d.send(1, (0..8).map(picture).collect());
+        let s = d.inner.lock();
+        let q = s.chats.get(&-5).expect("queue");
+        assert!(q.bytes <= QUEUE_BYTES, "{}", q.bytes);
+        assert!(q.jobs.len() < 8);
     }
 }
