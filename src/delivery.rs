@@ -95,6 +95,10 @@ pub const QUEUE_CAP: usize = 256;
 /// `/chart` cannot hold more than this of pictures.
 pub const QUEUE_BYTES: usize = 4 << 20;
 
+/// How long a mark waits for a report batch's commit to carry it before
+/// it is written on its own.
+const MARK_DELAY: Duration = Duration::from_millis(3);
+
 /// Tries of a message that fails for a passing reason (network, 5xx).
 const ATTEMPTS: u32 = 3;
 
@@ -272,6 +276,32 @@ impl Delivery {
         }
     }
 
+    /// Takes the marks waiting to be written, for a transaction about to
+    /// commit anyway (the group commit of reports): under load they then
+    /// cost no commit of their own. Hand them back with [`Delivery::marked`].
+    pub fn take_marks(&self) -> Vec<(i64, u32)> {
+        std::mem::take(&mut self.inner.lock().marks)
+    }
+
+    /// Marks taken with [`Delivery::take_marks`] were committed, or were not
+    /// (then they wait for the next write).
+    pub fn marked(&self, marks: Vec<(i64, u32)>, committed: bool) {
+        if marks.is_empty() {
+            return;
+        }
+        let mut s = self.inner.lock();
+        if committed {
+            for (update, seq) in marks {
+                s.known.remove(&(update, seq));
+                self.inner.settle(&mut s, update);
+            }
+        } else {
+            s.marks.extend(marks);
+            drop(s);
+            self.inner.marks_ready.notify_one();
+        }
+    }
+
     /// Waits until every message queued for `update` is settled: sent (or
     /// given up) and, if stored, marked in the database.
     pub async fn settled(&self, update: i64) {
@@ -358,13 +388,15 @@ async fn work(inner: Arc<Inner>, chat: i64) {
 async fn write_marks(inner: std::sync::Weak<Inner>, ready: Arc<Notify>) {
     loop {
         let Some(i) = inner.upgrade() else { return };
-        let marks = std::mem::take(&mut i.lock().marks);
-        if marks.is_empty() {
+        if i.lock().marks.is_empty() {
             drop(i);
-            // A mark pushed since the take left a permit: no wake-up is lost.
+            // A mark pushed since the check left a permit: no wake-up is lost.
             ready.notified().await;
+            // A batch of reports about to commit may take them meanwhile.
+            tokio::time::sleep(MARK_DELAY).await;
             continue;
         }
+        let marks = std::mem::take(&mut i.lock().marks);
         let written = async {
             let mut tx = i.db.write_scoped(Scope::Uncached).await?;
             updates::mark_sent(&mut tx, &marks).await?;

@@ -19,7 +19,7 @@ use std::sync::{Mutex, MutexGuard};
 use tokio::sync::oneshot;
 
 use super::context::{App, Fail, Out};
-use crate::storage::{Scope, StorageError, Write};
+use crate::storage::{Scope, StorageError, Write, updates};
 
 /// Jobs taken into one transaction at most.
 const MOST: usize = 256;
@@ -126,6 +126,13 @@ async fn commit_batch(app: &App, jobs: Vec<Queued>) {
             Ok(outs) => answers.push((q.done, Some(Ok(outs)))),
         }
     }
+    // Replies already accepted by Telegram are marked in this commit too:
+    // under load their marks cost no commit of their own.
+    let marks = match broken {
+        None => app.delivery.take_marks(),
+        Some(_) => Vec::new(),
+    };
+    let marked = marks.is_empty() || updates::mark_sent(&mut tx, &marks).await.is_ok();
     let broken = match broken {
         Some(why) => {
             drop(tx); // rolled back
@@ -133,6 +140,7 @@ async fn commit_batch(app: &App, jobs: Vec<Queued>) {
         }
         None => tx.commit().await.err().map(|e| e.to_string()),
     };
+    app.delivery.marked(marks, marked && broken.is_none());
     for (done, outcome) in answers {
         let outcome = match (&broken, outcome) {
             (_, Some(Err(Fail::Refused(r)))) => Err(Fail::Refused(r)),
