@@ -16,26 +16,27 @@ pub async fn outbox(conn: &mut SqliteConnection, update_id: i64) -> Result<Optio
     )
 }
 
+/// Messages per update that can carry a mark (bits of `sent`); a later
+/// one is never marked, so it may be sent again after a crash.
+pub const MARKABLE: u32 = 62;
+
+/// The seqs marked in a `sent` bit set.
+fn marked_seqs(sent: i64) -> Vec<u32> {
+    (0..MARKABLE).filter(|i| sent & (1 << i) != 0).collect()
+}
+
 /// The stored outbox (JSON) of an applied update and which of its messages
 /// are marked (accepted by Telegram or refused for good).
 pub async fn unsent(
     conn: &mut SqliteConnection,
     update_id: i64,
 ) -> Result<Option<(String, Vec<u32>)>> {
-    let Some(outbox) = outbox(&mut *conn, update_id).await? else {
-        return Ok(None);
-    };
-    let marked: Vec<i64> = sqlx::query_scalar("SELECT seq FROM outbox_sent WHERE update_id = ?")
-        .bind(update_id)
-        .fetch_all(conn)
-        .await?;
-    Ok(Some((
-        outbox,
-        marked
-            .into_iter()
-            .filter_map(|s| u32::try_from(s).ok())
-            .collect(),
-    )))
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT outbox, sent FROM processed_updates WHERE update_id = ?")
+            .bind(update_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(outbox, sent)| (outbox, marked_seqs(sent))))
 }
 
 /// Updates applied since `since` with a message not yet marked: what a
@@ -44,47 +45,47 @@ pub async fn with_unsent(
     conn: &mut SqliteConnection,
     since: DateTime<Utc>,
 ) -> Result<Vec<(i64, String, Vec<u32>)>> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT p.update_id, p.outbox FROM processed_updates p
-         WHERE p.processed_at >= ?
-           AND json_array_length(p.outbox) >
-               (SELECT COUNT(*) FROM outbox_sent s WHERE s.update_id = p.update_id)
-         ORDER BY p.update_id",
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT update_id, outbox, sent FROM processed_updates
+         WHERE processed_at >= ? AND sent != (1 << min(json_array_length(outbox), 62)) - 1
+         ORDER BY update_id",
     )
     .bind(since)
-    .fetch_all(&mut *conn)
+    .fetch_all(conn)
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (id, outbox) in rows {
-        let marked: Vec<i64> =
-            sqlx::query_scalar("SELECT seq FROM outbox_sent WHERE update_id = ?")
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?;
-        out.push((
-            id,
-            outbox,
-            marked
-                .into_iter()
-                .filter_map(|s| u32::try_from(s).ok())
-                .collect(),
-        ));
-    }
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .map(|(id, outbox, sent)| (id, outbox, marked_seqs(sent)))
+        .collect())
 }
 
-/// Marks messages of applied updates as delivered (or refused for good).
+/// Marks messages of applied updates as delivered (or refused for good),
+/// in one statement.
 pub async fn mark_sent(conn: &mut SqliteConnection, marks: &[(i64, u32)]) -> Result<()> {
-    // SQLite binds at most 32,766 parameters; two per mark.
-    for chunk in marks.chunks(1_000) {
-        let mut sql = String::from("INSERT INTO outbox_sent (update_id, seq) VALUES ");
-        for i in 0..chunk.len() {
-            sql.push_str(if i == 0 { "(?, ?)" } else { ", (?, ?)" });
+    let mut bits: Vec<(i64, i64)> = Vec::new();
+    for (id, seq) in marks.iter().filter(|(_, s)| *s < MARKABLE) {
+        match bits.iter_mut().find(|(u, _)| u == id) {
+            Some((_, b)) => *b |= 1 << seq,
+            None => bits.push((*id, 1 << seq)),
         }
-        sql.push_str(" ON CONFLICT DO NOTHING");
+    }
+    // SQLite binds at most 32,766 parameters; three per update.
+    for chunk in bits.chunks(1_000) {
+        let mut sql = String::from("UPDATE processed_updates SET sent = sent | CASE update_id");
+        for _ in chunk {
+            sql.push_str(" WHEN ? THEN ?");
+        }
+        sql.push_str(" ELSE 0 END WHERE update_id IN (");
+        for i in 0..chunk.len() {
+            sql.push_str(if i == 0 { "?" } else { ", ?" });
+        }
+        sql.push(')');
         let mut q = sqlx::query(&sql);
-        for (id, seq) in chunk {
-            q = q.bind(*id).bind(i64::from(*seq));
+        for (id, b) in chunk {
+            q = q.bind(*id).bind(*b);
+        }
+        for (id, _) in chunk {
+            q = q.bind(*id);
         }
         q.execute(&mut *conn).await?;
     }
@@ -112,19 +113,13 @@ pub async fn record(
 /// kept as a high-water mark. Run by the scheduler's tick, not by every
 /// write: one statement a minute instead of one per command.
 pub async fn prune(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<u64> {
-    let pruned = sqlx::query("DELETE FROM processed_updates WHERE processed_at < ?")
-        .bind(now - chrono::Duration::days(7))
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    if pruned > 0 {
-        sqlx::query(
-            "DELETE FROM outbox_sent WHERE update_id NOT IN (SELECT update_id FROM processed_updates)",
-        )
-        .execute(conn)
-        .await?;
-    }
-    Ok(pruned)
+    Ok(
+        sqlx::query("DELETE FROM processed_updates WHERE processed_at < ?")
+            .bind(now - chrono::Duration::days(7))
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
 }
 
 #[cfg(test)]
@@ -147,6 +142,17 @@ mod tests {
         assert_eq!(prune(&mut tx, now).await.unwrap(), 1);
         assert_eq!(outbox(&mut tx, 1).await.unwrap(), None);
         assert_eq!(outbox(&mut tx, 2).await.unwrap().as_deref(), Some("[]"));
+        mark_sent(&mut tx, &[(2, 0), (3, 1), (3, 4), (2, 63)])
+            .await
+            .unwrap();
+        assert_eq!(
+            unsent(&mut tx, 2).await.unwrap().map(|u| u.1),
+            Some(vec![0])
+        );
+        assert_eq!(
+            unsent(&mut tx, 3).await.unwrap().map(|u| u.1),
+            Some(vec![1, 4])
+        );
         tx.commit().await.unwrap();
         db.close().await;
     }
