@@ -667,3 +667,48 @@ fn outstanding_lines(w: &Words, s: &mut String, units: &[Outstanding]) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Lang;
+    use super::*;
+    use crate::domain::{Goal, TargetKind};
+
+    /// The layouts escape what users typed, once for both languages.
+    #[test]
+    fn layouts_escape_user_text_in_both_languages() {
+        let x = "<i>&";
+        let unit = UnitLine {
+            code: x.into(),
+            name: x.into(),
+            head: Some(x.into()),
+            signed: false,
+            reported: 0,
+            targets: 1,
+        };
+        let target = TargetLine {
+            code: x.into(),
+            name: x.into(),
+            kind: TargetKind::Percent,
+            goal: Goal::AtLeast(100.0),
+            own_goal: false,
+            weight: 1,
+            draft: true,
+        };
+        let pair = vec![(x.to_owned(), x.to_owned())];
+        for lang in [Lang::Vi, Lang::En] {
+            let t = lang.texts();
+            for text in [
+                t.units(x, std::slice::from_ref(&unit)),
+                t.pledges(x, 2026, std::slice::from_ref(&unit)),
+                t.targets(x, 2026, std::slice::from_ref(&target)),
+                t.targets(x, 2026, &[]),
+                t.registered(x, 2026, &pair),
+                t.chart_caption(x, Period::Mid, 2026),
+            ] {
+                assert!(!text.contains(x), "{lang:?}: {text}");
+                assert!(text.contains("&lt;i&gt;&amp;"), "{lang:?}: {text}");
+            }
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! Every user-facing string. One module per language behind one trait, so a
-//! missing text is a compile error, not a silent miss at run time.
+//! missing text is a compile error, not a silent miss at run time; the layout
+//! of each multi-line message is written once, in `layout.rs`.
 
 mod en;
 mod layout;
