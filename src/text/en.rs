@@ -5,6 +5,7 @@ use crate::domain::schedule::Deadline;
 use crate::domain::title::Title;
 use crate::domain::{CommandKind as K, Period, Refusal as R};
 
+/// The words the shared layouts put together.
 const WORDS: Words = Words {
     decimal: '.',
     unit: "unit",
@@ -63,52 +64,6 @@ pub struct En;
 impl Texts for En {
     fn words(&self) -> &'static Words {
         &WORDS
-    }
-
-    fn no_targets(&self, bloc: &str, year: i32) -> String {
-        format!("{bloc} has no targets for {year}. Add them with /target add.")
-    }
-
-    fn signed_count(&self, k: usize, n: usize) -> String {
-        format!("{k}/{n} signed")
-    }
-
-    fn deadline_of(&self, d: Deadline) -> String {
-        format!("{} deadline", self.deadline(d))
-    }
-
-    fn reminder_of(&self, d: Deadline) -> String {
-        self.deadline_of(d)
-    }
-
-    fn remind_days(&self, days: &str) -> String {
-        format!(
-            "Reminders {days} days before, on the deadline day and the day after (overdue list to admins)."
-        )
-    }
-
-    fn days_left(&self, n: u32) -> String {
-        match n {
-            0 => "due today".to_owned(),
-            1 => "1 day left".to_owned(),
-            n => format!("{n} days left"),
-        }
-    }
-
-    fn targets_missing(&self, n: usize) -> String {
-        format!("{n} target(s) not reported yet:")
-    }
-
-    fn registered_heading(&self, code: &str, year: i32) -> String {
-        format!("Unit <b>{code}</b> registered for {year}:")
-    }
-
-    fn pick_target(&self, missing: usize) -> String {
-        format!("pick a target ({missing} not reported yet).")
-    }
-
-    fn awarded_by(&self, t: &Title) -> &'static str {
-        t.awarded_by_en
     }
 
     fn refusal(&self, r: &R) -> String {
@@ -530,5 +485,51 @@ impl Texts for En {
 
     fn export_caption(&self, bloc: &str, year: i32) -> String {
         format!("📎 Emulation workbook {year} — {}", esc(bloc))
+    }
+
+    fn no_targets(&self, bloc: &str, year: i32) -> String {
+        format!("{bloc} has no targets for {year}. Add them with /target add.")
+    }
+
+    fn signed_count(&self, k: usize, n: usize) -> String {
+        format!("{k}/{n} signed")
+    }
+
+    fn deadline_of(&self, d: Deadline) -> String {
+        format!("{} deadline", self.deadline(d))
+    }
+
+    fn reminder_of(&self, d: Deadline) -> String {
+        self.deadline_of(d)
+    }
+
+    fn remind_days(&self, days: &str) -> String {
+        format!(
+            "Reminders {days} days before, on the deadline day and the day after (overdue list to admins)."
+        )
+    }
+
+    fn days_left(&self, n: u32) -> String {
+        match n {
+            0 => "due today".to_owned(),
+            1 => "1 day left".to_owned(),
+            n => format!("{n} days left"),
+        }
+    }
+
+    fn targets_missing(&self, n: usize) -> String {
+        format!("{n} target(s) not reported yet:")
+    }
+
+    fn registered_heading(&self, code: &str, year: i32) -> String {
+        format!("Unit <b>{code}</b> registered for {year}:")
+    }
+
+    fn pick_target(&self, missing: usize) -> String {
+        format!("pick a target ({missing} not reported yet).")
+    }
+
+    fn awarded_by(&self, t: &Title) -> &'static str {
+        t.awarded_by_en
     }
 }

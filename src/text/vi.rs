@@ -5,6 +5,7 @@ use crate::domain::schedule::Deadline;
 use crate::domain::title::Title;
 use crate::domain::{CommandKind as K, Period, Refusal as R};
 
+/// The words the shared layouts put together.
 const WORDS: Words = Words {
     decimal: ',',
     unit: "đơn vị",
@@ -63,51 +64,6 @@ pub struct Vi;
 impl Texts for Vi {
     fn words(&self) -> &'static Words {
         &WORDS
-    }
-
-    fn no_targets(&self, bloc: &str, year: i32) -> String {
-        format!("Khối {bloc} chưa có chỉ tiêu năm {year}. Thêm bằng /target add.")
-    }
-
-    fn signed_count(&self, k: usize, n: usize) -> String {
-        format!("đã ký {k}/{n}")
-    }
-
-    fn deadline_of(&self, d: Deadline) -> String {
-        format!("Hạn {}", self.deadline(d))
-    }
-
-    fn reminder_of(&self, d: Deadline) -> String {
-        format!("Nhắc hạn {}", self.deadline(d))
-    }
-
-    fn remind_days(&self, days: &str) -> String {
-        format!(
-            "Nhắc trước hạn: {days} ngày, vào ngày hạn chót và ngày hôm sau (danh sách quá hạn gửi quản trị)."
-        )
-    }
-
-    fn days_left(&self, n: u32) -> String {
-        match n {
-            0 => "hạn chót là hôm nay".to_owned(),
-            n => format!("còn {n} ngày"),
-        }
-    }
-
-    fn targets_missing(&self, n: usize) -> String {
-        format!("Còn {n} chỉ tiêu chưa báo cáo:")
-    }
-
-    fn registered_heading(&self, code: &str, year: i32) -> String {
-        format!("Đơn vị <b>{code}</b> đăng ký danh hiệu năm {year}:")
-    }
-
-    fn pick_target(&self, missing: usize) -> String {
-        format!("chọn chỉ tiêu (còn {missing} chưa báo cáo).")
-    }
-
-    fn awarded_by(&self, t: &Title) -> &'static str {
-        t.awarded_by_vi
     }
 
     fn refusal(&self, r: &R) -> String {
@@ -531,6 +487,51 @@ impl Texts for Vi {
 
     fn export_caption(&self, bloc: &str, year: i32) -> String {
         format!("📎 Bảng tính thi đua năm {year} — {}", esc(bloc))
+    }
+
+    fn no_targets(&self, bloc: &str, year: i32) -> String {
+        format!("Khối {bloc} chưa có chỉ tiêu năm {year}. Thêm bằng /target add.")
+    }
+
+    fn signed_count(&self, k: usize, n: usize) -> String {
+        format!("đã ký {k}/{n}")
+    }
+
+    fn deadline_of(&self, d: Deadline) -> String {
+        format!("Hạn {}", self.deadline(d))
+    }
+
+    fn reminder_of(&self, d: Deadline) -> String {
+        format!("Nhắc hạn {}", self.deadline(d))
+    }
+
+    fn remind_days(&self, days: &str) -> String {
+        format!(
+            "Nhắc trước hạn: {days} ngày, vào ngày hạn chót và ngày hôm sau (danh sách quá hạn gửi quản trị)."
+        )
+    }
+
+    fn days_left(&self, n: u32) -> String {
+        match n {
+            0 => "hạn chót là hôm nay".to_owned(),
+            n => format!("còn {n} ngày"),
+        }
+    }
+
+    fn targets_missing(&self, n: usize) -> String {
+        format!("Còn {n} chỉ tiêu chưa báo cáo:")
+    }
+
+    fn registered_heading(&self, code: &str, year: i32) -> String {
+        format!("Đơn vị <b>{code}</b> đăng ký danh hiệu năm {year}:")
+    }
+
+    fn pick_target(&self, missing: usize) -> String {
+        format!("chọn chỉ tiêu (còn {missing} chưa báo cáo).")
+    }
+
+    fn awarded_by(&self, t: &Title) -> &'static str {
+        t.awarded_by_vi
     }
 }
 
