@@ -1,37 +1,71 @@
 //! English.
 
-use super::{
-    BlocLine, FlowTarget, HeadReminder, HistoryView, Missing, Outstanding, Overdue, PledgeView,
-    ScheduleView, StandingsView, StatusView, Summary, TargetLine, Texts, UnitLine, esc,
-    format_goal, format_number, format_score, format_value,
-};
+use super::{TargetLine, Texts, Words, esc, format_goal, format_value};
 use crate::domain::schedule::Deadline;
-use crate::domain::title::TITLES;
+use crate::domain::title::Title;
 use crate::domain::{CommandKind as K, Period, Refusal as R};
 
-fn outstanding_lines(s: &mut String, units: &[Outstanding]) {
-    for u in units {
-        let no_head = if u.no_head { " (no head yet)" } else { "" };
-        s.push_str(&format!(
-            "\n  • <b>{}</b> {}{no_head}",
-            esc(&u.code),
-            esc(&u.name)
-        ));
-    }
-}
-
-fn days_left(n: u32) -> String {
-    match n {
-        0 => "due today".to_owned(),
-        1 => "1 day left".to_owned(),
-        n => format!("{n} days left"),
-    }
-}
+/// The words the shared layouts put together.
+const WORDS: Words = Words {
+    decimal: '.',
+    unit: "unit",
+    no_head: "no head yet",
+    signed: "signed",
+    unsigned: "not signed",
+    pledge_unsigned: "pledge not signed",
+    reports: "reports",
+    units_none: "has no units yet. Add them with /addunit.",
+    units_of: "Units of",
+    targets_of: "Targets",
+    total_weight: "total weight",
+    weight: "weight",
+    drafts_note: "Draft targets copied from last year: a bloc admin confirms them with /target confirm or edits them with /target remove and /target add.",
+    pledge_of: "Emulation pledge",
+    own_goal: "own goal",
+    titles_registered: "Titles registered",
+    signed_at: "Signed at",
+    sign_hint: "Not signed. Press the button below or type /pledge sign.",
+    pledges_of: "Pledges",
+    signed_list: "Signed",
+    unsigned_list: "Not signed",
+    none_signed: "none yet",
+    none_unsigned: "none",
+    not_reported: "not reported",
+    score: "Score",
+    rank: "rank",
+    standings_of: "Standings,",
+    no_units: "No units yet.",
+    points: "points",
+    your_blocs: "Your blocs",
+    pick_bloc: "Pick one: /bloc &lt;number or name&gt;",
+    schedule_of: "Schedule",
+    send_time: "Send time",
+    next_send: "Next send",
+    no_more_sends: "No more sends this year.",
+    pledge_missing: "Your unit has not signed its pledge: type /pledge to read and sign it.",
+    report_hint: "Report with /report &lt;CODE&gt; &lt;value&gt;.",
+    done: "done",
+    outstanding: "Outstanding",
+    standings_so_far: "Standings so far",
+    overdue: "Overdue:",
+    titles: "Collective titles",
+    register_hint: "register with /register &lt;CODE&gt;",
+    history_of: "Audit log of",
+    page: "page",
+    no_changes: "No changes yet.",
+    removed: "removed",
+    report_of: "Report,",
+    cancel_hint: "Type /cancel to stop.",
+};
 
 /// English texts.
 pub struct En;
 
 impl Texts for En {
+    fn words(&self) -> &'static Words {
+        &WORDS
+    }
+
     fn refusal(&self, r: &R) -> String {
         match r {
             R::BadUsage => "Missing or malformed arguments.".into(),
@@ -235,37 +269,6 @@ impl Texts for En {
         )
     }
 
-    fn units(&self, bloc: &str, units: &[UnitLine]) -> String {
-        if units.is_empty() {
-            return format!(
-                "🏢 <b>{}</b> has no units yet. Add them with /addunit.",
-                esc(bloc)
-            );
-        }
-        let mut s = format!("🏢 <b>Units of {}</b> ({})", esc(bloc), units.len());
-        for u in units {
-            let head = u
-                .head
-                .as_deref()
-                .map_or("no head yet".to_owned(), |h| format!("👤 {}", esc(h)));
-            let signed = if u.signed {
-                "✍️ signed"
-            } else {
-                "⏳ not signed"
-            };
-            s.push_str(&format!(
-                "\n<b>{}</b> {} — {} · {} · reports {}/{}",
-                esc(&u.code),
-                esc(&u.name),
-                head,
-                signed,
-                u.reported,
-                u.targets
-            ));
-        }
-        s
-    }
-
     fn invite(&self, code: &str, unit: &str, link: &str, token: &str, expires: &str) -> String {
         format!(
             "🔑 Invite for the head of <b>{}</b> — {}:\n{}\nOr type in a private chat with the bot: <code>/join {}</code>\nWorks once, expires {}.",
@@ -344,66 +347,6 @@ impl Texts for En {
         )
     }
 
-    fn targets(&self, bloc: &str, year: i32, targets: &[TargetLine]) -> String {
-        if targets.is_empty() {
-            return format!(
-                "🎯 {} has no targets for {year}. Add them with /target add.",
-                esc(bloc)
-            );
-        }
-        let total: u32 = targets.iter().map(|t| t.weight).sum();
-        let mut s = format!(
-            "🎯 <b>Targets {year} — {}</b> (total weight {total})",
-            esc(bloc)
-        );
-        for t in targets {
-            s.push_str(&format!(
-                "\n<b>{}</b> {} — {} · weight {}{}",
-                esc(&t.code),
-                esc(&t.name),
-                format_goal(self, t.kind, t.goal),
-                t.weight,
-                if t.draft { self.draft() } else { "" }
-            ));
-        }
-        if targets.iter().any(|t| t.draft) {
-            s.push_str("\nDraft targets copied from last year: a bloc admin confirms them with /target confirm or edits them with /target remove and /target add.");
-        }
-        s
-    }
-
-    fn pledge(&self, p: &PledgeView) -> String {
-        let mut s = format!(
-            "📜 <b>Emulation pledge {}</b>\n{} — <b>{}</b> {}",
-            p.year,
-            esc(&p.bloc),
-            esc(&p.code),
-            esc(&p.unit)
-        );
-        for (i, t) in p.targets.iter().enumerate() {
-            let own = if t.own_goal { " (own goal)" } else { "" };
-            s.push_str(&format!(
-                "\n{}. <b>{}</b> {}: {}{own} · weight {}",
-                i + 1,
-                esc(&t.code),
-                esc(&t.name),
-                format_goal(self, t.kind, t.goal),
-                t.weight
-            ));
-        }
-        if !p.titles.is_empty() {
-            s.push_str("\n🏅 Titles registered:");
-            for (code, name) in &p.titles {
-                s.push_str(&format!("\n  • <b>{}</b> {}", esc(code), esc(name)));
-            }
-        }
-        match &p.signed_at {
-            Some(at) => s.push_str(&format!("\n\n✍️ Signed at {}.", esc(at))),
-            None => s.push_str("\n\n⏳ Not signed. Press the button below or type /pledge sign."),
-        }
-        s
-    }
-
     fn sign_button(&self) -> &'static str {
         "✍️ Sign the pledge"
     }
@@ -427,32 +370,6 @@ impl Texts for En {
         "✍️ Pledge signed"
     }
 
-    fn pledges(&self, bloc: &str, year: i32, units: &[UnitLine]) -> String {
-        let signed: Vec<_> = units.iter().filter(|u| u.signed).collect();
-        let unsigned: Vec<_> = units.iter().filter(|u| !u.signed).collect();
-        let mut s = format!(
-            "📜 <b>Pledges {year} — {}</b>: {}/{} signed",
-            esc(bloc),
-            signed.len(),
-            units.len()
-        );
-        s.push_str("\n✍️ Signed:");
-        if signed.is_empty() {
-            s.push_str(" none yet");
-        }
-        for u in signed {
-            s.push_str(&format!("\n  <b>{}</b> {}", esc(&u.code), esc(&u.name)));
-        }
-        s.push_str("\n⏳ Not signed:");
-        if unsigned.is_empty() {
-            s.push_str(" none");
-        }
-        for u in unsigned {
-            s.push_str(&format!("\n  <b>{}</b> {}", esc(&u.code), esc(&u.name)));
-        }
-        s
-    }
-
     fn reported(&self, t: &TargetLine, period: Period, value: f64, score: f64) -> String {
         format!(
             "✅ Recorded <b>{}</b> ({}): {} — goal {}.\nYour {} score now: {}/100.",
@@ -461,86 +378,8 @@ impl Texts for En {
             format_value(self, t.kind, value),
             format_goal(self, t.kind, t.goal),
             self.period(period),
-            format_score(score, '.')
+            self.score(score)
         )
-    }
-
-    fn status(&self, v: &StatusView) -> String {
-        let mut s = format!(
-            "📊 <b>{}</b> {} — {} {}{}",
-            esc(&v.code),
-            esc(&v.unit),
-            self.period(v.period),
-            v.year,
-            if v.signed {
-                " · ✍️ signed"
-            } else {
-                " · ⏳ pledge not signed"
-            }
-        );
-        for l in &v.lines {
-            let value = l.value.map_or("not reported".to_owned(), |x| {
-                format_value(self, l.target.kind, x)
-            });
-            s.push_str(&format!(
-                "\n{} <b>{}</b>: {} / {} → {}%",
-                if l.value.is_some() { "✅" } else { "⏳" },
-                esc(&l.target.code),
-                value,
-                format_goal(self, l.target.kind, l.target.goal),
-                format_number(l.achievement * 100.0, '.')
-            ));
-        }
-        if !v.titles.is_empty() {
-            let names: Vec<String> = v.titles.iter().map(|(c, _)| esc(c)).collect();
-            s.push_str(&format!("\n🏅 Titles registered: {}", names.join(", ")));
-        }
-        s.push_str(&format!(
-            "\n\nScore: <b>{}</b>/100 · rank {}/{}",
-            format_score(v.score, '.'),
-            v.rank.0,
-            v.rank.1
-        ));
-        s
-    }
-
-    fn standings(&self, v: &StandingsView) -> String {
-        let mut s = format!(
-            "🏆 <b>Standings, {} {} — {}</b>",
-            self.period(v.period),
-            v.year,
-            esc(&v.bloc)
-        );
-        if v.rows.is_empty() {
-            s.push_str("\nNo units yet.");
-        }
-        for r in &v.rows {
-            s.push_str(&format!(
-                "\n{}. <b>{}</b> {} — <b>{}</b> points · {} · reports {}/{}",
-                r.rank,
-                esc(&r.code),
-                esc(&r.name),
-                format_score(r.score, '.'),
-                if r.signed { "✍️" } else { "⏳" },
-                r.reported,
-                r.targets
-            ));
-        }
-        s
-    }
-
-    fn blocs(&self, blocs: &[BlocLine]) -> String {
-        let mut s = "🏢 <b>Your blocs</b>".to_owned();
-        for b in blocs {
-            s.push_str(&format!(
-                "\n{} {} — {}",
-                if b.current { "👉" } else { "•" },
-                b.id,
-                esc(&b.name)
-            ));
-        }
-        s.push_str("\nPick one: /bloc &lt;number or name&gt;");
-        s
     }
 
     fn bloc_picked(&self, bloc: &str) -> String {
@@ -561,10 +400,6 @@ impl Texts for En {
         }
     }
 
-    fn number(&self, v: f64) -> String {
-        format_number(v, '.')
-    }
-
     fn yes_no(&self, b: bool) -> &'static str {
         if b { "yes" } else { "no" }
     }
@@ -577,33 +412,6 @@ impl Texts for En {
         }
     }
 
-    fn schedule(&self, v: &ScheduleView) -> String {
-        let mut s = format!("🗓 <b>Schedule {} — {}</b>", v.year, esc(&v.bloc));
-        for (d, date, passed) in &v.deadlines {
-            let mark = if *passed { "✔️" } else { "⏰" };
-            s.push_str(&format!(
-                "\n{mark} {} deadline: {}",
-                self.deadline(*d),
-                esc(date)
-            ));
-        }
-        s.push_str(&format!(
-            "\nReminders {} days before, on the deadline day and the day after (overdue list to admins).\nSend time: {} ({}).",
-            esc(&v.remind),
-            esc(&v.send_time),
-            esc(&v.tz)
-        ));
-        match &v.next {
-            Some((d, at)) => s.push_str(&format!(
-                "\n👉 Next send: {} — {}.",
-                esc(at),
-                self.deadline(*d)
-            )),
-            None => s.push_str("\nNo more sends this year."),
-        }
-        s
-    }
-
     fn schedule_updated(&self) -> &'static str {
         "✅ Schedule updated."
     }
@@ -614,68 +422,6 @@ impl Texts for En {
 
     fn draft(&self) -> &'static str {
         " · 📝 draft"
-    }
-
-    fn head_reminder(&self, r: &HeadReminder) -> String {
-        let mut s = format!(
-            "⏰ <b>{} deadline</b> ({}, {}) — unit <b>{}</b>, {}.",
-            self.deadline(r.deadline),
-            esc(&r.date),
-            days_left(r.days_left),
-            esc(&r.code),
-            esc(&r.bloc)
-        );
-        match &r.missing {
-            Missing::Pledge => s.push_str(
-                "\nYour unit has not signed its pledge: type /pledge to read and sign it.",
-            ),
-            Missing::Targets(ts) => {
-                s.push_str(&format!("\n{} target(s) not reported yet:", ts.len()));
-                for (code, name) in ts {
-                    s.push_str(&format!("\n  • <b>{}</b> {}", esc(code), esc(name)));
-                }
-                s.push_str("\nReport with /report &lt;CODE&gt; &lt;value&gt;.");
-            }
-        }
-        s
-    }
-
-    fn summary(&self, v: &Summary) -> String {
-        let mut s = format!(
-            "📣 <b>{} deadline</b>: {} ({}) — done {}/{}.",
-            self.deadline(v.deadline),
-            esc(&v.date),
-            days_left(v.days_left),
-            v.done,
-            v.total
-        );
-        if !v.outstanding.is_empty() {
-            s.push_str("\nOutstanding:");
-            outstanding_lines(&mut s, &v.outstanding);
-        }
-        if !v.standings.is_empty() {
-            s.push_str("\n🏆 Standings so far:");
-            for r in &v.standings {
-                s.push_str(&format!(
-                    "\n  {}. <b>{}</b> {}",
-                    r.rank,
-                    esc(&r.code),
-                    format_score(r.score, '.')
-                ));
-            }
-        }
-        s
-    }
-
-    fn overdue(&self, v: &Overdue) -> String {
-        let mut s = format!(
-            "🚩 <b>Overdue: {}</b> ({}) — {}:",
-            self.deadline(v.deadline),
-            esc(&v.date),
-            esc(&v.bloc)
-        );
-        outstanding_lines(&mut s, &v.outstanding);
-        s
     }
 
     fn unreachable(&self, who: &str) -> String {
@@ -693,87 +439,12 @@ impl Texts for En {
         )
     }
 
-    fn titles(&self) -> String {
-        let mut s = "🏅 <b>Collective titles</b> (register with /register &lt;CODE&gt;)".to_owned();
-        for t in TITLES {
-            s.push_str(&format!(
-                "\n<b>{}</b> {} — {}",
-                t.code, t.name, t.awarded_by_en
-            ));
-        }
-        s
-    }
-
-    fn registered(&self, code: &str, year: i32, titles: &[(String, String)]) -> String {
-        let mut s = format!("✅ Unit <b>{}</b> registered for {year}:", esc(code));
-        for (c, n) in titles {
-            s.push_str(&format!("\n  • <b>{}</b> {}", esc(c), esc(n)));
-        }
-        s
-    }
-
-    fn history(&self, h: &HistoryView) -> String {
-        let scope = h
-            .unit
-            .as_deref()
-            .map_or(String::new(), |u| format!(" — unit {}", esc(u)));
-        let mut s = format!(
-            "📒 <b>Audit log of {}</b>{scope} (page {}/{})",
-            esc(&h.bloc),
-            h.page.0,
-            h.page.1.max(1)
-        );
-        if h.lines.is_empty() {
-            s.push_str("\nNo changes yet.");
-        }
-        for l in &h.lines {
-            let who = l.who.as_deref().map_or(format!("id {}", l.user_id), |n| {
-                format!("{} ({})", esc(n), l.user_id)
-            });
-            let change = match (&l.old, &l.new) {
-                (Some(o), Some(n)) => format!(": {} → {}", esc(o), esc(n)),
-                (None, Some(n)) => format!(": {}", esc(n)),
-                (Some(o), None) => format!(": removed {}", esc(o)),
-                (None, None) => String::new(),
-            };
-            s.push_str(&format!(
-                "\n{} · {} · {} {}{change}",
-                esc(&l.at),
-                who,
-                esc(&l.action),
-                esc(&l.subject)
-            ));
-        }
-        s
-    }
-
     fn older(&self) -> &'static str {
         "◀️ Older"
     }
 
     fn newer(&self) -> &'static str {
         "Newer ▶️"
-    }
-
-    fn flow_pick(&self, period: Period, targets: &[FlowTarget]) -> String {
-        let missing = targets.iter().filter(|t| t.value.is_none()).count();
-        let mut s = format!(
-            "📝 <b>Report, {}</b>: pick a target ({missing} not reported yet).",
-            self.period(period)
-        );
-        for t in targets {
-            let v = t.value.map_or("⏳ not reported".to_owned(), |x| {
-                format!("✅ {}", format_value(self, t.target.kind, x))
-            });
-            s.push_str(&format!(
-                "\n<b>{}</b> {} — {}",
-                esc(&t.target.code),
-                esc(&t.target.name),
-                v
-            ));
-        }
-        s.push_str("\nType /cancel to stop.");
-        s
     }
 
     fn flow_ask_value(&self, t: &TargetLine) -> String {
@@ -795,8 +466,8 @@ impl Texts for En {
             "❓ Record <b>{}</b> = {}?\nYour score goes from {} to <b>{}</b>/100.",
             esc(&t.code),
             format_value(self, t.kind, value),
-            format_score(before, '.'),
-            format_score(after, '.')
+            self.score(before),
+            self.score(after)
         )
     }
 
@@ -812,19 +483,53 @@ impl Texts for En {
         "✖️ The report in progress was cancelled."
     }
 
-    fn chart_caption(&self, bloc: &str, period: Period, year: i32) -> String {
+    fn export_caption(&self, bloc: &str, year: i32) -> String {
+        format!("📎 Emulation workbook {year} — {}", esc(bloc))
+    }
+
+    fn no_targets(&self, bloc: &str, year: i32) -> String {
+        format!("{bloc} has no targets for {year}. Add them with /target add.")
+    }
+
+    fn signed_count(&self, k: usize, n: usize) -> String {
+        format!("{k}/{n} signed")
+    }
+
+    fn deadline_of(&self, d: Deadline) -> String {
+        format!("{} deadline", self.deadline(d))
+    }
+
+    fn reminder_of(&self, d: Deadline) -> String {
+        self.deadline_of(d)
+    }
+
+    fn remind_days(&self, days: &str) -> String {
         format!(
-            "📊 Standings, {} {year} — {}",
-            self.period(period),
-            esc(bloc)
+            "Reminders {days} days before, on the deadline day and the day after (overdue list to admins)."
         )
     }
 
-    fn chart_subtitle(&self, period: Period, year: i32, date: &str) -> String {
-        format!("Standings, {} {year} — {date}", self.period(period))
+    fn days_left(&self, n: u32) -> String {
+        match n {
+            0 => "due today".to_owned(),
+            1 => "1 day left".to_owned(),
+            n => format!("{n} days left"),
+        }
     }
 
-    fn export_caption(&self, bloc: &str, year: i32) -> String {
-        format!("📎 Emulation workbook {year} — {}", esc(bloc))
+    fn targets_missing(&self, n: usize) -> String {
+        format!("{n} target(s) not reported yet:")
+    }
+
+    fn registered_heading(&self, code: &str, year: i32) -> String {
+        format!("Unit <b>{code}</b> registered for {year}:")
+    }
+
+    fn pick_target(&self, missing: usize) -> String {
+        format!("pick a target ({missing} not reported yet).")
+    }
+
+    fn awarded_by(&self, t: &Title) -> &'static str {
+        t.awarded_by_en
     }
 }

@@ -1,8 +1,12 @@
 //! Every user-facing string. One module per language behind one trait, so a
-//! missing text is a compile error, not a silent miss at run time.
+//! missing text is a compile error, not a silent miss at run time; the layout
+//! of each multi-line message is written once, in `layout.rs`.
 
 mod en;
+mod layout;
 mod vi;
+
+pub use layout::{Texts, Words};
 
 use crate::domain::schedule::Deadline;
 use crate::domain::{CommandKind, Goal, Period, Refusal, Standing, TargetKind};
@@ -297,133 +301,6 @@ pub struct Overdue {
     pub outstanding: Vec<Outstanding>,
 }
 
-/// What the bot says, in one language.
-pub trait Texts: Sync {
-    /// Why a command was refused (one sentence, no usage).
-    fn refusal(&self, r: &Refusal) -> String;
-    /// Usage of a command with an example (HTML).
-    fn usage(&self, k: CommandKind) -> &'static str;
-    /// What a command does, for `/help`.
-    fn describe(&self, k: CommandKind) -> &'static str;
-    /// "Usage" label.
-    fn usage_label(&self) -> &'static str;
-    /// The bot failed inside; nothing was changed.
-    fn internal_error(&self) -> String;
-    /// An unknown command in a private chat.
-    fn unknown_command(&self) -> String;
-    /// `/start` without an invite.
-    fn welcome(&self, name: &str) -> String;
-    /// Header of `/help`.
-    fn help_header(&self) -> &'static str;
-    /// `/newbloc` done.
-    fn bloc_created(&self, bloc: &str) -> String;
-    /// `/addadmin` done.
-    fn admin_added(&self, name: &str) -> String;
-    /// `/addunit` done.
-    fn unit_added(&self, code: &str, name: &str) -> String;
-    /// `/units`.
-    fn units(&self, bloc: &str, units: &[UnitLine]) -> String;
-    /// `/invite` done.
-    fn invite(&self, code: &str, unit: &str, link: &str, token: &str, expires: &str) -> String;
-    /// `/invite` asked in a group: the link went to the admin privately.
-    fn invite_sent(&self, code: &str, unit: &str) -> String;
-    /// `/join` done, to the new head.
-    fn joined(&self, code: &str, unit: &str, bloc: &str) -> String;
-    /// `/join` done, to the bloc group.
-    fn joined_group(&self, who: &str, code: &str, unit: &str) -> String;
-    /// `/target add` done.
-    fn target_added(&self, t: &TargetLine, year: i32) -> String;
-    /// `/target set` done.
-    fn target_goal_set(&self, unit: &str, t: &TargetLine) -> String;
-    /// `/target remove` done: deleted (nothing was reported for it).
-    fn target_removed(&self, code: &str) -> String;
-    /// `/target remove` done: archived with its `reports` report rows kept.
-    fn target_archived(&self, code: &str, reports: i64) -> String;
-    /// `/target restore` done.
-    fn target_restored(&self, code: &str) -> String;
-    /// `/targets`.
-    fn targets(&self, bloc: &str, year: i32, targets: &[TargetLine]) -> String;
-    /// `/pledge`.
-    fn pledge(&self, p: &PledgeView) -> String;
-    /// Label of the sign button.
-    fn sign_button(&self) -> &'static str;
-    /// `/pledge sign` done, to the head.
-    fn signed(&self, code: &str, year: i32, k: usize, n: usize) -> String;
-    /// Pledge signed, to the bloc group.
-    fn signed_group(&self, code: &str, unit: &str, year: i32, k: usize, n: usize) -> String;
-    /// Callback answer after signing.
-    fn signed_toast(&self) -> &'static str;
-    /// `/pledges`.
-    fn pledges(&self, bloc: &str, year: i32, units: &[UnitLine]) -> String;
-    /// `/report` done.
-    fn reported(&self, t: &TargetLine, period: Period, value: f64, score: f64) -> String;
-    /// `/status`.
-    fn status(&self, s: &StatusView) -> String;
-    /// `/standings`.
-    fn standings(&self, s: &StandingsView) -> String;
-    /// `/bloc` list.
-    fn blocs(&self, blocs: &[BlocLine]) -> String;
-    /// `/bloc <x>` done.
-    fn bloc_picked(&self, bloc: &str) -> String;
-    /// `/lang` done.
-    fn lang_set(&self) -> &'static str;
-    /// Name of a period.
-    fn period(&self, p: Period) -> &'static str;
-    /// A number as this language writes it.
-    fn number(&self, v: f64) -> String;
-    /// Yes / no.
-    fn yes_no(&self, b: bool) -> &'static str;
-    /// Name of a deadline.
-    fn deadline(&self, d: Deadline) -> &'static str;
-    /// `/schedule`.
-    fn schedule(&self, s: &ScheduleView) -> String;
-    /// Prefix of a reply to a schedule change.
-    fn schedule_updated(&self) -> &'static str;
-    /// `/target confirm` done.
-    fn targets_confirmed(&self, n: u64, year: i32) -> String;
-    /// Marker of a draft target.
-    fn draft(&self) -> &'static str;
-    /// A reminder to a unit head.
-    fn head_reminder(&self, r: &HeadReminder) -> String;
-    /// The group summary.
-    fn summary(&self, s: &Summary) -> String;
-    /// The admins' overdue list.
-    fn overdue(&self, o: &Overdue) -> String;
-    /// A chat refused our messages (403), told once to the admins.
-    fn unreachable(&self, who: &str) -> String;
-    /// To the admins, once: Telegram keeps refusing the bot's messages to a
-    /// chat it is still in (no right to post, a closed topic).
-    fn send_refused(&self, who: &str, reason: &str) -> String;
-    /// `/titles`.
-    fn titles(&self) -> String;
-    /// `/register` done: the titles now registered.
-    fn registered(&self, code: &str, year: i32, titles: &[(String, String)]) -> String;
-    /// `/history`.
-    fn history(&self, h: &HistoryView) -> String;
-    /// History button: older entries.
-    fn older(&self) -> &'static str;
-    /// History button: newer entries.
-    fn newer(&self) -> &'static str;
-    /// Guided report: pick a target.
-    fn flow_pick(&self, period: Period, targets: &[FlowTarget]) -> String;
-    /// Guided report: type the value.
-    fn flow_ask_value(&self, t: &TargetLine) -> String;
-    /// Guided report: confirm, with the effect on the score.
-    fn flow_confirm(&self, t: &TargetLine, value: f64, before: f64, after: f64) -> String;
-    /// Label of the confirm button.
-    fn confirm_button(&self) -> &'static str;
-    /// Label of the cancel button.
-    fn cancel_button(&self) -> &'static str;
-    /// `/cancel` done.
-    fn cancelled(&self) -> &'static str;
-    /// Caption of `/chart`.
-    fn chart_caption(&self, bloc: &str, period: Period, year: i32) -> String;
-    /// Subtitle drawn on the chart.
-    fn chart_subtitle(&self, period: Period, year: i32, date: &str) -> String;
-    /// Caption of `/export`.
-    fn export_caption(&self, bloc: &str, year: i32) -> String;
-}
-
 /// A refusal with its usage: `⚠️ why` then the right usage and an example.
 pub fn refusal(lang: Lang, r: &Refusal, k: CommandKind) -> String {
     let t = lang.texts();
@@ -485,7 +362,7 @@ pub fn format_score(v: f64, sep: char) -> String {
 }
 
 /// A goal as shown: `≥ 100%`, `≤ 0`, `có`.
-pub fn format_goal(t: &dyn Texts, kind: TargetKind, goal: Goal) -> String {
+pub fn format_goal<T: Texts + ?Sized>(t: &T, kind: TargetKind, goal: Goal) -> String {
     let pct = if kind == TargetKind::Percent { "%" } else { "" };
     match goal {
         Goal::AtLeast(g) => format!("≥ {}{pct}", t.number(g)),
@@ -495,7 +372,7 @@ pub fn format_goal(t: &dyn Texts, kind: TargetKind, goal: Goal) -> String {
 }
 
 /// A value as shown.
-pub fn format_value(t: &dyn Texts, kind: TargetKind, v: f64) -> String {
+pub fn format_value<T: Texts + ?Sized>(t: &T, kind: TargetKind, v: f64) -> String {
     match kind {
         TargetKind::YesNo => t.yes_no(v != 0.0).to_owned(),
         TargetKind::Percent => format!("{}%", t.number(v)),

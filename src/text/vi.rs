@@ -1,40 +1,71 @@
 //! Tiếng Việt — the default language.
 
-use super::{
-    BlocLine, FlowTarget, HeadReminder, HistoryView, Missing, Outstanding, Overdue, PledgeView,
-    ScheduleView, StandingsView, StatusView, Summary, TargetLine, Texts, UnitLine, esc,
-    format_goal, format_number, format_score, format_value,
-};
+use super::{TargetLine, Texts, Words, esc, format_goal, format_value};
 use crate::domain::schedule::Deadline;
-use crate::domain::title::TITLES;
+use crate::domain::title::Title;
 use crate::domain::{CommandKind as K, Period, Refusal as R};
 
-fn outstanding_lines(s: &mut String, units: &[Outstanding]) {
-    for u in units {
-        let no_head = if u.no_head {
-            " (chưa có trưởng đơn vị)"
-        } else {
-            ""
-        };
-        s.push_str(&format!(
-            "\n  • <b>{}</b> {}{no_head}",
-            esc(&u.code),
-            esc(&u.name)
-        ));
-    }
-}
-
-fn days_left(n: u32) -> String {
-    match n {
-        0 => "hạn chót là hôm nay".to_owned(),
-        n => format!("còn {n} ngày"),
-    }
-}
+/// The words the shared layouts put together.
+const WORDS: Words = Words {
+    decimal: ',',
+    unit: "đơn vị",
+    no_head: "chưa có trưởng đơn vị",
+    signed: "đã ký",
+    unsigned: "chưa ký",
+    pledge_unsigned: "chưa ký giao ước",
+    reports: "báo cáo",
+    units_none: "chưa có đơn vị nào. Thêm bằng /addunit.",
+    units_of: "Đơn vị của khối",
+    targets_of: "Chỉ tiêu năm",
+    total_weight: "tổng trọng số",
+    weight: "trọng số",
+    drafts_note: "Chỉ tiêu nháp chép từ năm trước: quản trị khối xác nhận bằng /target confirm hoặc sửa bằng /target remove, /target add.",
+    pledge_of: "Giao ước thi đua năm",
+    own_goal: "mục tiêu riêng",
+    titles_registered: "Danh hiệu đăng ký",
+    signed_at: "Đã ký lúc",
+    sign_hint: "Chưa ký. Bấm nút bên dưới hoặc gõ /pledge sign để ký.",
+    pledges_of: "Giao ước năm",
+    signed_list: "Đã ký",
+    unsigned_list: "Chưa ký",
+    none_signed: "chưa có",
+    none_unsigned: "không còn",
+    not_reported: "chưa báo cáo",
+    score: "Điểm",
+    rank: "hạng",
+    standings_of: "Xếp hạng",
+    no_units: "Chưa có đơn vị nào.",
+    points: "điểm",
+    your_blocs: "Các khối của bạn",
+    pick_bloc: "Chọn khối: /bloc &lt;mã hoặc tên&gt;",
+    schedule_of: "Lịch năm",
+    send_time: "Giờ gửi",
+    next_send: "Lần gửi tới",
+    no_more_sends: "Không còn lần gửi nào trong năm.",
+    pledge_missing: "Đơn vị chưa ký giao ước thi đua: gõ /pledge để xem và ký.",
+    report_hint: "Báo cáo bằng /report &lt;MÃ&gt; &lt;giá trị&gt;.",
+    done: "đã xong",
+    outstanding: "Còn thiếu",
+    standings_so_far: "Xếp hạng tạm thời",
+    overdue: "Quá hạn",
+    titles: "Danh hiệu tập thể",
+    register_hint: "đăng ký bằng /register &lt;MÃ&gt;",
+    history_of: "Nhật ký",
+    page: "trang",
+    no_changes: "Chưa có thay đổi nào.",
+    removed: "bỏ",
+    report_of: "Báo cáo",
+    cancel_hint: "Gõ /cancel để hủy.",
+};
 
 /// Vietnamese texts.
 pub struct Vi;
 
 impl Texts for Vi {
+    fn words(&self) -> &'static Words {
+        &WORDS
+    }
+
     fn refusal(&self, r: &R) -> String {
         match r {
             R::BadUsage => "Lệnh thiếu hoặc sai tham số.".into(),
@@ -240,39 +271,6 @@ impl Texts for Vi {
         )
     }
 
-    fn units(&self, bloc: &str, units: &[UnitLine]) -> String {
-        if units.is_empty() {
-            return format!(
-                "🏢 <b>{}</b> chưa có đơn vị nào. Thêm bằng /addunit.",
-                esc(bloc)
-            );
-        }
-        let mut s = format!("🏢 <b>Đơn vị của khối {}</b> ({})", esc(bloc), units.len());
-        for u in units {
-            let head = u
-                .head
-                .as_deref()
-                .map_or("chưa có trưởng đơn vị".to_owned(), |h| {
-                    format!("👤 {}", esc(h))
-                });
-            let signed = if u.signed {
-                "✍️ đã ký"
-            } else {
-                "⏳ chưa ký"
-            };
-            s.push_str(&format!(
-                "\n<b>{}</b> {} — {} · {} · báo cáo {}/{}",
-                esc(&u.code),
-                esc(&u.name),
-                head,
-                signed,
-                u.reported,
-                u.targets
-            ));
-        }
-        s
-    }
-
     fn invite(&self, code: &str, unit: &str, link: &str, token: &str, expires: &str) -> String {
         format!(
             "🔑 Mã mời trưởng đơn vị <b>{}</b> — {}:\n{}\nHoặc gõ trong chat riêng với bot: <code>/join {}</code>\nDùng một lần, hết hạn {}.",
@@ -351,70 +349,6 @@ impl Texts for Vi {
         )
     }
 
-    fn targets(&self, bloc: &str, year: i32, targets: &[TargetLine]) -> String {
-        if targets.is_empty() {
-            return format!(
-                "🎯 Khối {} chưa có chỉ tiêu năm {year}. Thêm bằng /target add.",
-                esc(bloc)
-            );
-        }
-        let total: u32 = targets.iter().map(|t| t.weight).sum();
-        let mut s = format!(
-            "🎯 <b>Chỉ tiêu năm {year} — {}</b> (tổng trọng số {total})",
-            esc(bloc)
-        );
-        for t in targets {
-            s.push_str(&format!(
-                "\n<b>{}</b> {} — {} · trọng số {}{}",
-                esc(&t.code),
-                esc(&t.name),
-                format_goal(self, t.kind, t.goal),
-                t.weight,
-                if t.draft { self.draft() } else { "" }
-            ));
-        }
-        if targets.iter().any(|t| t.draft) {
-            s.push_str("\nChỉ tiêu nháp chép từ năm trước: quản trị khối xác nhận bằng /target confirm hoặc sửa bằng /target remove, /target add.");
-        }
-        s
-    }
-
-    fn pledge(&self, p: &PledgeView) -> String {
-        let mut s = format!(
-            "📜 <b>Giao ước thi đua năm {}</b>\n{} — <b>{}</b> {}",
-            p.year,
-            esc(&p.bloc),
-            esc(&p.code),
-            esc(&p.unit)
-        );
-        for (i, t) in p.targets.iter().enumerate() {
-            let own = if t.own_goal {
-                " (mục tiêu riêng)"
-            } else {
-                ""
-            };
-            s.push_str(&format!(
-                "\n{}. <b>{}</b> {}: {}{own} · trọng số {}",
-                i + 1,
-                esc(&t.code),
-                esc(&t.name),
-                format_goal(self, t.kind, t.goal),
-                t.weight
-            ));
-        }
-        if !p.titles.is_empty() {
-            s.push_str("\n🏅 Danh hiệu đăng ký:");
-            for (code, name) in &p.titles {
-                s.push_str(&format!("\n  • <b>{}</b> {}", esc(code), esc(name)));
-            }
-        }
-        match &p.signed_at {
-            Some(at) => s.push_str(&format!("\n\n✍️ Đã ký lúc {}.", esc(at))),
-            None => s.push_str("\n\n⏳ Chưa ký. Bấm nút bên dưới hoặc gõ /pledge sign để ký."),
-        }
-        s
-    }
-
     fn sign_button(&self) -> &'static str {
         "✍️ Ký giao ước"
     }
@@ -438,32 +372,6 @@ impl Texts for Vi {
         "✍️ Đã ký giao ước"
     }
 
-    fn pledges(&self, bloc: &str, year: i32, units: &[UnitLine]) -> String {
-        let signed: Vec<_> = units.iter().filter(|u| u.signed).collect();
-        let unsigned: Vec<_> = units.iter().filter(|u| !u.signed).collect();
-        let mut s = format!(
-            "📜 <b>Giao ước năm {year} — {}</b>: đã ký {}/{}",
-            esc(bloc),
-            signed.len(),
-            units.len()
-        );
-        s.push_str("\n✍️ Đã ký:");
-        if signed.is_empty() {
-            s.push_str(" chưa có");
-        }
-        for u in signed {
-            s.push_str(&format!("\n  <b>{}</b> {}", esc(&u.code), esc(&u.name)));
-        }
-        s.push_str("\n⏳ Chưa ký:");
-        if unsigned.is_empty() {
-            s.push_str(" không còn");
-        }
-        for u in unsigned {
-            s.push_str(&format!("\n  <b>{}</b> {}", esc(&u.code), esc(&u.name)));
-        }
-        s
-    }
-
     fn reported(&self, t: &TargetLine, period: Period, value: f64, score: f64) -> String {
         format!(
             "✅ Đã ghi <b>{}</b> ({}): {} — mục tiêu {}.\nĐiểm {} hiện tại: {}/100.",
@@ -472,86 +380,8 @@ impl Texts for Vi {
             format_value(self, t.kind, value),
             format_goal(self, t.kind, t.goal),
             self.period(period),
-            format_score(score, ',')
+            self.score(score)
         )
-    }
-
-    fn status(&self, v: &StatusView) -> String {
-        let mut s = format!(
-            "📊 <b>{}</b> {} — {} {}{}",
-            esc(&v.code),
-            esc(&v.unit),
-            self.period(v.period),
-            v.year,
-            if v.signed {
-                " · ✍️ đã ký"
-            } else {
-                " · ⏳ chưa ký giao ước"
-            }
-        );
-        for l in &v.lines {
-            let value = l.value.map_or("chưa báo cáo".to_owned(), |x| {
-                format_value(self, l.target.kind, x)
-            });
-            s.push_str(&format!(
-                "\n{} <b>{}</b>: {} / {} → {}%",
-                if l.value.is_some() { "✅" } else { "⏳" },
-                esc(&l.target.code),
-                value,
-                format_goal(self, l.target.kind, l.target.goal),
-                format_number(l.achievement * 100.0, ',')
-            ));
-        }
-        if !v.titles.is_empty() {
-            let names: Vec<String> = v.titles.iter().map(|(c, _)| esc(c)).collect();
-            s.push_str(&format!("\n🏅 Danh hiệu đăng ký: {}", names.join(", ")));
-        }
-        s.push_str(&format!(
-            "\n\nĐiểm: <b>{}</b>/100 · hạng {}/{}",
-            format_score(v.score, ','),
-            v.rank.0,
-            v.rank.1
-        ));
-        s
-    }
-
-    fn standings(&self, v: &StandingsView) -> String {
-        let mut s = format!(
-            "🏆 <b>Xếp hạng {} {} — {}</b>",
-            self.period(v.period),
-            v.year,
-            esc(&v.bloc)
-        );
-        if v.rows.is_empty() {
-            s.push_str("\nChưa có đơn vị nào.");
-        }
-        for r in &v.rows {
-            s.push_str(&format!(
-                "\n{}. <b>{}</b> {} — <b>{}</b> điểm · {} · báo cáo {}/{}",
-                r.rank,
-                esc(&r.code),
-                esc(&r.name),
-                format_score(r.score, ','),
-                if r.signed { "✍️" } else { "⏳" },
-                r.reported,
-                r.targets
-            ));
-        }
-        s
-    }
-
-    fn blocs(&self, blocs: &[BlocLine]) -> String {
-        let mut s = "🏢 <b>Các khối của bạn</b>".to_owned();
-        for b in blocs {
-            s.push_str(&format!(
-                "\n{} {} — {}",
-                if b.current { "👉" } else { "•" },
-                b.id,
-                esc(&b.name)
-            ));
-        }
-        s.push_str("\nChọn khối: /bloc &lt;mã hoặc tên&gt;");
-        s
     }
 
     fn bloc_picked(&self, bloc: &str) -> String {
@@ -572,10 +402,6 @@ impl Texts for Vi {
         }
     }
 
-    fn number(&self, v: f64) -> String {
-        format_number(v, ',')
-    }
-
     fn yes_no(&self, b: bool) -> &'static str {
         if b { "có" } else { "không" }
     }
@@ -588,33 +414,6 @@ impl Texts for Vi {
         }
     }
 
-    fn schedule(&self, v: &ScheduleView) -> String {
-        let mut s = format!("🗓 <b>Lịch năm {} — {}</b>", v.year, esc(&v.bloc));
-        for (d, date, passed) in &v.deadlines {
-            let mark = if *passed { "✔️" } else { "⏰" };
-            s.push_str(&format!(
-                "\n{mark} Hạn {}: {}",
-                self.deadline(*d),
-                esc(date)
-            ));
-        }
-        s.push_str(&format!(
-            "\nNhắc trước hạn: {} ngày, vào ngày hạn chót và ngày hôm sau (danh sách quá hạn gửi quản trị).\nGiờ gửi: {} ({}).",
-            esc(&v.remind),
-            esc(&v.send_time),
-            esc(&v.tz)
-        ));
-        match &v.next {
-            Some((d, at)) => s.push_str(&format!(
-                "\n👉 Lần gửi tới: {} — {}.",
-                esc(at),
-                self.deadline(*d)
-            )),
-            None => s.push_str("\nKhông còn lần gửi nào trong năm."),
-        }
-        s
-    }
-
     fn schedule_updated(&self) -> &'static str {
         "✅ Đã cập nhật lịch."
     }
@@ -625,68 +424,6 @@ impl Texts for Vi {
 
     fn draft(&self) -> &'static str {
         " · 📝 nháp"
-    }
-
-    fn head_reminder(&self, r: &HeadReminder) -> String {
-        let mut s = format!(
-            "⏰ <b>Nhắc hạn {}</b> ({}, {}) — đơn vị <b>{}</b>, {}.",
-            self.deadline(r.deadline),
-            esc(&r.date),
-            days_left(r.days_left),
-            esc(&r.code),
-            esc(&r.bloc)
-        );
-        match &r.missing {
-            Missing::Pledge => {
-                s.push_str("\nĐơn vị chưa ký giao ước thi đua: gõ /pledge để xem và ký.")
-            }
-            Missing::Targets(ts) => {
-                s.push_str(&format!("\nCòn {} chỉ tiêu chưa báo cáo:", ts.len()));
-                for (code, name) in ts {
-                    s.push_str(&format!("\n  • <b>{}</b> {}", esc(code), esc(name)));
-                }
-                s.push_str("\nBáo cáo bằng /report &lt;MÃ&gt; &lt;giá trị&gt;.");
-            }
-        }
-        s
-    }
-
-    fn summary(&self, v: &Summary) -> String {
-        let mut s = format!(
-            "📣 <b>Hạn {}</b>: {} ({}) — đã xong {}/{}.",
-            self.deadline(v.deadline),
-            esc(&v.date),
-            days_left(v.days_left),
-            v.done,
-            v.total
-        );
-        if !v.outstanding.is_empty() {
-            s.push_str("\nCòn thiếu:");
-            outstanding_lines(&mut s, &v.outstanding);
-        }
-        if !v.standings.is_empty() {
-            s.push_str("\n🏆 Xếp hạng tạm thời:");
-            for r in &v.standings {
-                s.push_str(&format!(
-                    "\n  {}. <b>{}</b> {}",
-                    r.rank,
-                    esc(&r.code),
-                    format_score(r.score, ',')
-                ));
-            }
-        }
-        s
-    }
-
-    fn overdue(&self, v: &Overdue) -> String {
-        let mut s = format!(
-            "🚩 <b>Quá hạn {}</b> ({}) — {}:",
-            self.deadline(v.deadline),
-            esc(&v.date),
-            esc(&v.bloc)
-        );
-        outstanding_lines(&mut s, &v.outstanding);
-        s
     }
 
     fn unreachable(&self, who: &str) -> String {
@@ -704,90 +441,12 @@ impl Texts for Vi {
         )
     }
 
-    fn titles(&self) -> String {
-        let mut s = "🏅 <b>Danh hiệu tập thể</b> (đăng ký bằng /register &lt;MÃ&gt;)".to_owned();
-        for t in TITLES {
-            s.push_str(&format!(
-                "\n<b>{}</b> {} — {}",
-                t.code, t.name, t.awarded_by_vi
-            ));
-        }
-        s
-    }
-
-    fn registered(&self, code: &str, year: i32, titles: &[(String, String)]) -> String {
-        let mut s = format!(
-            "✅ Đơn vị <b>{}</b> đăng ký danh hiệu năm {year}:",
-            esc(code)
-        );
-        for (c, n) in titles {
-            s.push_str(&format!("\n  • <b>{}</b> {}", esc(c), esc(n)));
-        }
-        s
-    }
-
-    fn history(&self, h: &HistoryView) -> String {
-        let scope = h
-            .unit
-            .as_deref()
-            .map_or(String::new(), |u| format!(" — đơn vị {}", esc(u)));
-        let mut s = format!(
-            "📒 <b>Nhật ký {}</b>{scope} (trang {}/{})",
-            esc(&h.bloc),
-            h.page.0,
-            h.page.1.max(1)
-        );
-        if h.lines.is_empty() {
-            s.push_str("\nChưa có thay đổi nào.");
-        }
-        for l in &h.lines {
-            let who = l.who.as_deref().map_or(format!("id {}", l.user_id), |n| {
-                format!("{} ({})", esc(n), l.user_id)
-            });
-            let change = match (&l.old, &l.new) {
-                (Some(o), Some(n)) => format!(": {} → {}", esc(o), esc(n)),
-                (None, Some(n)) => format!(": {}", esc(n)),
-                (Some(o), None) => format!(": bỏ {}", esc(o)),
-                (None, None) => String::new(),
-            };
-            s.push_str(&format!(
-                "\n{} · {} · {} {}{change}",
-                esc(&l.at),
-                who,
-                esc(&l.action),
-                esc(&l.subject)
-            ));
-        }
-        s
-    }
-
     fn older(&self) -> &'static str {
         "◀️ Cũ hơn"
     }
 
     fn newer(&self) -> &'static str {
         "Mới hơn ▶️"
-    }
-
-    fn flow_pick(&self, period: Period, targets: &[FlowTarget]) -> String {
-        let missing = targets.iter().filter(|t| t.value.is_none()).count();
-        let mut s = format!(
-            "📝 <b>Báo cáo {}</b>: chọn chỉ tiêu (còn {missing} chưa báo cáo).",
-            self.period(period)
-        );
-        for t in targets {
-            let v = t.value.map_or("⏳ chưa báo cáo".to_owned(), |x| {
-                format!("✅ {}", format_value(self, t.target.kind, x))
-            });
-            s.push_str(&format!(
-                "\n<b>{}</b> {} — {}",
-                esc(&t.target.code),
-                esc(&t.target.name),
-                v
-            ));
-        }
-        s.push_str("\nGõ /cancel để hủy.");
-        s
     }
 
     fn flow_ask_value(&self, t: &TargetLine) -> String {
@@ -809,8 +468,8 @@ impl Texts for Vi {
             "❓ Ghi <b>{}</b> = {}?\nĐiểm sẽ đổi từ {} thành <b>{}</b>/100.",
             esc(&t.code),
             format_value(self, t.kind, value),
-            format_score(before, ','),
-            format_score(after, ',')
+            self.score(before),
+            self.score(after)
         )
     }
 
@@ -826,16 +485,53 @@ impl Texts for Vi {
         "✖️ Đã hủy báo cáo đang nhập dở."
     }
 
-    fn chart_caption(&self, bloc: &str, period: Period, year: i32) -> String {
-        format!("📊 Xếp hạng {} {year} — {}", self.period(period), esc(bloc))
-    }
-
-    fn chart_subtitle(&self, period: Period, year: i32, date: &str) -> String {
-        format!("Xếp hạng {} {year} — {date}", self.period(period))
-    }
-
     fn export_caption(&self, bloc: &str, year: i32) -> String {
         format!("📎 Bảng tính thi đua năm {year} — {}", esc(bloc))
+    }
+
+    fn no_targets(&self, bloc: &str, year: i32) -> String {
+        format!("Khối {bloc} chưa có chỉ tiêu năm {year}. Thêm bằng /target add.")
+    }
+
+    fn signed_count(&self, k: usize, n: usize) -> String {
+        format!("đã ký {k}/{n}")
+    }
+
+    fn deadline_of(&self, d: Deadline) -> String {
+        format!("Hạn {}", self.deadline(d))
+    }
+
+    fn reminder_of(&self, d: Deadline) -> String {
+        format!("Nhắc hạn {}", self.deadline(d))
+    }
+
+    fn remind_days(&self, days: &str) -> String {
+        format!(
+            "Nhắc trước hạn: {days} ngày, vào ngày hạn chót và ngày hôm sau (danh sách quá hạn gửi quản trị)."
+        )
+    }
+
+    fn days_left(&self, n: u32) -> String {
+        match n {
+            0 => "hạn chót là hôm nay".to_owned(),
+            n => format!("còn {n} ngày"),
+        }
+    }
+
+    fn targets_missing(&self, n: usize) -> String {
+        format!("Còn {n} chỉ tiêu chưa báo cáo:")
+    }
+
+    fn registered_heading(&self, code: &str, year: i32) -> String {
+        format!("Đơn vị <b>{code}</b> đăng ký danh hiệu năm {year}:")
+    }
+
+    fn pick_target(&self, missing: usize) -> String {
+        format!("chọn chỉ tiêu (còn {missing} chưa báo cáo).")
+    }
+
+    fn awarded_by(&self, t: &Title) -> &'static str {
+        t.awarded_by_vi
     }
 }
 

@@ -1,0 +1,714 @@
+//! What the bot says: each language gives its words (the required methods and
+//! a [`Words`] table, so a missing one is a compile error); the layout of every
+//! multi-line message (emoji, bold, escaping, loops, line breaks) is written
+//! once here, as provided methods. Phrases get their arguments already
+//! escaped.
+
+use super::{
+    BlocLine, FlowTarget, HeadReminder, HistoryView, Missing, Outstanding, Overdue, PledgeView,
+    ScheduleView, StandingsView, StatusView, Summary, TargetLine, UnitLine, esc, format_goal,
+    format_number, format_score, format_value,
+};
+use crate::domain::schedule::Deadline;
+use crate::domain::title::{TITLES, Title};
+use crate::domain::{CommandKind, Period, Refusal};
+
+/// The words a language puts into the shared layouts.
+pub struct Words {
+    /// Decimal separator.
+    pub decimal: char,
+    /// "unit", before a unit's code.
+    pub unit: &'static str,
+    /// A unit has no head.
+    pub no_head: &'static str,
+    /// A unit's pledge is signed.
+    pub signed: &'static str,
+    /// A unit's pledge is not signed.
+    pub unsigned: &'static str,
+    /// `/status`: the pledge is not signed.
+    pub pledge_unsigned: &'static str,
+    /// Before "reported/targets" counts.
+    pub reports: &'static str,
+    /// `/units` of a bloc with none, after its name.
+    pub units_none: &'static str,
+    /// `/units` title, before the bloc.
+    pub units_of: &'static str,
+    /// `/targets` title, before the year.
+    pub targets_of: &'static str,
+    /// `/targets`: before the sum of weights.
+    pub total_weight: &'static str,
+    /// Before a target's weight.
+    pub weight: &'static str,
+    /// `/targets`: how drafts get confirmed.
+    pub drafts_note: &'static str,
+    /// `/pledge` title, before the year.
+    pub pledge_of: &'static str,
+    /// A unit's own goal.
+    pub own_goal: &'static str,
+    /// Before the titles a unit registered.
+    pub titles_registered: &'static str,
+    /// `/pledge`: before the signing time.
+    pub signed_at: &'static str,
+    /// `/pledge`: not signed yet, and how to sign.
+    pub sign_hint: &'static str,
+    /// `/pledges` title, before the year.
+    pub pledges_of: &'static str,
+    /// `/pledges`: the signed list.
+    pub signed_list: &'static str,
+    /// `/pledges`: the unsigned list.
+    pub unsigned_list: &'static str,
+    /// `/pledges`: nobody has signed.
+    pub none_signed: &'static str,
+    /// `/pledges`: everybody has signed.
+    pub none_unsigned: &'static str,
+    /// A target without a value.
+    pub not_reported: &'static str,
+    /// `/status`: before the score.
+    pub score: &'static str,
+    /// `/status`: before the rank.
+    pub rank: &'static str,
+    /// Standings title, before the period.
+    pub standings_of: &'static str,
+    /// Standings without units.
+    pub no_units: &'static str,
+    /// After a score in the standings.
+    pub points: &'static str,
+    /// `/bloc` title.
+    pub your_blocs: &'static str,
+    /// `/bloc`: how to pick one.
+    pub pick_bloc: &'static str,
+    /// `/schedule` title, before the year.
+    pub schedule_of: &'static str,
+    /// `/schedule`: before the send time.
+    pub send_time: &'static str,
+    /// `/schedule`: before the next send.
+    pub next_send: &'static str,
+    /// `/schedule`: nothing left to send this year.
+    pub no_more_sends: &'static str,
+    /// Reminder: the pledge is unsigned.
+    pub pledge_missing: &'static str,
+    /// Reminder: how to report.
+    pub report_hint: &'static str,
+    /// Summary: before "done/total".
+    pub done: &'static str,
+    /// Summary: the units not done.
+    pub outstanding: &'static str,
+    /// Summary: the standings so far.
+    pub standings_so_far: &'static str,
+    /// Overdue list title, before the deadline.
+    pub overdue: &'static str,
+    /// `/titles` title.
+    pub titles: &'static str,
+    /// `/titles`: how to register.
+    pub register_hint: &'static str,
+    /// `/history` title, before the bloc.
+    pub history_of: &'static str,
+    /// `/history`: before the page.
+    pub page: &'static str,
+    /// `/history`: no entries.
+    pub no_changes: &'static str,
+    /// `/history`: a value removed.
+    pub removed: &'static str,
+    /// Guided report title, before the period.
+    pub report_of: &'static str,
+    /// Guided report: how to stop.
+    pub cancel_hint: &'static str,
+}
+
+/// What the bot says, in one language.
+pub trait Texts: Sync {
+    /// The words the layouts below put together.
+    fn words(&self) -> &'static Words;
+    /// Why a command was refused (one sentence, no usage).
+    fn refusal(&self, r: &Refusal) -> String;
+    /// Usage of a command with an example (HTML).
+    fn usage(&self, k: CommandKind) -> &'static str;
+    /// What a command does, for `/help`.
+    fn describe(&self, k: CommandKind) -> &'static str;
+    /// "Usage" label.
+    fn usage_label(&self) -> &'static str;
+    /// The bot failed inside; nothing was changed.
+    fn internal_error(&self) -> String;
+    /// An unknown command in a private chat.
+    fn unknown_command(&self) -> String;
+    /// `/start` without an invite.
+    fn welcome(&self, name: &str) -> String;
+    /// Header of `/help`.
+    fn help_header(&self) -> &'static str;
+    /// `/newbloc` done.
+    fn bloc_created(&self, bloc: &str) -> String;
+    /// `/addadmin` done.
+    fn admin_added(&self, name: &str) -> String;
+    /// `/addunit` done.
+    fn unit_added(&self, code: &str, name: &str) -> String;
+    /// `/invite` done.
+    fn invite(&self, code: &str, unit: &str, link: &str, token: &str, expires: &str) -> String;
+    /// `/invite` asked in a group: the link went to the admin privately.
+    fn invite_sent(&self, code: &str, unit: &str) -> String;
+    /// `/join` done, to the new head.
+    fn joined(&self, code: &str, unit: &str, bloc: &str) -> String;
+    /// `/join` done, to the bloc group.
+    fn joined_group(&self, who: &str, code: &str, unit: &str) -> String;
+    /// `/target add` done.
+    fn target_added(&self, t: &TargetLine, year: i32) -> String;
+    /// `/target set` done.
+    fn target_goal_set(&self, unit: &str, t: &TargetLine) -> String;
+    /// `/target remove` done: deleted (nothing was reported for it).
+    fn target_removed(&self, code: &str) -> String;
+    /// `/target remove` done: archived with its `reports` report rows kept.
+    fn target_archived(&self, code: &str, reports: i64) -> String;
+    /// `/target restore` done.
+    fn target_restored(&self, code: &str) -> String;
+    /// Label of the sign button.
+    fn sign_button(&self) -> &'static str;
+    /// `/pledge sign` done, to the head.
+    fn signed(&self, code: &str, year: i32, k: usize, n: usize) -> String;
+    /// Pledge signed, to the bloc group.
+    fn signed_group(&self, code: &str, unit: &str, year: i32, k: usize, n: usize) -> String;
+    /// Callback answer after signing.
+    fn signed_toast(&self) -> &'static str;
+    /// `/report` done.
+    fn reported(&self, t: &TargetLine, period: Period, value: f64, score: f64) -> String;
+    /// `/bloc <x>` done.
+    fn bloc_picked(&self, bloc: &str) -> String;
+    /// `/lang` done.
+    fn lang_set(&self) -> &'static str;
+    /// Name of a period.
+    fn period(&self, p: Period) -> &'static str;
+    /// Yes / no.
+    fn yes_no(&self, b: bool) -> &'static str;
+    /// Name of a deadline.
+    fn deadline(&self, d: Deadline) -> &'static str;
+    /// Prefix of a reply to a schedule change.
+    fn schedule_updated(&self) -> &'static str;
+    /// `/target confirm` done.
+    fn targets_confirmed(&self, n: u64, year: i32) -> String;
+    /// Marker of a draft target.
+    fn draft(&self) -> &'static str;
+    /// A chat refused our messages (403), told once to the admins.
+    fn unreachable(&self, who: &str) -> String;
+    /// To the admins, once: Telegram keeps refusing the bot's messages to a
+    /// chat it is still in (no right to post, a closed topic).
+    fn send_refused(&self, who: &str, reason: &str) -> String;
+    /// History button: older entries.
+    fn older(&self) -> &'static str;
+    /// History button: newer entries.
+    fn newer(&self) -> &'static str;
+    /// Guided report: type the value.
+    fn flow_ask_value(&self, t: &TargetLine) -> String;
+    /// Guided report: confirm, with the effect on the score.
+    fn flow_confirm(&self, t: &TargetLine, value: f64, before: f64, after: f64) -> String;
+    /// Label of the confirm button.
+    fn confirm_button(&self) -> &'static str;
+    /// Label of the cancel button.
+    fn cancel_button(&self) -> &'static str;
+    /// `/cancel` done.
+    fn cancelled(&self) -> &'static str;
+    /// Caption of `/export`.
+    fn export_caption(&self, bloc: &str, year: i32) -> String;
+
+    // Templates the layouts fill in.
+
+    /// `/targets` of a bloc with none.
+    fn no_targets(&self, bloc: &str, year: i32) -> String;
+    /// `/pledges`: `k` of `n` units signed.
+    fn signed_count(&self, k: usize, n: usize) -> String;
+    /// "Deadline for `d`", as a title.
+    fn deadline_of(&self, d: Deadline) -> String;
+    /// Reminder title for `d`.
+    fn reminder_of(&self, d: Deadline) -> String;
+    /// `/schedule`: the reminder days.
+    fn remind_days(&self, days: &str) -> String;
+    /// Days left before a deadline (0 on the day).
+    fn days_left(&self, n: u32) -> String;
+    /// Reminder: `n` targets not reported.
+    fn targets_missing(&self, n: usize) -> String;
+    /// `/register` done, before the titles.
+    fn registered_heading(&self, code: &str, year: i32) -> String;
+    /// Guided report: pick a target, `missing` not reported.
+    fn pick_target(&self, missing: usize) -> String;
+    /// Who awards a title.
+    fn awarded_by(&self, t: &Title) -> &'static str;
+
+    // The layouts, written once.
+
+    /// A number as this language writes it.
+    fn number(&self, v: f64) -> String {
+        format_number(v, self.words().decimal)
+    }
+
+    /// A score with one decimal.
+    fn score(&self, v: f64) -> String {
+        format_score(v, self.words().decimal)
+    }
+
+    /// `/units`.
+    fn units(&self, bloc: &str, units: &[UnitLine]) -> String {
+        let w = self.words();
+        if units.is_empty() {
+            return format!("🏢 <b>{}</b> {}", esc(bloc), w.units_none);
+        }
+        let mut s = format!("🏢 <b>{} {}</b> ({})", w.units_of, esc(bloc), units.len());
+        for u in units {
+            let head = u
+                .head
+                .as_deref()
+                .map_or(w.no_head.to_owned(), |h| format!("👤 {}", esc(h)));
+            let signed = if u.signed {
+                format!("✍️ {}", w.signed)
+            } else {
+                format!("⏳ {}", w.unsigned)
+            };
+            s.push_str(&format!(
+                "\n<b>{}</b> {} — {head} · {signed} · {} {}/{}",
+                esc(&u.code),
+                esc(&u.name),
+                w.reports,
+                u.reported,
+                u.targets
+            ));
+        }
+        s
+    }
+
+    /// `/targets`.
+    fn targets(&self, bloc: &str, year: i32, targets: &[TargetLine]) -> String {
+        let w = self.words();
+        if targets.is_empty() {
+            return format!("🎯 {}", self.no_targets(&esc(bloc), year));
+        }
+        let total: u32 = targets.iter().map(|t| t.weight).sum();
+        let mut s = format!(
+            "🎯 <b>{} {year} — {}</b> ({} {total})",
+            w.targets_of,
+            esc(bloc),
+            w.total_weight
+        );
+        for t in targets {
+            s.push_str(&format!(
+                "\n<b>{}</b> {} — {} · {} {}{}",
+                esc(&t.code),
+                esc(&t.name),
+                format_goal(self, t.kind, t.goal),
+                w.weight,
+                t.weight,
+                if t.draft { self.draft() } else { "" }
+            ));
+        }
+        if targets.iter().any(|t| t.draft) {
+            s.push_str(&format!("\n{}", w.drafts_note));
+        }
+        s
+    }
+
+    /// `/pledge`.
+    fn pledge(&self, p: &PledgeView) -> String {
+        let w = self.words();
+        let mut s = format!(
+            "📜 <b>{} {}</b>\n{} — <b>{}</b> {}",
+            w.pledge_of,
+            p.year,
+            esc(&p.bloc),
+            esc(&p.code),
+            esc(&p.unit)
+        );
+        for (i, t) in p.targets.iter().enumerate() {
+            let own = if t.own_goal {
+                format!(" ({})", w.own_goal)
+            } else {
+                String::new()
+            };
+            s.push_str(&format!(
+                "\n{}. <b>{}</b> {}: {}{own} · {} {}",
+                i + 1,
+                esc(&t.code),
+                esc(&t.name),
+                format_goal(self, t.kind, t.goal),
+                w.weight,
+                t.weight
+            ));
+        }
+        if !p.titles.is_empty() {
+            s.push_str(&format!("\n🏅 {}:", w.titles_registered));
+            bullets(&mut s, &p.titles);
+        }
+        match &p.signed_at {
+            Some(at) => s.push_str(&format!("\n\n✍️ {} {}.", w.signed_at, esc(at))),
+            None => s.push_str(&format!("\n\n⏳ {}", w.sign_hint)),
+        }
+        s
+    }
+
+    /// `/pledges`.
+    fn pledges(&self, bloc: &str, year: i32, units: &[UnitLine]) -> String {
+        let w = self.words();
+        let (signed, unsigned): (Vec<_>, Vec<_>) = units.iter().partition(|u| u.signed);
+        let mut s = format!(
+            "📜 <b>{} {year} — {}</b>: {}",
+            w.pledges_of,
+            esc(bloc),
+            self.signed_count(signed.len(), units.len())
+        );
+        let lists = [
+            ("✍️", w.signed_list, w.none_signed, signed),
+            ("⏳", w.unsigned_list, w.none_unsigned, unsigned),
+        ];
+        for (mark, heading, none, list) in lists {
+            s.push_str(&format!("\n{mark} {heading}:"));
+            if list.is_empty() {
+                s.push_str(&format!(" {none}"));
+            }
+            for u in list {
+                s.push_str(&format!("\n  <b>{}</b> {}", esc(&u.code), esc(&u.name)));
+            }
+        }
+        s
+    }
+
+    /// `/status`.
+    fn status(&self, v: &StatusView) -> String {
+        let w = self.words();
+        let signed = if v.signed {
+            format!("✍️ {}", w.signed)
+        } else {
+            format!("⏳ {}", w.pledge_unsigned)
+        };
+        let mut s = format!(
+            "📊 <b>{}</b> {} — {} {} · {signed}",
+            esc(&v.code),
+            esc(&v.unit),
+            self.period(v.period),
+            v.year
+        );
+        for l in &v.lines {
+            let value = l.value.map_or(w.not_reported.to_owned(), |x| {
+                format_value(self, l.target.kind, x)
+            });
+            s.push_str(&format!(
+                "\n{} <b>{}</b>: {} / {} → {}%",
+                if l.value.is_some() { "✅" } else { "⏳" },
+                esc(&l.target.code),
+                value,
+                format_goal(self, l.target.kind, l.target.goal),
+                self.number(l.achievement * 100.0)
+            ));
+        }
+        if !v.titles.is_empty() {
+            let names: Vec<String> = v.titles.iter().map(|(c, _)| esc(c)).collect();
+            s.push_str(&format!(
+                "\n🏅 {}: {}",
+                w.titles_registered,
+                names.join(", ")
+            ));
+        }
+        s.push_str(&format!(
+            "\n\n{}: <b>{}</b>/100 · {} {}/{}",
+            w.score,
+            self.score(v.score),
+            w.rank,
+            v.rank.0,
+            v.rank.1
+        ));
+        s
+    }
+
+    /// `/standings`.
+    fn standings(&self, v: &StandingsView) -> String {
+        let w = self.words();
+        let mut s = format!(
+            "🏆 <b>{} {} {} — {}</b>",
+            w.standings_of,
+            self.period(v.period),
+            v.year,
+            esc(&v.bloc)
+        );
+        if v.rows.is_empty() {
+            s.push_str(&format!("\n{}", w.no_units));
+        }
+        for r in &v.rows {
+            s.push_str(&format!(
+                "\n{}. <b>{}</b> {} — <b>{}</b> {} · {} · {} {}/{}",
+                r.rank,
+                esc(&r.code),
+                esc(&r.name),
+                self.score(r.score),
+                w.points,
+                if r.signed { "✍️" } else { "⏳" },
+                w.reports,
+                r.reported,
+                r.targets
+            ));
+        }
+        s
+    }
+
+    /// `/bloc` list.
+    fn blocs(&self, blocs: &[BlocLine]) -> String {
+        let w = self.words();
+        let mut s = format!("🏢 <b>{}</b>", w.your_blocs);
+        for b in blocs {
+            s.push_str(&format!(
+                "\n{} {} — {}",
+                if b.current { "👉" } else { "•" },
+                b.id,
+                esc(&b.name)
+            ));
+        }
+        s.push_str(&format!("\n{}", w.pick_bloc));
+        s
+    }
+
+    /// `/schedule`.
+    fn schedule(&self, v: &ScheduleView) -> String {
+        let w = self.words();
+        let mut s = format!("🗓 <b>{} {} — {}</b>", w.schedule_of, v.year, esc(&v.bloc));
+        for (d, date, passed) in &v.deadlines {
+            let mark = if *passed { "✔️" } else { "⏰" };
+            s.push_str(&format!("\n{mark} {}: {}", self.deadline_of(*d), esc(date)));
+        }
+        s.push_str(&format!(
+            "\n{}\n{}: {} ({}).",
+            self.remind_days(&esc(&v.remind)),
+            w.send_time,
+            esc(&v.send_time),
+            esc(&v.tz)
+        ));
+        match &v.next {
+            Some((d, at)) => s.push_str(&format!(
+                "\n👉 {}: {} — {}.",
+                w.next_send,
+                esc(at),
+                self.deadline(*d)
+            )),
+            None => s.push_str(&format!("\n{}", w.no_more_sends)),
+        }
+        s
+    }
+
+    /// A reminder to a unit head.
+    fn head_reminder(&self, r: &HeadReminder) -> String {
+        let w = self.words();
+        let mut s = format!(
+            "⏰ <b>{}</b> ({}, {}) — {} <b>{}</b>, {}.",
+            self.reminder_of(r.deadline),
+            esc(&r.date),
+            self.days_left(r.days_left),
+            w.unit,
+            esc(&r.code),
+            esc(&r.bloc)
+        );
+        match &r.missing {
+            Missing::Pledge => s.push_str(&format!("\n{}", w.pledge_missing)),
+            Missing::Targets(ts) => {
+                s.push_str(&format!("\n{}", self.targets_missing(ts.len())));
+                bullets(&mut s, ts);
+                s.push_str(&format!("\n{}", w.report_hint));
+            }
+        }
+        s
+    }
+
+    /// The group summary.
+    fn summary(&self, v: &Summary) -> String {
+        let w = self.words();
+        let mut s = format!(
+            "📣 <b>{}</b>: {} ({}) — {} {}/{}.",
+            self.deadline_of(v.deadline),
+            esc(&v.date),
+            self.days_left(v.days_left),
+            w.done,
+            v.done,
+            v.total
+        );
+        if !v.outstanding.is_empty() {
+            s.push_str(&format!("\n{}:", w.outstanding));
+            outstanding_lines(w, &mut s, &v.outstanding);
+        }
+        if !v.standings.is_empty() {
+            s.push_str(&format!("\n🏆 {}:", w.standings_so_far));
+            for r in &v.standings {
+                s.push_str(&format!(
+                    "\n  {}. <b>{}</b> {}",
+                    r.rank,
+                    esc(&r.code),
+                    self.score(r.score)
+                ));
+            }
+        }
+        s
+    }
+
+    /// The admins' overdue list.
+    fn overdue(&self, o: &Overdue) -> String {
+        let w = self.words();
+        let mut s = format!(
+            "🚩 <b>{} {}</b> ({}) — {}:",
+            w.overdue,
+            self.deadline(o.deadline),
+            esc(&o.date),
+            esc(&o.bloc)
+        );
+        outstanding_lines(w, &mut s, &o.outstanding);
+        s
+    }
+
+    /// `/titles`.
+    fn titles(&self) -> String {
+        let w = self.words();
+        let mut s = format!("🏅 <b>{}</b> ({})", w.titles, w.register_hint);
+        for t in &TITLES {
+            let by = self.awarded_by(t);
+            s.push_str(&format!("\n<b>{}</b> {} — {by}", t.code, t.name));
+        }
+        s
+    }
+
+    /// `/register` done: the titles now registered.
+    fn registered(&self, code: &str, year: i32, titles: &[(String, String)]) -> String {
+        let mut s = format!("✅ {}", self.registered_heading(&esc(code), year));
+        bullets(&mut s, titles);
+        s
+    }
+
+    /// `/history`.
+    fn history(&self, h: &HistoryView) -> String {
+        let w = self.words();
+        let scope = h
+            .unit
+            .as_deref()
+            .map_or(String::new(), |u| format!(" — {} {}", w.unit, esc(u)));
+        let mut s = format!(
+            "📒 <b>{} {}</b>{scope} ({} {}/{})",
+            w.history_of,
+            esc(&h.bloc),
+            w.page,
+            h.page.0,
+            h.page.1.max(1)
+        );
+        if h.lines.is_empty() {
+            s.push_str(&format!("\n{}", w.no_changes));
+        }
+        for l in &h.lines {
+            let who = l.who.as_deref().map_or(format!("id {}", l.user_id), |n| {
+                format!("{} ({})", esc(n), l.user_id)
+            });
+            let change = match (&l.old, &l.new) {
+                (Some(o), Some(n)) => format!(": {} → {}", esc(o), esc(n)),
+                (None, Some(n)) => format!(": {}", esc(n)),
+                (Some(o), None) => format!(": {} {}", w.removed, esc(o)),
+                (None, None) => String::new(),
+            };
+            s.push_str(&format!(
+                "\n{} · {who} · {} {}{change}",
+                esc(&l.at),
+                esc(&l.action),
+                esc(&l.subject)
+            ));
+        }
+        s
+    }
+
+    /// Guided report: pick a target.
+    fn flow_pick(&self, period: Period, targets: &[FlowTarget]) -> String {
+        let w = self.words();
+        let missing = targets.iter().filter(|t| t.value.is_none()).count();
+        let mut s = format!(
+            "📝 <b>{} {}</b>: {}",
+            w.report_of,
+            self.period(period),
+            self.pick_target(missing)
+        );
+        for t in targets {
+            let v = t.value.map_or(format!("⏳ {}", w.not_reported), |x| {
+                format!("✅ {}", format_value(self, t.target.kind, x))
+            });
+            s.push_str(&format!(
+                "\n<b>{}</b> {} — {v}",
+                esc(&t.target.code),
+                esc(&t.target.name)
+            ));
+        }
+        s.push_str(&format!("\n{}", w.cancel_hint));
+        s
+    }
+
+    /// Caption of `/chart`.
+    fn chart_caption(&self, bloc: &str, period: Period, year: i32) -> String {
+        let of = self.words().standings_of;
+        format!("📊 {of} {} {year} — {}", self.period(period), esc(bloc))
+    }
+
+    /// Subtitle drawn on the chart.
+    fn chart_subtitle(&self, period: Period, year: i32, date: &str) -> String {
+        let of = self.words().standings_of;
+        format!("{of} {} {year} — {date}", self.period(period))
+    }
+}
+
+/// Lines of `• <b>code</b> name`.
+fn bullets(s: &mut String, items: &[(String, String)]) {
+    for (code, name) in items {
+        s.push_str(&format!("\n  • <b>{}</b> {}", esc(code), esc(name)));
+    }
+}
+
+/// The units still owing something, with those lacking a head marked.
+fn outstanding_lines(w: &Words, s: &mut String, units: &[Outstanding]) {
+    for u in units {
+        let no_head = if u.no_head {
+            format!(" ({})", w.no_head)
+        } else {
+            String::new()
+        };
+        s.push_str(&format!(
+            "\n  • <b>{}</b> {}{no_head}",
+            esc(&u.code),
+            esc(&u.name)
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Lang;
+    use super::*;
+    use crate::domain::{Goal, TargetKind};
+
+    /// The layouts escape what users typed, once for both languages.
+    #[test]
+    fn layouts_escape_user_text_in_both_languages() {
+        let x = "<i>&";
+        let unit = UnitLine {
+            code: x.into(),
+            name: x.into(),
+            head: Some(x.into()),
+            signed: false,
+            reported: 0,
+            targets: 1,
+        };
+        let target = TargetLine {
+            code: x.into(),
+            name: x.into(),
+            kind: TargetKind::Percent,
+            goal: Goal::AtLeast(100.0),
+            own_goal: false,
+            weight: 1,
+            draft: true,
+        };
+        let pair = vec![(x.to_owned(), x.to_owned())];
+        for lang in [Lang::Vi, Lang::En] {
+            let t = lang.texts();
+            for text in [
+                t.units(x, std::slice::from_ref(&unit)),
+                t.pledges(x, 2026, std::slice::from_ref(&unit)),
+                t.targets(x, 2026, std::slice::from_ref(&target)),
+                t.targets(x, 2026, &[]),
+                t.registered(x, 2026, &pair),
+                t.chart_caption(x, Period::Mid, 2026),
+            ] {
+                assert!(!text.contains(x), "{lang:?}: {text}");
+                assert!(text.contains("&lt;i&gt;&amp;"), "{lang:?}: {text}");
+            }
+        }
+    }
+}
