@@ -2,6 +2,7 @@
 //! Handlers translate chat <-> domain; they never compute scores or dates.
 
 mod batch;
+mod callback;
 mod context;
 mod files;
 mod flow;
@@ -26,6 +27,7 @@ use teloxide::utils::command::{BotCommands, ParseError};
 
 use crate::domain::{CommandKind, Refusal};
 use crate::polling::Unhandled;
+use callback::Callback;
 use context::{Fail, Req};
 use teloxide::payloads::{
     AnswerCallbackQuerySetters, EditMessageTextSetters, SetMyCommandsSetters,
@@ -470,7 +472,7 @@ pub async fn register_commands(bot: &Tg, app: &App) {
     }
 }
 
-/// Every inline button lands here and is routed by its data's prefix.
+/// Every inline button lands here and is routed by its parsed [`Callback`].
 async fn on_callback(
     bot: Tg,
     upd: Update,
@@ -486,18 +488,22 @@ async fn on_callback(
     };
     let update_id = i64::from(upd.id.0);
     spawn(handling, turn, app.clone(), update_id, async move {
-        let data = q.data.clone().unwrap_or_default();
-        if data.starts_with("sign:") {
-            pledge::handle_callback(&bot, &app, update_id, &q).await;
-        } else {
-            buttons(&bot, &app, update_id, &q, &data).await;
+        let data = q.data.as_deref().unwrap_or_default();
+        match Callback::parse(data) {
+            Some(Callback::Sign { unit_id, year }) => {
+                pledge::handle_callback(&bot, &app, update_id, &q, Some((unit_id, year))).await;
+            }
+            None if Callback::is_unreadable_sign(data) => {
+                pledge::handle_callback(&bot, &app, update_id, &q, None).await;
+            }
+            other => buttons(&bot, &app, update_id, &q, other).await,
         }
     });
     Ok(())
 }
 
 /// History pages and the guided report's buttons.
-async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, data: &str) {
+async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, cb: Option<Callback>) {
     if app.replay_if_processed(update_id).await {
         let _ = bot.answer_callback_query(q.id.clone()).await;
         return;
@@ -520,23 +526,24 @@ async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, data: &
     )
     .await;
     req.thread = q.regular_message().and_then(context::topic_of);
-    let (kind, result, edit) = if let Some((bloc, unit, offset)) = history::parse_data(data) {
-        (
+    let (kind, result, edit) = match cb {
+        Some(Callback::History { bloc, unit, offset }) => (
             CommandKind::History,
             history::turn(app, &req, bloc, unit, offset)
                 .await
                 .map(|o| vec![o]),
             true,
-        )
-    } else if let Some(id) = data.strip_prefix("flow:t:").and_then(|x| x.parse().ok()) {
-        (CommandKind::Report, flow::pick(app, &req, id).await, false)
-    } else if data == "flow:ok" {
-        (CommandKind::Report, flow::confirm(app, &req).await, true)
-    } else if data == "flow:x" {
-        (CommandKind::Cancel, flow::cancel(app, &req).await, true)
-    } else {
-        let _ = bot.answer_callback_query(q.id.clone()).await;
-        return;
+        ),
+        Some(Callback::FlowPick(id)) => {
+            (CommandKind::Report, flow::pick(app, &req, id).await, false)
+        }
+        Some(Callback::FlowConfirm) => (CommandKind::Report, flow::confirm(app, &req).await, true),
+        Some(Callback::FlowCancel) => (CommandKind::Cancel, flow::cancel(app, &req).await, true),
+        // Sign buttons are routed before; data from elsewhere is only answered.
+        Some(Callback::Sign { .. }) | None => {
+            let _ = bot.answer_callback_query(q.id.clone()).await;
+            return;
+        }
     };
     let toast = match &result {
         Err(Fail::Refused(r)) => Some(format!("⚠️ {}", req.t().refusal(r))),
