@@ -25,6 +25,7 @@ use teloxide::prelude::*;
 use teloxide::types::{Me, Update, UpdateId, UpdateKind};
 use teloxide::utils::command::{BotCommands, ParseError};
 
+use crate::domain::args::{ScheduleCmd, TargetCmd};
 use crate::domain::{CommandKind, Refusal};
 use crate::polling::Unhandled;
 use callback::Callback;
@@ -293,20 +294,7 @@ fn command_kind(cmd: &Command) -> CommandKind {
         Command::Units => CommandKind::Units,
         Command::Invite(_) => CommandKind::Invite,
         Command::Join(_) => CommandKind::Join,
-        Command::Target(a) => match a
-            .split_whitespace()
-            .next()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("add") => CommandKind::TargetAdd,
-            Some("set") => CommandKind::TargetSet,
-            Some("remove") => CommandKind::TargetRemove,
-            Some("restore") => CommandKind::TargetRestore,
-            Some("list") => CommandKind::TargetList,
-            Some("confirm") => CommandKind::TargetConfirm,
-            _ => CommandKind::Target,
-        },
+        Command::Target(a) => TargetCmd::parse(a).kind(),
         Command::Targets => CommandKind::TargetList,
         Command::Pledge(a) if a.trim().eq_ignore_ascii_case("sign") => CommandKind::PledgeSign,
         Command::Pledge(_) => CommandKind::Pledge,
@@ -316,19 +304,7 @@ fn command_kind(cmd: &Command) -> CommandKind {
         Command::Standings(_) => CommandKind::Standings,
         Command::Bloc(_) => CommandKind::Bloc,
         Command::Lang(_) => CommandKind::Lang,
-        Command::Schedule(a) => match a
-            .split_whitespace()
-            .next()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            None => CommandKind::Schedule,
-            Some("set") => CommandKind::ScheduleSet,
-            Some("remind") => CommandKind::ScheduleRemind,
-            Some("time") => CommandKind::ScheduleTime,
-            Some("tz") => CommandKind::ScheduleTz,
-            Some(_) => CommandKind::Schedule,
-        },
+        Command::Schedule(a) => ScheduleCmd::parse(a).kind(),
         Command::Titles => CommandKind::Titles,
         Command::Register(_) => CommandKind::Register,
         Command::Chart(_) => CommandKind::Chart,
@@ -357,23 +333,17 @@ async fn run(
         Command::Units => setup::units(app, req).await,
         Command::Invite(a) => setup::invite(bot, app, req, me, &a).await,
         Command::Join(a) => setup::join(app, req, a.trim()).await,
-        Command::Target(a) => {
-            let rest = a
-                .trim_start()
-                .split_once(char::is_whitespace)
-                .map_or("", |(_, r)| r);
-            match kind {
-                CommandKind::TargetAdd => setup::target_add(app, req, rest).await,
-                CommandKind::TargetSet => setup::target_set(app, req, rest).await,
-                CommandKind::TargetRemove => setup::target_remove(app, req, rest).await,
-                CommandKind::TargetRestore => setup::target_restore(app, req, rest).await,
-                CommandKind::TargetList => setup::targets(app, req).await,
-                CommandKind::TargetConfirm if rest.trim().is_empty() => {
-                    setup::target_confirm(app, req).await
-                }
-                _ => Err(Fail::Refused(Refusal::BadUsage)),
+        Command::Target(a) => match TargetCmd::parse(&a) {
+            TargetCmd::Add(rest) => setup::target_add(app, req, rest).await,
+            TargetCmd::Set(rest) => setup::target_set(app, req, rest).await,
+            TargetCmd::Remove(rest) => setup::target_remove(app, req, rest).await,
+            TargetCmd::Restore(rest) => setup::target_restore(app, req, rest).await,
+            TargetCmd::List => setup::targets(app, req).await,
+            TargetCmd::Confirm => setup::target_confirm(app, req).await,
+            TargetCmd::ConfirmWithArgs | TargetCmd::Unknown => {
+                Err(Fail::Refused(Refusal::BadUsage))
             }
-        }
+        },
         Command::Targets => setup::targets(app, req).await,
         Command::Pledge(_) if kind == CommandKind::PledgeSign => {
             pledge::sign_command(app, req).await
@@ -386,7 +356,7 @@ async fn run(
         Command::Standings(a) => report::standings(app, req, &a).await,
         Command::Bloc(a) => setup::bloc(app, req, a.trim()).await,
         Command::Lang(a) => setup::lang(app, req, a.trim()).await,
-        Command::Schedule(a) => schedule::schedule(app, req, &a).await,
+        Command::Schedule(a) => schedule::schedule(app, req, ScheduleCmd::parse(&a)).await,
         Command::Titles => titles::titles(req),
         Command::Register(a) => titles::register(app, req, &a).await,
         Command::Chart(a) => files::chart(app, req, &a).await,
