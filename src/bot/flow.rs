@@ -9,7 +9,7 @@ use super::callback::Callback;
 use super::context::Sender;
 use super::context::{App, Fail, Out, Req, commit, head_unit, open_period, year_of};
 use super::report::{Applies, Reported, parse_value, record};
-use super::setup::target_line;
+use super::targets::target_line;
 use crate::domain::score::score;
 use crate::domain::{Period, Refusal};
 use crate::storage::Scope;

@@ -2,16 +2,18 @@
 //! Handlers translate chat <-> domain; they never compute scores or dates.
 
 mod batch;
+mod blocs;
 mod callback;
 mod context;
 mod files;
 mod flow;
 mod history;
 mod pledge;
+mod prefs;
 mod report;
 mod schedule;
 mod send;
-mod setup;
+mod targets;
 mod titles;
 mod turns;
 
@@ -324,27 +326,27 @@ async fn run(
 ) -> Result<Vec<Out>, Fail> {
     let kind = command_kind(&cmd);
     match cmd {
-        Command::Start(a) if a.trim().is_empty() => setup::start(req),
-        Command::Start(a) => setup::join(app, req, a.trim()).await,
-        Command::Help => setup::help(bot, app, req).await,
-        Command::NewBloc(a) => setup::new_bloc(bot, app, req, &a).await,
-        Command::AddAdmin => setup::add_admin(app, req, msg).await,
-        Command::AddUnit(a) => setup::add_unit(app, req, &a).await,
-        Command::Units => setup::units(app, req).await,
-        Command::Invite(a) => setup::invite(bot, app, req, me, &a).await,
-        Command::Join(a) => setup::join(app, req, a.trim()).await,
+        Command::Start(a) if a.trim().is_empty() => blocs::start(req),
+        Command::Start(a) => blocs::join(app, req, a.trim()).await,
+        Command::Help => blocs::help(bot, app, req).await,
+        Command::NewBloc(a) => blocs::new_bloc(bot, app, req, &a).await,
+        Command::AddAdmin => blocs::add_admin(app, req, msg).await,
+        Command::AddUnit(a) => blocs::add_unit(app, req, &a).await,
+        Command::Units => blocs::units(app, req).await,
+        Command::Invite(a) => blocs::invite(bot, app, req, me, &a).await,
+        Command::Join(a) => blocs::join(app, req, a.trim()).await,
         Command::Target(a) => match TargetCmd::parse(&a) {
-            TargetCmd::Add(rest) => setup::target_add(app, req, rest).await,
-            TargetCmd::Set(rest) => setup::target_set(app, req, rest).await,
-            TargetCmd::Remove(rest) => setup::target_remove(app, req, rest).await,
-            TargetCmd::Restore(rest) => setup::target_restore(app, req, rest).await,
-            TargetCmd::List => setup::targets(app, req).await,
-            TargetCmd::Confirm => setup::target_confirm(app, req).await,
+            TargetCmd::Add(rest) => targets::target_add(app, req, rest).await,
+            TargetCmd::Set(rest) => targets::target_set(app, req, rest).await,
+            TargetCmd::Remove(rest) => targets::target_remove(app, req, rest).await,
+            TargetCmd::Restore(rest) => targets::target_restore(app, req, rest).await,
+            TargetCmd::List => targets::targets(app, req).await,
+            TargetCmd::Confirm => targets::target_confirm(app, req).await,
             TargetCmd::ConfirmWithArgs | TargetCmd::Unknown => {
                 Err(Fail::Refused(Refusal::BadUsage))
             }
         },
-        Command::Targets => setup::targets(app, req).await,
+        Command::Targets => targets::targets(app, req).await,
         Command::Pledge(_) if kind == CommandKind::PledgeSign => {
             pledge::sign_command(app, req).await
         }
@@ -354,8 +356,8 @@ async fn run(
         Command::Report(a) => report::report(app, req, &a).await,
         Command::Status => report::status(app, req).await,
         Command::Standings(a) => report::standings(app, req, &a).await,
-        Command::Bloc(a) => setup::bloc(app, req, a.trim()).await,
-        Command::Lang(a) => setup::lang(app, req, a.trim()).await,
+        Command::Bloc(a) => prefs::bloc(app, req, a.trim()).await,
+        Command::Lang(a) => prefs::lang(app, req, a.trim()).await,
         Command::Schedule(a) => schedule::schedule(app, req, ScheduleCmd::parse(&a)).await,
         Command::Titles => titles::titles(req),
         Command::Register(a) => titles::register(app, req, &a).await,

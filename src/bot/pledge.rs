@@ -5,11 +5,12 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
 use super::Tg;
+use super::blocs::unit_lines;
 use super::callback::Callback;
 use super::context::{
     App, Fail, Out, Req, Sender, commit, head_unit, local_time, readable_bloc, year_of,
 };
-use super::setup::{target_line, unit_lines};
+use super::targets::target_line;
 use crate::domain::{CommandKind, Refusal};
 use crate::storage::audit::{self, Entry};
 use crate::storage::blocs::Bloc;
