@@ -12,7 +12,7 @@ use super::context::{
 };
 use crate::domain::args::{AddUnit, parse_code, parse_name};
 use crate::domain::{CommandKind, Refusal};
-use crate::storage::audit::{self, Entry};
+use crate::storage::audit::{self, Action, Entry};
 use crate::storage::{blocs, units};
 use crate::text::{Lang, UnitLine};
 
@@ -128,10 +128,11 @@ pub(super) async fn new_bloc(bot: &Tg, app: &App, req: &Req, args: &str) -> Resu
         Entry {
             user_id: sender.id,
             bloc_id: Some(id),
-            action: "bloc.create",
+            unit_id: None,
+            action: Action::BlocCreate,
             subject: format!("chat {}", req.chat_id),
+            old: None,
             new: Some(name.clone()),
-            ..Entry::default()
         },
     )
     .await?;
@@ -172,10 +173,11 @@ pub(super) async fn add_admin(app: &App, req: &Req, msg: &Message) -> Result<Vec
         Entry {
             user_id: sender.id,
             bloc_id: Some(bloc.id),
-            action: "admin.add",
+            unit_id: None,
+            action: Action::AdminAdd,
             subject: format!("user {uid}"),
+            old: None,
             new: Some(name.clone()),
-            ..Entry::default()
         },
     )
     .await?;
@@ -205,10 +207,10 @@ pub(super) async fn add_unit(app: &App, req: &Req, args: &str) -> Result<Vec<Out
             user_id: sender.id,
             bloc_id: Some(bloc.id),
             unit_id: Some(id),
-            action: "unit.add",
+            action: Action::UnitAdd,
             subject: a.code.to_string(),
+            old: None,
             new: Some(a.name.clone()),
-            ..Entry::default()
         },
     )
     .await?;
@@ -324,9 +326,10 @@ pub(super) async fn invite(
             user_id: sender.id,
             bloc_id: Some(bloc.id),
             unit_id: Some(unit.id),
-            action: "invite.create",
+            action: Action::InviteCreate,
             subject: unit.code.clone(),
-            ..Entry::default()
+            old: None,
+            new: None,
         },
     )
     .await?;
@@ -384,7 +387,7 @@ pub(super) async fn join(app: &App, req: &Req, token: &str) -> Result<Vec<Out>, 
             user_id: sender.id,
             bloc_id: Some(bloc.id),
             unit_id: Some(unit.id),
-            action: "unit.head",
+            action: Action::UnitHead,
             subject: unit.code.clone(),
             old: unit
                 .head_user_id

@@ -12,7 +12,7 @@ use super::context::{
 };
 use super::targets::target_line;
 use crate::domain::{CommandKind, Refusal};
-use crate::storage::audit::{self, Entry};
+use crate::storage::audit::{self, Action, Entry};
 use crate::storage::blocs::Bloc;
 use crate::storage::units::Unit;
 use crate::storage::{pledges, targets, units};
@@ -88,10 +88,10 @@ async fn sign(
             user_id: sender.id,
             bloc_id: Some(bloc.id),
             unit_id: Some(unit.id),
-            action: "pledge.sign",
+            action: Action::PledgeSign,
             subject: format!("{}/{year}", unit.code),
+            old: None,
             new: Some("signed".into()),
-            ..Entry::default()
         },
     )
     .await?;

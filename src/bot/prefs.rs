@@ -3,7 +3,7 @@
 use super::context::{App, Fail, Out, Req, commit};
 use crate::domain::Refusal;
 use crate::domain::args::shorten;
-use crate::storage::audit::{self, Entry};
+use crate::storage::audit::{self, Action, Entry};
 use crate::storage::{blocs, users};
 use crate::text::{BlocLine, Lang};
 
@@ -59,11 +59,11 @@ pub(super) async fn bloc(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, F
         Entry {
             user_id: sender.id,
             bloc_id: Some(picked.id),
-            action: "user.bloc",
+            unit_id: None,
+            action: Action::UserBloc,
             subject: format!("user {}", sender.id),
             old: current.map(|c| c.to_string()),
             new: Some(picked.id.to_string()),
-            ..Entry::default()
         },
     )
     .await?;
@@ -89,11 +89,12 @@ pub(super) async fn lang(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, F
         req.now,
         Entry {
             user_id: sender.id,
-            action: "user.lang",
+            bloc_id: None,
+            unit_id: None,
+            action: Action::UserLang,
             subject: format!("user {}", sender.id),
             old,
             new: Some(lang.code().to_owned()),
-            ..Entry::default()
         },
     )
     .await?;

@@ -6,7 +6,7 @@ use crate::domain::args::{ScheduleCmd, shorten, split_args};
 use crate::domain::schedule::{
     Deadline, Schedule, format_remind, parse_date, parse_remind, parse_time, parse_tz,
 };
-use crate::storage::audit::{self, Entry};
+use crate::storage::audit::{self, Action, Entry};
 use crate::storage::blocs::Bloc;
 use crate::storage::schedules;
 use crate::text::ScheduleView;
@@ -118,11 +118,11 @@ pub(super) async fn schedule(app: &App, req: &Req, cmd: ScheduleCmd<'_>) -> Resu
         Entry {
             user_id: sender.id,
             bloc_id: Some(bloc.id),
-            action: "schedule",
+            unit_id: None,
+            action: Action::Schedule,
             subject: format!("{subject} {year}"),
             old: Some(old),
             new: Some(new),
-            ..Entry::default()
         },
     )
     .await?;

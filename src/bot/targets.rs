@@ -4,7 +4,7 @@
 use super::context::{App, Fail, Out, Req, admin_bloc, commit, readable_bloc, year_of};
 use crate::domain::args::{TargetAdd, TargetSet, parse_target_code, shorten};
 use crate::domain::{Goal, Refusal};
-use crate::storage::audit::{self, Entry};
+use crate::storage::audit::{self, Action, Entry};
 use crate::storage::targets::{NewTarget, Target, TargetState};
 use crate::storage::{Scope, targets, units};
 use crate::text::{Lang, TargetLine, format_goal};
@@ -57,8 +57,10 @@ pub(super) async fn target_add(app: &App, req: &Req, args: &str) -> Result<Vec<O
         Entry {
             user_id: sender.id,
             bloc_id: Some(bloc.id),
-            action: "target.add",
+            unit_id: None,
+            action: Action::TargetAdd,
             subject: format!("{}/{year}", a.code),
+            old: None,
             new: Some(format!(
                 "{} {} w{} {}",
                 a.kind.as_str(),
@@ -66,7 +68,6 @@ pub(super) async fn target_add(app: &App, req: &Req, args: &str) -> Result<Vec<O
                 a.weight,
                 a.name
             )),
-            ..Entry::default()
         },
     )
     .await?;
@@ -106,7 +107,7 @@ pub(super) async fn target_set(app: &App, req: &Req, args: &str) -> Result<Vec<O
             user_id: sender.id,
             bloc_id: Some(bloc.id),
             unit_id: Some(unit.id),
-            action: "target.goal",
+            action: Action::TargetGoal,
             subject: format!("{}/{}", unit.code, target.code),
             old: Some(format_goal(en, target.kind, old)),
             new: Some(format_goal(en, target.kind, goal)),
@@ -148,12 +149,12 @@ pub(super) async fn target_remove(app: &App, req: &Req, args: &str) -> Result<Ve
     let (action, reply) = if reports > 0 {
         targets::archive(&mut tx, target.id, req.now).await?;
         (
-            "target.archive",
+            Action::TargetArchive,
             req.t().target_archived(&target.code, reports),
         )
     } else {
         targets::delete(&mut tx, target.id).await?;
-        ("target.remove", req.t().target_removed(&target.code))
+        (Action::TargetRemove, req.t().target_removed(&target.code))
     };
     audit::append(
         &mut tx,
@@ -161,11 +162,11 @@ pub(super) async fn target_remove(app: &App, req: &Req, args: &str) -> Result<Ve
         Entry {
             user_id: sender.id,
             bloc_id: Some(bloc.id),
+            unit_id: None,
             action,
             subject,
             old: Some(target.name.clone()),
             new: (reports > 0).then(|| format!("archived, {reports} reports kept")),
-            ..Entry::default()
         },
     )
     .await?;
@@ -192,10 +193,11 @@ pub(super) async fn target_restore(app: &App, req: &Req, args: &str) -> Result<V
         Entry {
             user_id: sender.id,
             bloc_id: Some(bloc.id),
-            action: "target.restore",
+            unit_id: None,
+            action: Action::TargetRestore,
             subject: format!("{}/{year}", target.code),
+            old: None,
             new: Some(target.name.clone()),
-            ..Entry::default()
         },
     )
     .await?;
@@ -254,10 +256,11 @@ pub(super) async fn target_confirm(app: &App, req: &Req) -> Result<Vec<Out>, Fai
         Entry {
             user_id: sender.id,
             bloc_id: Some(bloc.id),
-            action: "target.confirm",
+            unit_id: None,
+            action: Action::TargetConfirm,
             subject: format!("{year}"),
+            old: None,
             new: Some(format!("{n} targets")),
-            ..Entry::default()
         },
     )
     .await?;
