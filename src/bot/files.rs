@@ -15,7 +15,7 @@ use crate::render::{
 };
 use crate::storage::board::Board;
 use crate::storage::{audit, registrations};
-use crate::text::{Lang, audit_action_vi, format_goal};
+use crate::text::{Lang, audit_code_vi, format_goal};
 
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, render::RenderError> + Send + 'static,
@@ -138,7 +138,7 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
                 local_offset_minutes: r.at.with_timezone(&tz).offset().fix().local_minus_utc() / 60,
                 who: names.get(&r.user_id).cloned().unwrap_or_default(),
                 user_id: r.user_id,
-                action: audit_action_vi(&r.action).to_owned(),
+                action: audit_code_vi(&r.action).to_owned(),
                 subject: r.subject,
                 old: r.old_value,
                 new: r.new_value,

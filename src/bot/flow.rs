@@ -5,10 +5,11 @@
 use chrono::Duration;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
+use super::callback::Callback;
 use super::context::Sender;
 use super::context::{App, Fail, Out, Req, commit, head_unit, open_period, year_of};
 use super::report::{Applies, Reported, parse_value, record};
-use super::setup::target_line;
+use super::targets::target_line;
 use crate::domain::score::score;
 use crate::domain::{Period, Refusal};
 use crate::storage::Scope;
@@ -25,7 +26,7 @@ pub const FLOW_MINUTES: i64 = 30;
 fn cancel_row(req: &Req) -> Vec<InlineKeyboardButton> {
     vec![InlineKeyboardButton::callback(
         req.t().cancel_button(),
-        "flow:x",
+        Callback::FlowCancel.data(),
     )]
 }
 
@@ -66,7 +67,7 @@ pub(super) async fn start(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
             let mark = if f.value.is_some() { "✅" } else { "⏳" };
             vec![InlineKeyboardButton::callback(
                 format!("{mark} {}", t.code),
-                format!("flow:t:{}", t.id),
+                Callback::FlowPick(t.id).data(),
             )]
         })
         .collect();
@@ -212,8 +213,8 @@ pub(super) async fn value(app: &App, req: &Req, raw: &str) -> Result<Option<Vec<
             .flow_confirm(&target_line(target, goal, own), v, before, after),
     );
     out.keyboard = Some(InlineKeyboardMarkup::new([vec![
-        InlineKeyboardButton::callback(req.t().confirm_button(), "flow:ok"),
-        InlineKeyboardButton::callback(req.t().cancel_button(), "flow:x"),
+        InlineKeyboardButton::callback(req.t().confirm_button(), Callback::FlowConfirm.data()),
+        InlineKeyboardButton::callback(req.t().cancel_button(), Callback::FlowCancel.data()),
     ]]));
     commit(tx, req, vec![out]).await.map(Some)
 }

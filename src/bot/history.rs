@@ -3,6 +3,7 @@
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
+use super::callback::Callback;
 use super::context::{App, Fail, Out, Req, admin_bloc, local_time};
 use crate::domain::Refusal;
 use crate::domain::args::{parse_code, split_args};
@@ -13,18 +14,9 @@ use crate::text::{HistoryLine, HistoryView};
 /// Lines per page.
 pub const PAGE: i64 = 10;
 
-/// Callback data of a page: `hist:<bloc>:<unit or 0>:<offset>`.
+/// Callback data of a page.
 fn data(bloc: i64, unit: Option<i64>, offset: i64) -> String {
-    format!("hist:{bloc}:{}:{offset}", unit.unwrap_or(0))
-}
-
-/// Parses page callback data.
-pub(super) fn parse_data(d: &str) -> Option<(i64, Option<i64>, i64)> {
-    let mut it = d.strip_prefix("hist:")?.split(':');
-    let bloc = it.next()?.parse().ok()?;
-    let unit: i64 = it.next()?.parse().ok()?;
-    let offset: i64 = it.next()?.parse().ok()?;
-    (it.next().is_none() && offset >= 0).then_some((bloc, (unit != 0).then_some(unit), offset))
+    Callback::History { bloc, unit, offset }.data()
 }
 
 /// One page as text and buttons.
@@ -126,19 +118,4 @@ pub(super) async fn turn(
         (bloc, unit)
     };
     page(app, req, &bloc, unit, offset).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_data_round_trips_and_fits_telegram() {
-        let d = data(i64::MAX, Some(i64::MAX), 1_000_000);
-        assert!(d.len() <= 64);
-        assert_eq!(parse_data(&d), Some((i64::MAX, Some(i64::MAX), 1_000_000)));
-        assert_eq!(parse_data("hist:1:0:10"), Some((1, None, 10)));
-        assert_eq!(parse_data("hist:1:0:-10"), None);
-        assert_eq!(parse_data("hist:1:0"), None);
-    }
 }

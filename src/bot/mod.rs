@@ -2,15 +2,18 @@
 //! Handlers translate chat <-> domain; they never compute scores or dates.
 
 mod batch;
+mod blocs;
+mod callback;
 mod context;
 mod files;
 mod flow;
 mod history;
 mod pledge;
+mod prefs;
 mod report;
 mod schedule;
 mod send;
-mod setup;
+mod targets;
 mod titles;
 mod turns;
 
@@ -24,8 +27,10 @@ use teloxide::prelude::*;
 use teloxide::types::{Me, Update, UpdateId, UpdateKind};
 use teloxide::utils::command::{BotCommands, ParseError};
 
+use crate::domain::args::{ScheduleCmd, TargetCmd};
 use crate::domain::{CommandKind, Refusal};
 use crate::polling::Unhandled;
+use callback::Callback;
 use context::{Fail, Req};
 use teloxide::payloads::{
     AnswerCallbackQuerySetters, EditMessageTextSetters, SetMyCommandsSetters,
@@ -291,20 +296,7 @@ fn command_kind(cmd: &Command) -> CommandKind {
         Command::Units => CommandKind::Units,
         Command::Invite(_) => CommandKind::Invite,
         Command::Join(_) => CommandKind::Join,
-        Command::Target(a) => match a
-            .split_whitespace()
-            .next()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("add") => CommandKind::TargetAdd,
-            Some("set") => CommandKind::TargetSet,
-            Some("remove") => CommandKind::TargetRemove,
-            Some("restore") => CommandKind::TargetRestore,
-            Some("list") => CommandKind::TargetList,
-            Some("confirm") => CommandKind::TargetConfirm,
-            _ => CommandKind::Target,
-        },
+        Command::Target(a) => TargetCmd::parse(a).kind(),
         Command::Targets => CommandKind::TargetList,
         Command::Pledge(a) if a.trim().eq_ignore_ascii_case("sign") => CommandKind::PledgeSign,
         Command::Pledge(_) => CommandKind::Pledge,
@@ -314,19 +306,7 @@ fn command_kind(cmd: &Command) -> CommandKind {
         Command::Standings(_) => CommandKind::Standings,
         Command::Bloc(_) => CommandKind::Bloc,
         Command::Lang(_) => CommandKind::Lang,
-        Command::Schedule(a) => match a
-            .split_whitespace()
-            .next()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            None => CommandKind::Schedule,
-            Some("set") => CommandKind::ScheduleSet,
-            Some("remind") => CommandKind::ScheduleRemind,
-            Some("time") => CommandKind::ScheduleTime,
-            Some("tz") => CommandKind::ScheduleTz,
-            Some(_) => CommandKind::Schedule,
-        },
+        Command::Schedule(a) => ScheduleCmd::parse(a).kind(),
         Command::Titles => CommandKind::Titles,
         Command::Register(_) => CommandKind::Register,
         Command::Chart(_) => CommandKind::Chart,
@@ -346,33 +326,27 @@ async fn run(
 ) -> Result<Vec<Out>, Fail> {
     let kind = command_kind(&cmd);
     match cmd {
-        Command::Start(a) if a.trim().is_empty() => setup::start(req),
-        Command::Start(a) => setup::join(app, req, a.trim()).await,
-        Command::Help => setup::help(bot, app, req).await,
-        Command::NewBloc(a) => setup::new_bloc(bot, app, req, &a).await,
-        Command::AddAdmin => setup::add_admin(app, req, msg).await,
-        Command::AddUnit(a) => setup::add_unit(app, req, &a).await,
-        Command::Units => setup::units(app, req).await,
-        Command::Invite(a) => setup::invite(bot, app, req, me, &a).await,
-        Command::Join(a) => setup::join(app, req, a.trim()).await,
-        Command::Target(a) => {
-            let rest = a
-                .trim_start()
-                .split_once(char::is_whitespace)
-                .map_or("", |(_, r)| r);
-            match kind {
-                CommandKind::TargetAdd => setup::target_add(app, req, rest).await,
-                CommandKind::TargetSet => setup::target_set(app, req, rest).await,
-                CommandKind::TargetRemove => setup::target_remove(app, req, rest).await,
-                CommandKind::TargetRestore => setup::target_restore(app, req, rest).await,
-                CommandKind::TargetList => setup::targets(app, req).await,
-                CommandKind::TargetConfirm if rest.trim().is_empty() => {
-                    setup::target_confirm(app, req).await
-                }
-                _ => Err(Fail::Refused(Refusal::BadUsage)),
+        Command::Start(a) if a.trim().is_empty() => blocs::start(req),
+        Command::Start(a) => blocs::join(app, req, a.trim()).await,
+        Command::Help => blocs::help(bot, app, req).await,
+        Command::NewBloc(a) => blocs::new_bloc(bot, app, req, &a).await,
+        Command::AddAdmin => blocs::add_admin(app, req, msg).await,
+        Command::AddUnit(a) => blocs::add_unit(app, req, &a).await,
+        Command::Units => blocs::units(app, req).await,
+        Command::Invite(a) => blocs::invite(bot, app, req, me, &a).await,
+        Command::Join(a) => blocs::join(app, req, a.trim()).await,
+        Command::Target(a) => match TargetCmd::parse(&a) {
+            TargetCmd::Add(rest) => targets::target_add(app, req, rest).await,
+            TargetCmd::Set(rest) => targets::target_set(app, req, rest).await,
+            TargetCmd::Remove(rest) => targets::target_remove(app, req, rest).await,
+            TargetCmd::Restore(rest) => targets::target_restore(app, req, rest).await,
+            TargetCmd::List => targets::targets(app, req).await,
+            TargetCmd::Confirm => targets::target_confirm(app, req).await,
+            TargetCmd::ConfirmWithArgs | TargetCmd::Unknown => {
+                Err(Fail::Refused(Refusal::BadUsage))
             }
-        }
-        Command::Targets => setup::targets(app, req).await,
+        },
+        Command::Targets => targets::targets(app, req).await,
         Command::Pledge(_) if kind == CommandKind::PledgeSign => {
             pledge::sign_command(app, req).await
         }
@@ -382,9 +356,9 @@ async fn run(
         Command::Report(a) => report::report(app, req, &a).await,
         Command::Status => report::status(app, req).await,
         Command::Standings(a) => report::standings(app, req, &a).await,
-        Command::Bloc(a) => setup::bloc(app, req, a.trim()).await,
-        Command::Lang(a) => setup::lang(app, req, a.trim()).await,
-        Command::Schedule(a) => schedule::schedule(app, req, &a).await,
+        Command::Bloc(a) => prefs::bloc(app, req, a.trim()).await,
+        Command::Lang(a) => prefs::lang(app, req, a.trim()).await,
+        Command::Schedule(a) => schedule::schedule(app, req, ScheduleCmd::parse(&a)).await,
         Command::Titles => titles::titles(req),
         Command::Register(a) => titles::register(app, req, &a).await,
         Command::Chart(a) => files::chart(app, req, &a).await,
@@ -470,7 +444,7 @@ pub async fn register_commands(bot: &Tg, app: &App) {
     }
 }
 
-/// Every inline button lands here and is routed by its data's prefix.
+/// Every inline button lands here and is routed by its parsed [`Callback`].
 async fn on_callback(
     bot: Tg,
     upd: Update,
@@ -486,18 +460,22 @@ async fn on_callback(
     };
     let update_id = i64::from(upd.id.0);
     spawn(handling, turn, app.clone(), update_id, async move {
-        let data = q.data.clone().unwrap_or_default();
-        if data.starts_with("sign:") {
-            pledge::handle_callback(&bot, &app, update_id, &q).await;
-        } else {
-            buttons(&bot, &app, update_id, &q, &data).await;
+        let data = q.data.as_deref().unwrap_or_default();
+        match Callback::parse(data) {
+            Some(Callback::Sign { unit_id, year }) => {
+                pledge::handle_callback(&bot, &app, update_id, &q, Some((unit_id, year))).await;
+            }
+            None if Callback::is_unreadable_sign(data) => {
+                pledge::handle_callback(&bot, &app, update_id, &q, None).await;
+            }
+            other => buttons(&bot, &app, update_id, &q, other).await,
         }
     });
     Ok(())
 }
 
 /// History pages and the guided report's buttons.
-async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, data: &str) {
+async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, cb: Option<Callback>) {
     if app.replay_if_processed(update_id).await {
         let _ = bot.answer_callback_query(q.id.clone()).await;
         return;
@@ -520,23 +498,24 @@ async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, data: &
     )
     .await;
     req.thread = q.regular_message().and_then(context::topic_of);
-    let (kind, result, edit) = if let Some((bloc, unit, offset)) = history::parse_data(data) {
-        (
+    let (kind, result, edit) = match cb {
+        Some(Callback::History { bloc, unit, offset }) => (
             CommandKind::History,
             history::turn(app, &req, bloc, unit, offset)
                 .await
                 .map(|o| vec![o]),
             true,
-        )
-    } else if let Some(id) = data.strip_prefix("flow:t:").and_then(|x| x.parse().ok()) {
-        (CommandKind::Report, flow::pick(app, &req, id).await, false)
-    } else if data == "flow:ok" {
-        (CommandKind::Report, flow::confirm(app, &req).await, true)
-    } else if data == "flow:x" {
-        (CommandKind::Cancel, flow::cancel(app, &req).await, true)
-    } else {
-        let _ = bot.answer_callback_query(q.id.clone()).await;
-        return;
+        ),
+        Some(Callback::FlowPick(id)) => {
+            (CommandKind::Report, flow::pick(app, &req, id).await, false)
+        }
+        Some(Callback::FlowConfirm) => (CommandKind::Report, flow::confirm(app, &req).await, true),
+        Some(Callback::FlowCancel) => (CommandKind::Cancel, flow::cancel(app, &req).await, true),
+        // Sign buttons are routed before; data from elsewhere is only answered.
+        Some(Callback::Sign { .. }) | None => {
+            let _ = bot.answer_callback_query(q.id.clone()).await;
+            return;
+        }
     };
     let toast = match &result {
         Err(Fail::Refused(r)) => Some(format!("⚠️ {}", req.t().refusal(r))),

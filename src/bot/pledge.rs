@@ -5,29 +5,18 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 
 use super::Tg;
+use super::blocs::unit_lines;
+use super::callback::Callback;
 use super::context::{
     App, Fail, Out, Req, Sender, commit, head_unit, local_time, readable_bloc, year_of,
 };
-use super::setup::{target_line, unit_lines};
+use super::targets::target_line;
 use crate::domain::{CommandKind, Refusal};
-use crate::storage::audit::{self, Entry};
+use crate::storage::audit::{self, Action, Entry};
 use crate::storage::blocs::Bloc;
 use crate::storage::units::Unit;
 use crate::storage::{pledges, targets, units};
 use crate::text::{self, Lang, PledgeView};
-
-/// Callback data of the sign button: `sign:<unit id>:<year>` (at most 37
-/// bytes). The year is the pledge's: a button left in an old message must
-/// not sign another year's pledge.
-fn sign_data(unit_id: i64, year: i32) -> String {
-    format!("sign:{unit_id}:{year}")
-}
-
-fn parse_sign_data(data: &str) -> Option<(i64, i32)> {
-    let rest = data.strip_prefix("sign:")?;
-    let (u, y) = rest.split_once(':')?;
-    Some((u.parse().ok()?, y.parse().ok()?))
-}
 
 async fn pledge_view(app: &App, bloc: &Bloc, unit: &Unit, year: i32) -> Result<PledgeView, Fail> {
     let mut conn = app.db.pool().acquire().await?;
@@ -62,7 +51,14 @@ pub(super) async fn show(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let mut out = Out::to(req.chat_id, req.t().pledge(&view));
     if view.signed_at.is_none() && !view.targets.is_empty() {
         out.keyboard = Some(InlineKeyboardMarkup::new([[
-            InlineKeyboardButton::callback(req.t().sign_button(), sign_data(unit.id, year)),
+            InlineKeyboardButton::callback(
+                req.t().sign_button(),
+                Callback::Sign {
+                    unit_id: unit.id,
+                    year,
+                }
+                .data(),
+            ),
         ]]));
     }
     Ok(vec![out])
@@ -92,10 +88,10 @@ async fn sign(
             user_id: sender.id,
             bloc_id: Some(bloc.id),
             unit_id: Some(unit.id),
-            action: "pledge.sign",
+            action: Action::PledgeSign,
             subject: format!("{}/{year}", unit.code),
+            old: None,
             new: Some("signed".into()),
-            ..Entry::default()
         },
     )
     .await?;
@@ -133,9 +129,15 @@ pub(super) async fn pledges(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
 
 /// The sign button: checks the presser heads that unit and that the button
 /// is for the current year's pledge, signs, answers the callback, then edits
-/// the pledge message to show it signed.
-pub(super) async fn handle_callback(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery) {
-    let parsed = q.data.as_deref().and_then(parse_sign_data);
+/// the pledge message to show it signed. `parsed` is the button's unit and
+/// year, `None` when its data could not be read.
+pub(super) async fn handle_callback(
+    bot: &Tg,
+    app: &App,
+    update_id: i64,
+    q: &CallbackQuery,
+    parsed: Option<(i64, i32)>,
+) {
     if app.replay_if_processed(update_id).await {
         let _ = bot.answer_callback_query(q.id.clone()).await;
         return;
@@ -228,20 +230,4 @@ async fn sign_from_button(
 /// A callback answer: plain text, at most 200 characters.
 pub(super) fn strip_tags(s: &str) -> String {
     crate::text::plain(s).chars().take(200).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sign_data_round_trips_and_fits_telegram() {
-        let d = sign_data(i64::MAX, 2026);
-        assert!(d.len() <= 64);
-        assert_eq!(parse_sign_data(&d), Some((i64::MAX, 2026)));
-        assert_eq!(parse_sign_data("sign:x:2026"), None);
-        assert_eq!(parse_sign_data("sign:5"), None, "no year: never guessed");
-        assert_eq!(parse_sign_data("sign:5:2026:1"), None);
-        assert_eq!(parse_sign_data("other"), None);
-    }
 }

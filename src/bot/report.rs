@@ -3,7 +3,7 @@
 use super::batch::Job;
 use super::context::Sender;
 use super::context::{App, Fail, Out, Req, head_unit, open_period, readable_bloc, year_of};
-use super::setup::target_line;
+use super::targets::target_line;
 use crate::domain::args::{Report, StandingsArgs, shorten};
 use crate::domain::score::score;
 use crate::domain::{Period, Refusal, TargetKind};

@@ -2,11 +2,11 @@
 
 use super::context::{App, Fail, Out, Req, admin_bloc, commit, readable_bloc, tz_of, year_of};
 use crate::domain::Refusal;
-use crate::domain::args::{shorten, split_args};
+use crate::domain::args::{ScheduleCmd, shorten, split_args};
 use crate::domain::schedule::{
     Deadline, Schedule, format_remind, parse_date, parse_remind, parse_time, parse_tz,
 };
-use crate::storage::audit::{self, Entry};
+use crate::storage::audit::{self, Action, Entry};
 use crate::storage::blocs::Bloc;
 use crate::storage::schedules;
 use crate::text::ScheduleView;
@@ -45,14 +45,8 @@ fn view(bloc: &Bloc, s: &Schedule, now: chrono::DateTime<chrono::Utc>) -> Schedu
     }
 }
 
-pub(super) async fn schedule(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
-    let words = split_args(args, 2);
-    let sub = words
-        .first()
-        .map(|w| w.to_ascii_lowercase())
-        .unwrap_or_default();
-    let rest = words.get(1).copied().unwrap_or("");
-    if sub.is_empty() {
+pub(super) async fn schedule(app: &App, req: &Req, cmd: ScheduleCmd<'_>) -> Result<Vec<Out>, Fail> {
+    if cmd == ScheduleCmd::Show {
         let mut conn = app.db.pool().acquire().await?;
         let bloc = readable_bloc(app, &mut conn, req).await?;
         let s = schedules::get(&mut conn, bloc.id, year_of(&bloc, req.now), tz_of(&bloc)).await?;
@@ -65,8 +59,8 @@ pub(super) async fn schedule(app: &App, req: &Req, args: &str) -> Result<Vec<Out
     let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
     let year = year_of(&bloc, req.now);
     let mut s = schedules::get(&mut tx, bloc.id, year, tz_of(&bloc)).await?;
-    let (subject, old, new) = match sub.as_str() {
-        "set" => {
+    let (subject, old, new) = match cmd {
+        ScheduleCmd::Set(rest) => {
             let [d, date] = split_args(rest, 2)[..] else {
                 return Err(Refusal::BadUsage.into());
             };
@@ -80,7 +74,7 @@ pub(super) async fn schedule(app: &App, req: &Req, args: &str) -> Result<Vec<Out
                 date.to_string(),
             )
         }
-        "remind" => {
+        ScheduleCmd::Remind(rest) => {
             if rest.is_empty() {
                 return Err(Refusal::BadUsage.into());
             }
@@ -89,7 +83,7 @@ pub(super) async fn schedule(app: &App, req: &Req, args: &str) -> Result<Vec<Out
             s.remind = days;
             ("remind".to_owned(), old, format_remind(&s.remind))
         }
-        "time" => {
+        ScheduleCmd::Time(rest) => {
             if rest.is_empty() || rest.contains(char::is_whitespace) {
                 return Err(Refusal::BadUsage.into());
             }
@@ -98,7 +92,7 @@ pub(super) async fn schedule(app: &App, req: &Req, args: &str) -> Result<Vec<Out
             s.send_time = t;
             ("send time".to_owned(), old, t.format("%H:%M").to_string())
         }
-        "tz" => {
+        ScheduleCmd::Tz(rest) => {
             if rest.is_empty() || rest.contains(char::is_whitespace) {
                 return Err(Refusal::BadUsage.into());
             }
@@ -111,10 +105,11 @@ pub(super) async fn schedule(app: &App, req: &Req, args: &str) -> Result<Vec<Out
             s = schedules::get(&mut tx, bloc.id, year, tz).await?;
             ("time zone".to_owned(), old, tz.name().to_owned())
         }
-        _ => return Err(Refusal::BadUsage.into()),
+        // Refused only now, as before: a non-admin hears that first.
+        ScheduleCmd::Show | ScheduleCmd::Unknown => return Err(Refusal::BadUsage.into()),
     };
     let year = s.year;
-    if sub != "tz" {
+    if !matches!(cmd, ScheduleCmd::Tz(_)) {
         schedules::put(&mut tx, bloc.id, &s).await?;
     }
     audit::append(
@@ -123,11 +118,11 @@ pub(super) async fn schedule(app: &App, req: &Req, args: &str) -> Result<Vec<Out
         Entry {
             user_id: sender.id,
             bloc_id: Some(bloc.id),
-            action: "schedule",
+            unit_id: None,
+            action: Action::Schedule,
             subject: format!("{subject} {year}"),
             old: Some(old),
             new: Some(new),
-            ..Entry::default()
         },
     )
     .await?;

@@ -6,7 +6,7 @@ use super::context::{App, Fail, Out, Req, commit, head_unit, year_of};
 use crate::domain::Refusal;
 use crate::domain::args::{shorten, split_args};
 use crate::domain::title;
-use crate::storage::audit::{self, Entry};
+use crate::storage::audit::{self, Action, Entry};
 use crate::storage::registrations;
 
 /// (code, name) of the titles a unit registered for the year.
@@ -58,10 +58,10 @@ pub(super) async fn register(app: &App, req: &Req, args: &str) -> Result<Vec<Out
                     user_id: sender.id,
                     bloc_id: Some(bloc.id),
                     unit_id: Some(unit.id),
-                    action: "title.register",
+                    action: Action::TitleRegister,
                     subject: format!("{}/{year}", unit.code),
+                    old: None,
                     new: Some(code.to_owned()),
-                    ..Entry::default()
                 },
             )
             .await?;

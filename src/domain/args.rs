@@ -2,7 +2,7 @@
 
 use super::code::Code;
 use super::period::{Period, parse_year};
-use super::refusal::Refusal;
+use super::refusal::{CommandKind, Refusal};
 use super::target::{Goal, TargetKind};
 
 /// Longest unit, target or bloc name.
@@ -240,6 +240,114 @@ impl StandingsArgs {
     }
 }
 
+/// The first word of `args`, lower-cased, and what follows it.
+fn sub_command(args: &str) -> (Option<String>, &str) {
+    let sub = args.split_whitespace().next().map(str::to_ascii_lowercase);
+    let rest = args
+        .trim_start()
+        .split_once(char::is_whitespace)
+        .map_or("", |(_, r)| r);
+    (sub, rest)
+}
+
+/// `/target add|set|remove|restore|list|confirm ...`, split once: each
+/// sub-command carries the rest of the text for its own parser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetCmd<'a> {
+    /// `add <CODE> ...`: see [`TargetAdd`].
+    Add(&'a str),
+    /// `set <UNIT> <TARGET> <goal>`: see [`TargetSet`].
+    Set(&'a str),
+    /// `remove <TARGET>`
+    Remove(&'a str),
+    /// `restore <TARGET>`
+    Restore(&'a str),
+    /// `list` (anything after it is ignored)
+    List,
+    /// `confirm`
+    Confirm,
+    /// `confirm` followed by arguments, which it does not take.
+    ConfirmWithArgs,
+    /// No sub-command, or one not known.
+    Unknown,
+}
+
+impl<'a> TargetCmd<'a> {
+    /// Reads the sub-command; the case of its word does not matter.
+    pub fn parse(args: &'a str) -> TargetCmd<'a> {
+        let (sub, rest) = sub_command(args);
+        match sub.as_deref() {
+            Some("add") => TargetCmd::Add(rest),
+            Some("set") => TargetCmd::Set(rest),
+            Some("remove") => TargetCmd::Remove(rest),
+            Some("restore") => TargetCmd::Restore(rest),
+            Some("list") => TargetCmd::List,
+            Some("confirm") if rest.trim().is_empty() => TargetCmd::Confirm,
+            Some("confirm") => TargetCmd::ConfirmWithArgs,
+            _ => TargetCmd::Unknown,
+        }
+    }
+
+    /// The command whose usage a refusal shows.
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            TargetCmd::Add(_) => CommandKind::TargetAdd,
+            TargetCmd::Set(_) => CommandKind::TargetSet,
+            TargetCmd::Remove(_) => CommandKind::TargetRemove,
+            TargetCmd::Restore(_) => CommandKind::TargetRestore,
+            TargetCmd::List => CommandKind::TargetList,
+            TargetCmd::Confirm | TargetCmd::ConfirmWithArgs => CommandKind::TargetConfirm,
+            TargetCmd::Unknown => CommandKind::Target,
+        }
+    }
+}
+
+/// `/schedule [set|remind|time|tz ...]`, split once: each sub-command
+/// carries the rest of the text for its own parser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleCmd<'a> {
+    /// No sub-command: show the schedule.
+    Show,
+    /// `set <deadline> <date>`
+    Set(&'a str),
+    /// `remind <days>`
+    Remind(&'a str),
+    /// `time <HH:MM>`
+    Time(&'a str),
+    /// `tz <zone>`
+    Tz(&'a str),
+    /// A sub-command not known.
+    Unknown,
+}
+
+impl<'a> ScheduleCmd<'a> {
+    /// Reads the sub-command; the case of its word does not matter.
+    pub fn parse(args: &'a str) -> ScheduleCmd<'a> {
+        let (sub, rest) = sub_command(args);
+        // As `split_args`: the last argument has no white space around it.
+        let rest = rest.trim();
+        match sub.as_deref() {
+            None => ScheduleCmd::Show,
+            Some("set") => ScheduleCmd::Set(rest),
+            Some("remind") => ScheduleCmd::Remind(rest),
+            Some("time") => ScheduleCmd::Time(rest),
+            Some("tz") => ScheduleCmd::Tz(rest),
+            Some(_) => ScheduleCmd::Unknown,
+        }
+    }
+
+    /// The command whose usage a refusal shows.
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            ScheduleCmd::Show | ScheduleCmd::Unknown => CommandKind::Schedule,
+            ScheduleCmd::Set(_) => CommandKind::ScheduleSet,
+            ScheduleCmd::Remind(_) => CommandKind::ScheduleRemind,
+            ScheduleCmd::Time(_) => CommandKind::ScheduleTime,
+            ScheduleCmd::Tz(_) => CommandKind::ScheduleTz,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,5 +461,47 @@ mod tests {
             StandingsArgs::parse("mid mid"),
             Err(Refusal::BadPeriod("mid".into()))
         );
+    }
+
+    #[test]
+    fn target_sub_commands_are_read_once_whatever_their_case() {
+        assert_eq!(TargetCmd::parse("ADD  X  y z"), TargetCmd::Add(" X  y z"));
+        assert_eq!(TargetCmd::parse("  set\tA B 5"), TargetCmd::Set("A B 5"));
+        assert_eq!(TargetCmd::parse("remove X"), TargetCmd::Remove("X"));
+        assert_eq!(TargetCmd::parse("Restore X"), TargetCmd::Restore("X"));
+        assert_eq!(TargetCmd::parse("list whatever"), TargetCmd::List);
+        assert_eq!(TargetCmd::parse("confirm  "), TargetCmd::Confirm);
+        assert_eq!(TargetCmd::parse("confirm now"), TargetCmd::ConfirmWithArgs);
+        assert_eq!(TargetCmd::parse(""), TargetCmd::Unknown);
+        assert_eq!(TargetCmd::parse("drop X"), TargetCmd::Unknown);
+    }
+
+    #[test]
+    fn a_refused_target_sub_command_shows_its_own_usage() {
+        assert_eq!(TargetCmd::parse("add").kind(), CommandKind::TargetAdd);
+        assert_eq!(
+            TargetCmd::parse("confirm x").kind(),
+            CommandKind::TargetConfirm
+        );
+        assert_eq!(TargetCmd::parse("drop").kind(), CommandKind::Target);
+        assert_eq!(TargetCmd::parse("").kind(), CommandKind::Target);
+    }
+
+    #[test]
+    fn schedule_sub_commands_are_read_once_whatever_their_case() {
+        assert_eq!(ScheduleCmd::parse("   "), ScheduleCmd::Show);
+        assert_eq!(
+            ScheduleCmd::parse("SET  mid 15/06/2026 "),
+            ScheduleCmd::Set("mid 15/06/2026")
+        );
+        assert_eq!(ScheduleCmd::parse("remind 7,3"), ScheduleCmd::Remind("7,3"));
+        assert_eq!(ScheduleCmd::parse("time"), ScheduleCmd::Time(""));
+        assert_eq!(
+            ScheduleCmd::parse("tz\nAsia/Ho_Chi_Minh"),
+            ScheduleCmd::Tz("Asia/Ho_Chi_Minh")
+        );
+        assert_eq!(ScheduleCmd::parse("later 1"), ScheduleCmd::Unknown);
+        assert_eq!(ScheduleCmd::parse("later").kind(), CommandKind::Schedule);
+        assert_eq!(ScheduleCmd::parse("tz x").kind(), CommandKind::ScheduleTz);
     }
 }

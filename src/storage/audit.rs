@@ -5,17 +5,88 @@ use sqlx::SqliteConnection;
 
 use super::Result;
 
+/// Defines [`Action`], its stored codes and [`Action::ALL`] from one list,
+/// so that no action can be left out of any of them.
+macro_rules! actions {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal,)*) => {
+        /// What an audit entry records. The stored codes ([`Action::as_str`])
+        /// are the ones earlier versions wrote: the log keeps them, and
+        /// exports and `/history` read them back.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Action {
+            /// Every action.
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
+
+            /// The code stored in `audit_log.action`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    /// `/newbloc`
+    BlocCreate = "bloc.create",
+    /// `/addadmin`
+    AdminAdd = "admin.add",
+    /// `/addunit`
+    UnitAdd = "unit.add",
+    /// `/invite`
+    InviteCreate = "invite.create",
+    /// `/join`: someone became a unit's head.
+    UnitHead = "unit.head",
+    /// `/target add`
+    TargetAdd = "target.add",
+    /// `/target set`: a unit's own goal.
+    TargetGoal = "target.goal",
+    /// `/target remove` of a target without values: deleted.
+    TargetRemove = "target.remove",
+    /// `/target confirm`
+    TargetConfirm = "target.confirm",
+    /// `/target remove` of a target with values: archived.
+    TargetArchive = "target.archive",
+    /// `/target restore`
+    TargetRestore = "target.restore",
+    /// `/register`
+    TitleRegister = "title.register",
+    /// `/pledge sign` or its button.
+    PledgeSign = "pledge.sign",
+    /// A report, written by the report insert's own SQL.
+    Report = "report",
+    /// `/schedule set|remind|time|tz`
+    Schedule = "schedule",
+    /// `/bloc`
+    UserBloc = "user.bloc",
+    /// `/lang`
+    UserLang = "user.lang",
+}
+
+impl Action {
+    /// Reads a stored code; `None` for one this version does not write
+    /// (a newer version's, or a row edited by hand).
+    pub fn parse(code: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.as_str() == code)
+    }
+}
+
 /// One change to record.
-#[derive(Debug, Clone, Default)]
-pub struct Entry<'a> {
+#[derive(Debug, Clone)]
+pub struct Entry {
     /// Telegram user id of who made the change.
     pub user_id: i64,
     /// Bloc concerned, if any.
     pub bloc_id: Option<i64>,
     /// Unit concerned, if any.
     pub unit_id: Option<i64>,
-    /// What was done, e.g. `report`, `unit.add`.
-    pub action: &'a str,
+    /// What was done.
+    pub action: Action,
     /// What it was done to, e.g. `THU/mid`.
     pub subject: String,
     /// Value before, if any.
@@ -25,7 +96,7 @@ pub struct Entry<'a> {
 }
 
 /// Appends an entry; call inside the transaction of the change.
-pub async fn append(conn: &mut SqliteConnection, at: DateTime<Utc>, e: Entry<'_>) -> Result<()> {
+pub async fn append(conn: &mut SqliteConnection, at: DateTime<Utc>, e: Entry) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, user_id, bloc_id, unit_id, action, subject, old_value, new_value)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -34,7 +105,7 @@ pub async fn append(conn: &mut SqliteConnection, at: DateTime<Utc>, e: Entry<'_>
     .bind(e.user_id)
     .bind(e.bloc_id)
     .bind(e.unit_id)
-    .bind(e.action)
+    .bind(e.action.as_str())
     .bind(e.subject)
     .bind(e.old)
     .bind(e.new)
@@ -61,7 +132,7 @@ pub struct Row {
     pub user_id: i64,
     /// Unit concerned, if any.
     pub unit_id: Option<i64>,
-    /// What.
+    /// What: an [`Action`]'s code, or one this version does not know.
     pub action: String,
     /// To what.
     pub subject: String,
@@ -112,4 +183,33 @@ pub async fn names(
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_reads_back_from_its_stored_code() {
+        for &a in Action::ALL {
+            assert_eq!(Action::parse(a.as_str()), Some(a));
+        }
+        let codes: std::collections::HashSet<_> = Action::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(codes.len(), Action::ALL.len(), "two actions share a code");
+    }
+
+    #[test]
+    fn the_stored_codes_are_the_ones_already_in_databases() {
+        assert_eq!(Action::InviteCreate.as_str(), "invite.create");
+        assert_eq!(Action::TargetArchive.as_str(), "target.archive");
+        assert_eq!(Action::Report.as_str(), "report");
+        assert_eq!(Action::UserLang.as_str(), "user.lang");
+    }
+
+    #[test]
+    fn a_code_this_version_does_not_write_is_not_an_action() {
+        assert_eq!(Action::parse("ballot.close"), None);
+        assert_eq!(Action::parse(""), None);
+        assert_eq!(Action::parse("Report"), None);
+    }
 }

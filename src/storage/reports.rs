@@ -5,6 +5,7 @@ use sqlx::{FromRow, SqliteConnection};
 use std::sync::LazyLock;
 
 use super::Result;
+use super::audit::Action;
 use crate::domain::Period;
 
 /// A new report.
@@ -61,8 +62,10 @@ pub async fn insert_audited(
     applied: Option<(i64, &str)>,
 ) -> Result<i64> {
     // The report goes last: its id is the batch's last insert rowid.
+    // The action is bound (?13), not spelled in the SQL: it is
+    // `Action::Report`'s code, like every other audit entry's.
     const AUDIT: &str = "INSERT INTO audit_log (at, user_id, bloc_id, unit_id, action, subject, old_value, new_value)
-         VALUES (?1, ?8, ?9, ?2, 'report', ?10,
+         VALUES (?1, ?8, ?9, ?2, ?13, ?10,
                  (SELECT raw FROM reports WHERE unit_id = ?2 AND target_id = ?3 AND period = ?4
                   ORDER BY id DESC LIMIT 1),
                  ?6);";
@@ -90,6 +93,7 @@ pub async fn insert_audited(
         .bind(subject)
         .bind(update_id)
         .bind(outbox)
+        .bind(Action::Report.as_str())
         .execute(conn)
         .await?
         .last_insert_rowid())

@@ -10,6 +10,7 @@ pub use layout::{Texts, Words};
 
 use crate::domain::schedule::Deadline;
 use crate::domain::{CommandKind, Goal, Period, Refusal, Standing, TargetKind};
+use crate::storage::audit::Action;
 
 /// A reply language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -307,11 +308,20 @@ pub fn refusal(lang: Lang, r: &Refusal, k: CommandKind) -> String {
     format!("⚠️ {}\n{}: {}", t.refusal(r), t.usage_label(), t.usage(k))
 }
 
-/// An audit-log action in Vietnamese words (`unit.add` → "Thêm đơn vị"), for
-/// the exported log; an action not known here shows as its code rather than
-/// disappearing.
-pub fn audit_action_vi(code: &str) -> &str {
-    vi::audit_action(code).unwrap_or(code)
+/// An audit-log action in Vietnamese words (`UnitAdd` → "Thêm đơn vị"), for
+/// the exported log.
+pub fn audit_action_vi(a: Action) -> &'static str {
+    vi::audit_action(a)
+}
+
+/// A stored audit-log code as the exported log shows it: in Vietnamese
+/// words, or as the code itself when this version does not know it (a row
+/// from a newer version), rather than disappearing.
+pub fn audit_code_vi(code: &str) -> &str {
+    match Action::parse(code) {
+        Some(a) => audit_action_vi(a),
+        None => code,
+    }
 }
 
 /// Escapes a user-supplied string for Telegram's HTML parse mode.
@@ -485,46 +495,26 @@ mod tests {
 
     #[test]
     fn audit_actions_read_as_vietnamese_and_unknown_ones_as_their_code() {
-        assert_eq!(audit_action_vi("invite.create"), "Tạo mã mời");
-        assert_eq!(audit_action_vi("target.archive"), "Lưu trữ chỉ tiêu");
-        assert_eq!(audit_action_vi("target.restore"), "Khôi phục chỉ tiêu");
-        assert_eq!(audit_action_vi("ballot.close"), "ballot.close");
-        assert_eq!(audit_action_vi(""), "");
+        assert_eq!(audit_code_vi("invite.create"), "Tạo mã mời");
+        assert_eq!(audit_code_vi("target.archive"), "Lưu trữ chỉ tiêu");
+        assert_eq!(audit_code_vi("target.restore"), "Khôi phục chỉ tiêu");
+        assert_eq!(audit_code_vi("ballot.close"), "ballot.close");
+        assert_eq!(audit_code_vi(""), "");
+        assert_eq!(audit_action_vi(Action::InviteCreate), "Tạo mã mời");
     }
 
-    /// Every action the bot writes to the audit log (`action: "..."` in a
-    /// handler, and `'report'` written by the report insert's SQL) has its
-    /// Vietnamese words: a new action without them would show as code in
-    /// the export.
+    /// Every action the bot writes to the audit log (the [`Action`]s, `report`
+    /// included, which the report insert's SQL binds) has Vietnamese words
+    /// that read as words, not as its code: the export shows them.
     #[test]
     fn every_audit_action_written_has_vietnamese_words() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut dirs = vec![root];
-        let mut codes = Vec::new();
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).expect("src readable") {
-                let path = entry.expect("dir entry").path();
-                if path.is_dir() {
-                    dirs.push(path);
-                    continue;
-                }
-                if path.extension().is_none_or(|e| e != "rs") || path.ends_with("text/mod.rs") {
-                    continue;
-                }
-                let src = std::fs::read_to_string(&path).expect("source readable");
-                for part in src.split("action: \"").skip(1) {
-                    let code = part.split('"').next().unwrap_or_default();
-                    codes.push((code.to_owned(), path.display().to_string()));
-                }
-            }
-        }
-        codes.push(("report".into(), "src/storage/reports.rs".into()));
-        assert!(codes.len() >= 15, "found only {codes:?}");
-        for (code, file) in codes {
-            let words = audit_action_vi(&code);
+        assert!(Action::ALL.len() >= 15, "found only {:?}", Action::ALL);
+        for &a in Action::ALL {
+            let code = a.as_str();
+            let words = audit_code_vi(code);
             assert!(
                 words != code && !words.is_ascii(),
-                "{file}: audit action {code:?} has no Vietnamese words"
+                "audit action {code:?} has no Vietnamese words"
             );
         }
     }

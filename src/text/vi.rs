@@ -535,27 +535,27 @@ impl Texts for Vi {
     }
 }
 
-/// The Vietnamese words for an audit-log action code, as a reader of the
-/// exported log expects them; `None` for a code not known here.
-pub(super) fn audit_action(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "bloc.create" => "Tạo khối thi đua",
-        "admin.add" => "Thêm quản trị khối",
-        "unit.add" => "Thêm đơn vị",
-        "invite.create" => "Tạo mã mời",
-        "unit.head" => "Nhận làm trưởng đơn vị",
-        "target.add" => "Thêm chỉ tiêu",
-        "target.goal" => "Đặt mục tiêu riêng cho đơn vị",
-        "target.remove" => "Bỏ chỉ tiêu",
-        "target.confirm" => "Xác nhận bộ chỉ tiêu",
-        "target.archive" => "Lưu trữ chỉ tiêu",
-        "target.restore" => "Khôi phục chỉ tiêu",
-        "title.register" => "Đăng ký danh hiệu",
-        "pledge.sign" => "Ký giao ước",
-        "report" => "Báo cáo kết quả",
-        "schedule" => "Thay đổi lịch",
-        "user.bloc" => "Chọn khối",
-        "user.lang" => "Đổi ngôn ngữ",
-        _ => return None,
-    })
+/// The Vietnamese words for an audit-log action, as a reader of the
+/// exported log expects them. Exhaustive: a new action needs its words.
+pub(super) fn audit_action(a: crate::storage::audit::Action) -> &'static str {
+    use crate::storage::audit::Action;
+    match a {
+        Action::BlocCreate => "Tạo khối thi đua",
+        Action::AdminAdd => "Thêm quản trị khối",
+        Action::UnitAdd => "Thêm đơn vị",
+        Action::InviteCreate => "Tạo mã mời",
+        Action::UnitHead => "Nhận làm trưởng đơn vị",
+        Action::TargetAdd => "Thêm chỉ tiêu",
+        Action::TargetGoal => "Đặt mục tiêu riêng cho đơn vị",
+        Action::TargetRemove => "Bỏ chỉ tiêu",
+        Action::TargetConfirm => "Xác nhận bộ chỉ tiêu",
+        Action::TargetArchive => "Lưu trữ chỉ tiêu",
+        Action::TargetRestore => "Khôi phục chỉ tiêu",
+        Action::TitleRegister => "Đăng ký danh hiệu",
+        Action::PledgeSign => "Ký giao ước",
+        Action::Report => "Báo cáo kết quả",
+        Action::Schedule => "Thay đổi lịch",
+        Action::UserBloc => "Chọn khối",
+        Action::UserLang => "Đổi ngôn ngữ",
+    }
 }

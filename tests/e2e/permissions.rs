@@ -857,16 +857,16 @@ fn allowed_here(role: Role, chat: Chat) -> (HashSet<String>, HashSet<String>) {
 fn help_bug(role: Role, chat: Chat, key: &str) -> Option<&'static str> {
     match (role, chat, key) {
         (Role::Anonymous, _, "/lang" | "/newbloc") => Some(
-            "/help ignores that an anonymous admin may not write (src/bot/setup.rs, help: \
+            "/help ignores that an anonymous admin may not write (src/bot/blocs.rs, help: \
              `K::Help | K::Lang => true`, `K::NewBloc => req.group && bloc.is_none()`)",
         ),
         (_, Chat::Fresh, "/newbloc") if role != Role::TgAdmin => Some(
             "/help lists /newbloc in a group that is not a bloc to anyone, without asking \
-             Telegram whether they are a group admin (src/bot/setup.rs, help: `K::NewBloc`)",
+             Telegram whether they are a group admin (src/bot/blocs.rs, help: `K::NewBloc`)",
         ),
         (Role::Outsider | Role::Member | Role::TgAdmin, Chat::Private, "/bloc") => Some(
             "/help lists /bloc to a user who belongs to no bloc, and /bloc refuses them with \
-             \"chưa thuộc khối thi đua nào\" (src/bot/setup.rs, help: `K::Bloc => req.private`; \
+             \"chưa thuộc khối thi đua nào\" (src/bot/blocs.rs, help: `K::Bloc => req.private`; \
              bloc: `Refusal::NoBloc`)",
         ),
         _ => None,

@@ -1,5 +1,5 @@
-//! Setting a bloc up: blocs, admins, units, invites, targets; and the
-//! per-user commands (/start, /help, /bloc, /lang).
+//! Getting a bloc going: /start and /help, blocs, admins, units, invites
+//! and joining a unit.
 
 use teloxide::RequestError;
 use teloxide::prelude::*;
@@ -10,29 +10,14 @@ use super::context::{
     App, Fail, Out, Req, admin_bloc, bloc_of, commit, local_time, open_period, readable_bloc,
     year_of,
 };
-use crate::domain::args::{
-    AddUnit, TargetAdd, TargetSet, parse_code, parse_name, parse_target_code, shorten,
-};
-use crate::domain::{CommandKind, Goal, Refusal};
-use crate::storage::audit::{self, Entry};
-use crate::storage::targets::{NewTarget, Target, TargetState};
-use crate::storage::{Scope, blocs, targets, units, users};
-use crate::text::{BlocLine, Lang, TargetLine, UnitLine, format_goal};
+use crate::domain::args::{AddUnit, parse_code, parse_name};
+use crate::domain::{CommandKind, Refusal};
+use crate::storage::audit::{self, Action, Entry};
+use crate::storage::{blocs, units};
+use crate::text::{Lang, UnitLine};
 
 /// How long an invite works.
 pub const INVITE_DAYS: i64 = 7;
-
-pub(super) fn target_line(t: &Target, goal: Goal, own_goal: bool) -> TargetLine {
-    TargetLine {
-        code: t.code.clone(),
-        name: t.name.clone(),
-        kind: t.kind,
-        goal,
-        own_goal,
-        weight: t.weight,
-        draft: false,
-    }
-}
 
 pub(super) fn start(req: &Req) -> Result<Vec<Out>, Fail> {
     req.private_only()?;
@@ -143,10 +128,11 @@ pub(super) async fn new_bloc(bot: &Tg, app: &App, req: &Req, args: &str) -> Resu
         Entry {
             user_id: sender.id,
             bloc_id: Some(id),
-            action: "bloc.create",
+            unit_id: None,
+            action: Action::BlocCreate,
             subject: format!("chat {}", req.chat_id),
+            old: None,
             new: Some(name.clone()),
-            ..Entry::default()
         },
     )
     .await?;
@@ -187,10 +173,11 @@ pub(super) async fn add_admin(app: &App, req: &Req, msg: &Message) -> Result<Vec
         Entry {
             user_id: sender.id,
             bloc_id: Some(bloc.id),
-            action: "admin.add",
+            unit_id: None,
+            action: Action::AdminAdd,
             subject: format!("user {uid}"),
+            old: None,
             new: Some(name.clone()),
-            ..Entry::default()
         },
     )
     .await?;
@@ -220,10 +207,10 @@ pub(super) async fn add_unit(app: &App, req: &Req, args: &str) -> Result<Vec<Out
             user_id: sender.id,
             bloc_id: Some(bloc.id),
             unit_id: Some(id),
-            action: "unit.add",
+            action: Action::UnitAdd,
             subject: a.code.to_string(),
+            old: None,
             new: Some(a.name.clone()),
-            ..Entry::default()
         },
     )
     .await?;
@@ -339,9 +326,10 @@ pub(super) async fn invite(
             user_id: sender.id,
             bloc_id: Some(bloc.id),
             unit_id: Some(unit.id),
-            action: "invite.create",
+            action: Action::InviteCreate,
             subject: unit.code.clone(),
-            ..Entry::default()
+            old: None,
+            new: None,
         },
     )
     .await?;
@@ -399,7 +387,7 @@ pub(super) async fn join(app: &App, req: &Req, token: &str) -> Result<Vec<Out>, 
             user_id: sender.id,
             bloc_id: Some(bloc.id),
             unit_id: Some(unit.id),
-            action: "unit.head",
+            action: Action::UnitHead,
             subject: unit.code.clone(),
             old: unit
                 .head_user_id
@@ -421,345 +409,4 @@ pub(super) async fn join(app: &App, req: &Req, token: &str) -> Result<Vec<Out>, 
         ),
     ];
     commit(tx, req, outs).await
-}
-
-pub(super) async fn target_add(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
-    let a = TargetAdd::parse(args)?;
-    let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
-    match targets::with_state(&mut tx, bloc.id, year, a.code.as_str()).await? {
-        // Adding it again would hit the unique code; its values wait in the archive.
-        Some((_, TargetState::Archived)) => {
-            return Err(Refusal::TargetArchivedExists(a.code.to_string()).into());
-        }
-        Some(_) => return Err(Refusal::DuplicateTarget(a.code.to_string()).into()),
-        None => {}
-    }
-    let new = NewTarget {
-        code: a.code.as_str(),
-        kind: a.kind,
-        goal: a.goal,
-        weight: a.weight,
-        name: &a.name,
-    };
-    let id = targets::insert(&mut tx, bloc.id, year, &new, req.now).await?;
-    let line = TargetLine {
-        code: a.code.to_string(),
-        name: a.name.clone(),
-        kind: a.kind,
-        goal: a.goal,
-        own_goal: false,
-        weight: a.weight,
-        draft: false,
-    };
-    audit::append(
-        &mut tx,
-        req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            action: "target.add",
-            subject: format!("{}/{year}", a.code),
-            new: Some(format!(
-                "{} {} w{} {}",
-                a.kind.as_str(),
-                format_goal(Lang::En.texts(), a.kind, a.goal),
-                a.weight,
-                a.name
-            )),
-            ..Entry::default()
-        },
-    )
-    .await?;
-    let _ = id;
-    commit(
-        tx,
-        req,
-        vec![Out::to(req.chat_id, req.t().target_added(&line, year))],
-    )
-    .await
-}
-
-pub(super) async fn target_set(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
-    let a = TargetSet::parse(args)?;
-    let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
-    let unit = units::by_code(&mut tx, bloc.id, a.unit.as_str())
-        .await?
-        .ok_or_else(|| Refusal::UnknownUnit(a.unit.to_string()))?;
-    let target = targets::by_code(&mut tx, bloc.id, year, a.target.as_str())
-        .await?
-        .ok_or_else(|| Refusal::UnknownTarget(a.target.to_string()))?;
-    let goal =
-        Goal::parse(target.kind, &a.goal).ok_or_else(|| Refusal::BadGoal(shorten(&a.goal)))?;
-    let old = targets::unit_goals(&mut tx, bloc.id, year)
-        .await?
-        .get(&(unit.id, target.id))
-        .copied()
-        .unwrap_or(target.goal);
-    targets::set_unit_goal(&mut tx, unit.id, target.id, goal).await?;
-    let en = Lang::En.texts();
-    audit::append(
-        &mut tx,
-        req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            unit_id: Some(unit.id),
-            action: "target.goal",
-            subject: format!("{}/{}", unit.code, target.code),
-            old: Some(format_goal(en, target.kind, old)),
-            new: Some(format_goal(en, target.kind, goal)),
-        },
-    )
-    .await?;
-    let line = target_line(&target, goal, true);
-    commit(
-        tx,
-        req,
-        vec![Out::to(
-            req.chat_id,
-            req.t().target_goal_set(&unit.code, &line),
-        )],
-    )
-    .await
-}
-
-/// `/target remove`: a target with reported values (any period) is archived,
-/// never deleted, so that no value is lost and `/target restore` can bring it
-/// back; one without values (a draft, or one added by mistake) is deleted as
-/// before, which frees its code for `/target add`.
-///
-/// The write is `Scope::All`: the cached boards, which hold this year's
-/// targets, must drop it.
-pub(super) async fn target_remove(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
-    let code = one_target_code(args)?;
-    let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
-    let (target, state) = targets::with_state(&mut tx, bloc.id, year, code.as_str())
-        .await?
-        .ok_or_else(|| Refusal::UnknownTarget(code.to_string()))?;
-    if state == TargetState::Archived {
-        return Err(Refusal::TargetArchived(target.code).into());
-    }
-    let reports = targets::report_count(&mut tx, target.id).await?;
-    let subject = format!("{}/{year}", target.code);
-    let (action, reply) = if reports > 0 {
-        targets::archive(&mut tx, target.id, req.now).await?;
-        (
-            "target.archive",
-            req.t().target_archived(&target.code, reports),
-        )
-    } else {
-        targets::delete(&mut tx, target.id).await?;
-        ("target.remove", req.t().target_removed(&target.code))
-    };
-    audit::append(
-        &mut tx,
-        req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            action,
-            subject,
-            old: Some(target.name.clone()),
-            new: (reports > 0).then(|| format!("archived, {reports} reports kept")),
-            ..Entry::default()
-        },
-    )
-    .await?;
-    commit(tx, req, vec![Out::to(req.chat_id, reply)]).await
-}
-
-/// `/target restore`: an archived target of this year comes back with its
-/// values, unit goals and all; the scores count it again.
-pub(super) async fn target_restore(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
-    let code = one_target_code(args)?;
-    let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
-    let (target, state) = targets::with_state(&mut tx, bloc.id, year, code.as_str())
-        .await?
-        .ok_or_else(|| Refusal::UnknownTarget(code.to_string()))?;
-    if state != TargetState::Archived {
-        return Err(Refusal::TargetNotArchived(target.code).into());
-    }
-    targets::restore(&mut tx, target.id).await?;
-    audit::append(
-        &mut tx,
-        req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            action: "target.restore",
-            subject: format!("{}/{year}", target.code),
-            new: Some(target.name.clone()),
-            ..Entry::default()
-        },
-    )
-    .await?;
-    commit(
-        tx,
-        req,
-        vec![Out::to(req.chat_id, req.t().target_restored(&target.code))],
-    )
-    .await
-}
-
-/// The one target code of `/target remove` and `/target restore`.
-fn one_target_code(args: &str) -> Result<crate::domain::Code, Refusal> {
-    let raw = args.trim();
-    if raw.is_empty() || raw.contains(char::is_whitespace) {
-        return Err(Refusal::BadUsage);
-    }
-    parse_target_code(raw)
-}
-
-pub(super) async fn targets(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
-    // Only the roll-over writes, and it adds drafts, which nothing cached
-    // shows: reading the targets must not empty the cache.
-    let mut tx = app.db.write_scoped(Scope::Uncached).await?;
-    let bloc = readable_bloc(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
-    // A new year shows last year's targets as drafts even before the scheduler ticked.
-    targets::roll_over(&mut tx, bloc.id, year, req.now).await?;
-    let list = targets::list_with_drafts(&mut tx, bloc.id, year).await?;
-    tx.commit().await?;
-    let lines: Vec<_> = list
-        .iter()
-        .map(|(t, draft)| TargetLine {
-            draft: *draft,
-            ..target_line(t, t.goal, false)
-        })
-        .collect();
-    Ok(vec![Out::to(
-        req.chat_id,
-        req.t().targets(&bloc.name, year, &lines),
-    )])
-}
-
-pub(super) async fn bloc(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
-    req.private_only()?;
-    let sender = req.writer()?.clone();
-    let mut tx = app.db.write().await?;
-    let mine = blocs::of_user(&mut tx, sender.id).await?;
-    if mine.is_empty() {
-        return Err(Refusal::NoBloc.into());
-    }
-    let (_, current) = users::get(&mut tx, sender.id).await?;
-    if args.is_empty() {
-        let only = mine.len() == 1;
-        let lines: Vec<_> = mine
-            .iter()
-            .map(|b| BlocLine {
-                id: b.id,
-                name: b.name.clone(),
-                current: only || Some(b.id) == current,
-            })
-            .collect();
-        return Ok(vec![Out::to(req.chat_id, req.t().blocs(&lines))]);
-    }
-    let wanted = args.to_lowercase();
-    let by_id = args
-        .parse::<i64>()
-        .ok()
-        .and_then(|id| mine.iter().find(|b| b.id == id));
-    let by_name = || {
-        let exact: Vec<_> = mine
-            .iter()
-            .filter(|b| b.name.to_lowercase() == wanted)
-            .collect();
-        let partial: Vec<_> = mine
-            .iter()
-            .filter(|b| b.name.to_lowercase().contains(&wanted))
-            .collect();
-        match (exact.len(), partial.len()) {
-            (1, _) => Some(exact[0]),
-            (0, 1) => Some(partial[0]),
-            _ => None,
-        }
-    };
-    let picked = by_id
-        .or_else(by_name)
-        .ok_or_else(|| Refusal::UnknownBloc(shorten(args)))?
-        .clone();
-    users::set_current_bloc(&mut tx, sender.id, picked.id).await?;
-    audit::append(
-        &mut tx,
-        req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(picked.id),
-            action: "user.bloc",
-            subject: format!("user {}", sender.id),
-            old: current.map(|c| c.to_string()),
-            new: Some(picked.id.to_string()),
-            ..Entry::default()
-        },
-    )
-    .await?;
-    commit(
-        tx,
-        req,
-        vec![Out::to(req.chat_id, req.t().bloc_picked(&picked.name))],
-    )
-    .await
-}
-
-pub(super) async fn lang(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
-    let sender = req.writer()?.clone();
-    if args.is_empty() {
-        return Err(Refusal::BadUsage.into());
-    }
-    let lang = Lang::parse(args).ok_or_else(|| Refusal::BadLang(shorten(args)))?;
-    let mut tx = app.db.write().await?;
-    let (old, _) = users::get(&mut tx, sender.id).await?;
-    users::set_lang(&mut tx, sender.id, lang.code()).await?;
-    audit::append(
-        &mut tx,
-        req.now,
-        Entry {
-            user_id: sender.id,
-            action: "user.lang",
-            subject: format!("user {}", sender.id),
-            old,
-            new: Some(lang.code().to_owned()),
-            ..Entry::default()
-        },
-    )
-    .await?;
-    commit(tx, req, vec![Out::to(req.chat_id, lang.texts().lang_set())]).await
-}
-
-pub(super) async fn target_confirm(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
-    let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
-    targets::roll_over(&mut tx, bloc.id, year, req.now).await?;
-    let n = targets::confirm_drafts(&mut tx, bloc.id, year).await?;
-    if n == 0 {
-        return Err(Refusal::NoDrafts.into());
-    }
-    audit::append(
-        &mut tx,
-        req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            action: "target.confirm",
-            subject: format!("{year}"),
-            new: Some(format!("{n} targets")),
-            ..Entry::default()
-        },
-    )
-    .await?;
-    commit(
-        tx,
-        req,
-        vec![Out::to(req.chat_id, req.t().targets_confirmed(n, year))],
-    )
-    .await
 }
