@@ -10,9 +10,15 @@ WORKDIR /build
 # rebuild the whole dependency tree. (SQLite is bundled and compiled with the
 # image's gcc; rustls needs no OpenSSL.)
 COPY Cargo.toml Cargo.lock build.rs ./
-RUN mkdir src \
+# The workspace's other member: the fake Bot API behind `thidua demo` (the
+# default `demo` feature). Small and rarely edited, so it is built here too.
+COPY crates ./crates
+# Cargo.toml names the e2e test and the benchmarks by file, and cargo refuses a
+# manifest whose targets are missing: empty stand-ins (never built by `cargo
+# build`) keep tests/ and benches/ out of the image and out of this layer's key.
+RUN mkdir -p src benches tests/e2e \
     && echo 'fn main() {}' > src/main.rs \
-    && touch src/lib.rs \
+    && touch src/lib.rs benches/fanout.rs benches/perf.rs tests/e2e/main.rs \
     && cargo build --release --locked \
     && rm -rf src
 

@@ -18,7 +18,7 @@
 //! 4. `startup`: process start to the first `getUpdates` on the existing large
 //!    database (migrations checked at every start).
 //! 5. `fanout`: reminders to 5,000 heads in one scheduler tick through the
-//!    limiter, in-process against `thidua::fakeapi` enforcing 30/s: messages/s
+//!    limiter, in-process against `fake_bot_api` enforcing 30/s: messages/s
 //!    ÷ 30 and the 429s received (about 3 minutes).
 //!
 //! ```text
@@ -1779,7 +1779,7 @@ async fn compare_section(
 // ---------------------------------------------------------------- fan-out
 
 /// One scheduler tick reminding every head of `n` blocs × 15 units, through
-/// the limiter, in-process against `thidua::fakeapi` enforcing 30/s (the
+/// the limiter, in-process against `fake_bot_api` enforcing 30/s (the
 /// approach of `benches/fanout.rs`).
 async fn fanout_section(heads: usize, dir: &Path) -> anyhow::Result<FanoutSection> {
     let n = heads.div_ceil(UNITS_PER_BLOC);

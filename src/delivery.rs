@@ -566,8 +566,8 @@ mod tests {
 #[cfg(test)]
 mod queue_tests {
     use super::*;
-    use crate::fakeapi::{FakeBotApi, Trouble};
     use crate::storage::Db;
+    use fake_bot_api::{FakeBotApi, Trouble};
 
     #[tokio::test]
     async fn a_stuck_chat_holds_at_most_its_bound_and_keeps_no_claim_on_the_rest() {

@@ -7,10 +7,10 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 use std::io::Write;
 
-use crate::fakeapi::updates::{self, Person};
-use crate::fakeapi::{ApiCall, BOT_USERNAME};
 use crate::harness::Harness;
 use crate::text::plain;
+use fake_bot_api::updates::{self, Person};
+use fake_bot_api::{ApiCall, BOT_USERNAME};
 
 /// The bloc's group chat.
 pub const GROUP: i64 = -1_001_234_567_890;

@@ -12,9 +12,9 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use crate::app::{self, Running};
 use crate::bot::App;
 use crate::clock::{Clock, ManualClock};
-use crate::fakeapi::{ApiCall, FakeBotApi};
 use crate::scheduler::{self, Scheduler};
 use crate::storage::Db;
+use fake_bot_api::{ApiCall, FakeBotApi};
 use teloxide::adaptors::throttle::Limits;
 
 /// A token of the right shape; the fake accepts any.

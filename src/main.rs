@@ -92,6 +92,7 @@ fn run() -> ExitCode {
     }
 }
 
+#[cfg(feature = "demo")]
 fn demo() -> ExitCode {
     let result = runtime().map_err(anyhow::Error::from).and_then(|rt| {
         rt.block_on(async {
@@ -106,6 +107,12 @@ fn demo() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+#[cfg(not(feature = "demo"))]
+fn demo() -> ExitCode {
+    eprintln!("thidua: this build has no demo (built without the `demo` feature)");
+    ExitCode::from(2)
 }
 
 /// Runs an operation to completion and turns its error into one line and exit code 1.

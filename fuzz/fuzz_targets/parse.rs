@@ -16,7 +16,7 @@ use thidua::domain::schedule::{parse_date, parse_remind, parse_time, parse_tz};
 use thidua::domain::title::by_code;
 use thidua::domain::value::{MAX_ABS, parse_number, parse_yes_no};
 use thidua::domain::{Goal, TargetKind};
-use thidua::fakeapi::BOT_USERNAME;
+use fake_bot_api::BOT_USERNAME;
 use thidua::text::{MAX_MESSAGE_CHARS, esc, split_message};
 
 fuzz_target!(|data: &[u8]| {

@@ -7,13 +7,13 @@
 use crate::faults::{Thidua, url_of};
 use crate::support::*;
 use chrono::Datelike;
+use fake_bot_api::FakeBotApi;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use thidua::domain::{Goal, TargetKind};
-use thidua::fakeapi::FakeBotApi;
 use thidua::storage::{Db, blocs, targets, units};
 
 const HEADS: i64 = 50;

@@ -5,12 +5,12 @@
 //! its memory stays flat over 10,000 faulted polls.
 
 use crate::support::*;
+use fake_bot_api::{FakeBotApi, Trouble};
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use thidua::fakeapi::{FakeBotApi, Trouble};
 use tokio::io::AsyncBufReadExt;
 
 const BIN: &str = env!("CARGO_BIN_EXE_thidua");

@@ -15,6 +15,7 @@
 
 use std::collections::BTreeSet;
 
+use fake_bot_api::BOT_USERNAME;
 use teloxide::utils::command::BotCommands;
 use thidua::bot::{Command, Parsed, parse};
 use thidua::domain::args::{
@@ -24,7 +25,6 @@ use thidua::domain::period::parse_year;
 use thidua::domain::schedule::{Deadline, parse_date, parse_remind, parse_time, parse_tz};
 use thidua::domain::value::{parse_number, parse_yes_no};
 use thidua::domain::{Code, Period, title};
-use thidua::fakeapi::BOT_USERNAME;
 use thidua::text::{Lang, plain};
 
 use crate::support::*;

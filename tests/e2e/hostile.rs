@@ -16,6 +16,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::time::{Duration, Instant};
 use unicode_normalization::UnicodeNormalization;
 
+use fake_bot_api::BOT_USERNAME;
 use thidua::bot::{self, Parsed};
 use thidua::domain::args::{
     AddUnit, MAX_NAME, MAX_NOTE, MAX_WEIGHT, Report, StandingsArgs, TargetAdd, TargetSet,
@@ -26,7 +27,6 @@ use thidua::domain::schedule::{parse_date, parse_remind, parse_time, parse_tz};
 use thidua::domain::title::by_code;
 use thidua::domain::value::{MAX_ABS, parse_number, parse_yes_no};
 use thidua::domain::{CommandKind, Goal, Period, Refusal, TargetKind};
-use thidua::fakeapi::BOT_USERNAME;
 use thidua::text::{self, Lang, MAX_MESSAGE_CHARS, esc, split_message};
 
 type Check = Result<(), TestCaseError>;
@@ -537,7 +537,7 @@ fn check_refusal(r: &Refusal, kind: CommandKind, lang: Lang) -> Check {
 /// (Telegram itself rejects the whole message on a raw `<` that does not open
 /// a supported tag: "can't parse entities: unsupported start tag".)
 fn check_html(s: &str) -> Result<(), String> {
-    thidua::fakeapi::html::check(s)
+    fake_bot_api::html::check(s)
 }
 
 /// Inverse of `esc`.

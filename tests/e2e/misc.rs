@@ -201,7 +201,7 @@ async fn a_reply_lost_to_a_dropped_connection_is_sent_again() {
     b.add_targets().await;
     b.join("U0", &head(0)).await;
     b.h.api
-        .trouble("sendMessage", thidua::fakeapi::Trouble::Drop, 1);
+        .trouble("sendMessage", fake_bot_api::Trouble::Drop, 1);
     let r = b.private(&head(0), "/report THU 50").await;
     assert!(only_text(&r).starts_with("✅"), "{r:?}");
     assert_eq!(

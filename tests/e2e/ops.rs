@@ -3,6 +3,8 @@
 //! the database file, shutdown on SIGTERM/SIGINT, `check`, and the token
 //! never showing in any output.
 
+use fake_bot_api::updates::{self, Person};
+use fake_bot_api::{FakeBotApi, Fault};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection, Row, SqliteConnection};
 use std::os::unix::fs::PermissionsExt;
@@ -12,8 +14,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
-use thidua::fakeapi::updates::{self, Person};
-use thidua::fakeapi::{FakeBotApi, Fault};
 
 const BIN: &str = env!("CARGO_BIN_EXE_thidua");
 const TOKEN: &str = "555444333:AAOpsSecretOpsSecretOpsSecret_0123";

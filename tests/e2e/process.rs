@@ -1,8 +1,8 @@
 //! The real binary as a process: configuration errors and the token in logs.
 
+use fake_bot_api::{FakeBotApi, updates};
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use thidua::fakeapi::{FakeBotApi, updates};
 
 const BIN: &str = env!("CARGO_BIN_EXE_thidua");
 const TOKEN: &str = "987654321:AAHsecretSecretSecretSecretSecret_xyz";

@@ -3,10 +3,10 @@
 
 use crate::support::*;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use fake_bot_api::Fault;
 use serde_json::json;
 use std::collections::BTreeMap;
 use thidua::demo::{TARGETS, UNITS};
-use thidua::fakeapi::Fault;
 
 /// Ticks the scheduler once and returns what it sent.
 async fn tick(b: &Bot) -> Vec<ApiCall> {

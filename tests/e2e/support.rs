@@ -6,8 +6,8 @@ use serde_json::Value;
 use sqlx::Row;
 use tempfile::TempDir;
 
-pub use thidua::fakeapi::ApiCall;
-pub use thidua::fakeapi::updates::{self, Person};
+pub use fake_bot_api::ApiCall;
+pub use fake_bot_api::updates::{self, Person};
 use thidua::harness::Harness;
 
 pub const GROUP: i64 = -1_001_234_567_890;

@@ -3,8 +3,8 @@
 //! comes back, a group that refuses the bot is retried with backoff.
 
 use crate::support::*;
+use fake_bot_api::{BOT_ID, BOT_USERNAME, Fault, Trouble};
 use serde_json::{Value, json};
-use thidua::fakeapi::{BOT_ID, BOT_USERNAME, Fault, Trouble};
 use thidua::harness::STUCK;
 
 fn invite_rows_sql() -> &'static str {

@@ -80,7 +80,7 @@ fn entities(text: &str) -> Value {
 /// A message object (not yet an update).
 pub fn message(chat: Value, from: Value, text: &str) -> Value {
     let id = NEXT_MESSAGE_ID.fetch_add(1, Ordering::Relaxed);
-    json!({"message_id": id, "date": chrono::Utc::now().timestamp(), "chat": chat, "from": from,
+    json!({"message_id": id, "date": crate::unix_now(), "chat": chat, "from": from,
            "text": text, "entities": entities(text)})
 }
 
