@@ -188,8 +188,20 @@ async fn shut_down(
             None => None,
         }
     };
+    let app = running.app.clone();
     let (_, _, _held) = tokio::join!(
-        running.stop(),
+        async {
+            running.stop().await;
+            // Replies of the last handled updates are queued: let them go out.
+            if tokio::time::timeout(GRACE, app.delivery.idle())
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    "some replies were still queued at shutdown; sent at the next start"
+                );
+            }
+        },
         // A tick cut between send and mark repeats a reminder after restart.
         tokio::time::timeout(GRACE, scheduler.idle()),
         backup_finished

@@ -124,6 +124,8 @@ struct Inner {
     secrets: Vec<String>,
     state: Mutex<State>,
     marks_ready: Arc<Notify>,
+    /// Told whenever a queue empties or marks are written.
+    progress: Notify,
 }
 
 #[derive(Default)]
@@ -182,6 +184,7 @@ impl Delivery {
             secrets,
             state: Mutex::new(State::default()),
             marks_ready: Arc::new(Notify::new()),
+            progress: Notify::new(),
         });
         tokio::spawn(write_marks(
             Arc::downgrade(&inner),
@@ -295,10 +298,29 @@ impl Delivery {
                 s.known.remove(&(update, seq));
                 self.inner.settle(&mut s, update);
             }
+            drop(s);
+            self.inner.progress.notify_waiters();
         } else {
             s.marks.extend(marks);
             drop(s);
             self.inner.marks_ready.notify_one();
+        }
+    }
+
+    /// Waits until every queue is empty and every mark written: what a
+    /// graceful shutdown lets finish.
+    pub async fn idle(&self) {
+        loop {
+            let notified = self.inner.progress.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            {
+                let s = self.inner.lock();
+                if s.chats.is_empty() && s.marks.is_empty() && s.known.is_empty() {
+                    return;
+                }
+            }
+            notified.await;
         }
     }
 
@@ -361,6 +383,8 @@ async fn work(inner: Arc<Inner>, chat: i64) {
                 Some(j) => j,
                 None => {
                     s.chats.remove(&chat);
+                    drop(s);
+                    inner.progress.notify_waiters();
                     return;
                 }
             }
@@ -412,6 +436,8 @@ async fn write_marks(inner: std::sync::Weak<Inner>, ready: Arc<Notify>) {
             s.known.remove(&(update, seq));
             i.settle(&mut s, update);
         }
+        drop(s);
+        i.progress.notify_waiters();
     }
 }
 
