@@ -417,10 +417,7 @@ pub async fn reachable_again(app: &App, chat: i64) {
             .await?
         {
             let mut tx = app.db.write_scoped(Scope::Unreachable).await?;
-            sqlx::query("DELETE FROM unreachable WHERE chat_id = ?")
-                .bind(chat)
-                .execute(&mut *tx)
-                .await?;
+            crate::storage::reminders::reachable_again(&mut tx, chat).await?;
             tx.commit().await?;
         }
         Ok::<(), StorageError>(())

@@ -2,7 +2,6 @@
 //! reminder names only what is still missing.
 
 use chrono::{DateTime, Utc};
-use std::collections::HashSet;
 
 use crate::bot::App;
 use crate::domain::schedule::{Deadline, Schedule, Slot, SlotKind};
@@ -26,17 +25,6 @@ pub struct Message {
 async fn lang_of(conn: &mut sqlx::SqliteConnection, user: i64) -> Result<Lang> {
     let (stored, _) = users::get(conn, user).await?;
     Ok(Lang::pick(stored.as_deref(), None))
-}
-
-async fn unreachable(conn: &mut sqlx::SqliteConnection, bloc_id: i64) -> Result<HashSet<i64>> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT chat_id FROM unreachable WHERE bloc_id = ?")
-            .bind(bloc_id)
-            .fetch_all(conn)
-            .await?
-            .into_iter()
-            .collect(),
-    )
 }
 
 /// What each unit still owes for a deadline (`None` when done), and the standings for mid/final.
@@ -93,7 +81,7 @@ pub async fn messages(
     now: DateTime<Utc>,
 ) -> Result<Vec<Message>> {
     let mut conn = app.db.pool().acquire().await?;
-    let skip = unreachable(&mut conn, bloc.id).await?;
+    let skip = crate::storage::reminders::unreachable_of(&mut conn, bloc.id).await?;
     let (owed, standings) = owed(&mut conn, bloc, schedule.year, slot.deadline).await?;
     let date = schedule.date(slot.deadline).format("%d/%m/%Y").to_string();
     let outstanding: Vec<Outstanding> = owed

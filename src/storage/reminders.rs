@@ -198,6 +198,30 @@ pub async fn mark_unreachable(
     Ok(r.rows_affected() == 1)
 }
 
+/// Chats of a bloc marked unreachable: reminders skip them.
+pub async fn unreachable_of(
+    conn: &mut SqliteConnection,
+    bloc_id: i64,
+) -> Result<std::collections::HashSet<i64>> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT chat_id FROM unreachable WHERE bloc_id = ?")
+            .bind(bloc_id)
+            .fetch_all(conn)
+            .await?
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// A chat wrote to the bot or took it back: reachable again in every bloc.
+pub async fn reachable_again(conn: &mut SqliteConnection, chat_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM unreachable WHERE chat_id = ?")
+        .bind(chat_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A chat answered again: a later refusal is news worth telling.
 pub async fn clear_unreachable(
     conn: &mut SqliteConnection,
