@@ -97,7 +97,7 @@ pub const QUEUE_BYTES: usize = 4 << 20;
 
 /// How long a mark waits for a report batch's commit to carry it before
 /// it is written on its own.
-const MARK_DELAY: Duration = Duration::from_millis(3);
+const MARK_DELAY: Duration = Duration::from_millis(5);
 
 /// Tries of a message that fails for a passing reason (network, 5xx).
 const ATTEMPTS: u32 = 3;
@@ -137,6 +137,8 @@ struct State {
     known: HashSet<(i64, u32)>,
     /// Marks to write, with their updates.
     marks: Vec<(i64, u32)>,
+    /// When the oldest of `marks` came.
+    marks_since: Option<std::time::Instant>,
     /// Per update: messages not yet settled (sent and, if stored, marked),
     /// and who waits for that.
     pending: HashMap<i64, Pending>,
@@ -283,7 +285,7 @@ impl Delivery {
     /// commit anyway (the group commit of reports): under load they then
     /// cost no commit of their own. Hand them back with [`Delivery::marked`].
     pub fn take_marks(&self) -> Vec<(i64, u32)> {
-        std::mem::take(&mut self.inner.lock().marks)
+        self.inner.lock().take_marks()
     }
 
     /// Marks taken with [`Delivery::take_marks`] were committed, or were not
@@ -301,7 +303,7 @@ impl Delivery {
             drop(s);
             self.inner.progress.notify_waiters();
         } else {
-            s.marks.extend(marks);
+            s.push_marks(marks);
             drop(s);
             self.inner.marks_ready.notify_one();
         }
@@ -339,6 +341,21 @@ impl Delivery {
             }
         };
         let _ = rx.await;
+    }
+}
+
+impl State {
+    fn push_marks(&mut self, marks: impl IntoIterator<Item = (i64, u32)>) {
+        let before = self.marks.len();
+        self.marks.extend(marks);
+        if before == 0 && !self.marks.is_empty() {
+            self.marks_since = Some(std::time::Instant::now());
+        }
+    }
+
+    fn take_marks(&mut self) -> Vec<(i64, u32)> {
+        self.marks_since = None;
+        std::mem::take(&mut self.marks)
     }
 }
 
@@ -394,7 +411,7 @@ async fn work(inner: Arc<Inner>, chat: i64) {
         match (job.out.stored, sent) {
             (Some(seq), Sent::Accepted | Sent::Refused) => {
                 // Settled once the mark is written.
-                s.marks.push((job.update, seq));
+                s.push_marks([(job.update, seq)]);
                 drop(s);
                 inner.marks_ready.notify_one();
             }
@@ -412,15 +429,24 @@ async fn work(inner: Arc<Inner>, chat: i64) {
 async fn write_marks(inner: std::sync::Weak<Inner>, ready: Arc<Notify>) {
     loop {
         let Some(i) = inner.upgrade() else { return };
-        if i.lock().marks.is_empty() {
-            drop(i);
-            // A mark pushed since the check left a permit: no wake-up is lost.
-            ready.notified().await;
-            // A batch of reports about to commit may take them meanwhile.
-            tokio::time::sleep(MARK_DELAY).await;
-            continue;
+        let since = i.lock().marks_since;
+        match since {
+            None => {
+                drop(i);
+                // A mark pushed since the check left a permit: no wake-up is lost.
+                ready.notified().await;
+                continue;
+            }
+            // Under load a batch of reports takes them before they are this
+            // old; written here, they would cost a commit of their own.
+            Some(t) if t.elapsed() < MARK_DELAY => {
+                drop(i);
+                tokio::time::sleep(MARK_DELAY.saturating_sub(t.elapsed())).await;
+                continue;
+            }
+            Some(_) => {}
         }
-        let marks = std::mem::take(&mut i.lock().marks);
+        let marks = i.lock().take_marks();
         let written = async {
             let mut tx = i.db.write_scoped(Scope::Uncached).await?;
             updates::mark_sent(&mut tx, &marks).await?;
