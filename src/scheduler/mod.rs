@@ -368,18 +368,8 @@ async fn deliver_row(
                 first
             };
             if first {
-                for (admin, text) in compose::unreachable_notices(app, bloc, row.recipient).await? {
-                    if !matches!(
-                        deliver::send(bot, app, admin, &text, backoff).await,
-                        Outcome::Sent
-                    ) {
-                        tracing::warn!(
-                            bloc = bloc.id,
-                            admin,
-                            "could not tell an admin about an unreachable chat"
-                        );
-                    }
-                }
+                let notices = compose::unreachable_notices(app, bloc, row.recipient).await?;
+                tell_admins(app, bot, bloc, notices, backoff).await;
             }
         }
         Outcome::Refused(reason) => {
@@ -395,20 +385,8 @@ async fn deliver_row(
             };
             tracing::warn!(bloc = bloc.id, recipient = row.recipient, reason = %reason, attempts = row.attempts + 1, "Telegram refused a send; retrying with backoff");
             if first {
-                for (admin, text) in
-                    compose::refused_notices(app, bloc, row.recipient, &reason).await?
-                {
-                    if !matches!(
-                        deliver::send(bot, app, admin, &text, backoff).await,
-                        Outcome::Sent
-                    ) {
-                        tracing::warn!(
-                            bloc = bloc.id,
-                            admin,
-                            "could not tell an admin about a refused send"
-                        );
-                    }
-                }
+                let notices = compose::refused_notices(app, bloc, row.recipient, &reason).await?;
+                tell_admins(app, bot, bloc, notices, backoff).await;
             }
         }
         Outcome::Later(reason) => {
@@ -417,6 +395,28 @@ async fn deliver_row(
         }
     }
     Ok(report)
+}
+
+/// Sends the bloc's admins a notice each; one that fails is logged, not retried.
+async fn tell_admins(
+    app: &App,
+    bot: &Sender,
+    bloc: &Bloc,
+    notices: Vec<(i64, String)>,
+    backoff: Duration,
+) {
+    for (admin, text) in notices {
+        if !matches!(
+            deliver::send(bot, app, admin, &text, backoff).await,
+            Outcome::Sent
+        ) {
+            tracing::warn!(
+                bloc = bloc.id,
+                admin,
+                "could not tell an admin about a chat"
+            );
+        }
+    }
 }
 
 /// Ticks `scheduler` every minute (and once now, to catch up after downtime)

@@ -8,21 +8,6 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use thidua::demo::{TARGETS, UNITS};
 
-/// Ticks the scheduler once and returns what it sent.
-async fn tick(b: &Bot) -> Vec<ApiCall> {
-    let from = b.h.api.call_count();
-    b.h.scheduler()
-        .expect("scheduler")
-        .tick()
-        .await
-        .expect("tick");
-    b.h.api
-        .calls_since(from)
-        .into_iter()
-        .filter(|c| c.method == "sendMessage")
-        .collect()
-}
-
 fn hcm_day(t: DateTime<Utc>) -> NaiveDate {
     t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive()
 }

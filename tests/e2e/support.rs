@@ -173,6 +173,21 @@ impl Bot {
     }
 }
 
+/// Ticks the scheduler once and returns the messages it sent.
+pub async fn tick(b: &Bot) -> Vec<ApiCall> {
+    let from = b.h.api.call_count();
+    b.h.scheduler()
+        .expect("scheduler")
+        .tick()
+        .await
+        .expect("tick");
+    b.h.api
+        .calls_since(from)
+        .into_iter()
+        .filter(|c| c.method == "sendMessage")
+        .collect()
+}
+
 /// A message sent: text, photo or document.
 pub fn is_send(c: &ApiCall) -> bool {
     matches!(

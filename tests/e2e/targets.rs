@@ -153,21 +153,6 @@ async fn target_remove_drops_it_from_the_list() {
         .await;
 }
 
-/// Ticks the scheduler once and returns the messages it sent.
-async fn tick(b: &Bot) -> Vec<ApiCall> {
-    let from = b.h.api.call_count();
-    b.h.scheduler()
-        .expect("scheduler")
-        .tick()
-        .await
-        .expect("tick");
-    b.h.api
-        .calls_since(from)
-        .into_iter()
-        .filter(|c| c.method == "sendMessage")
-        .collect()
-}
-
 /// Units U0..U2 headed by head(0..2); TSVM (40) and THU (60). U0 reported
 /// both for mid, U1 only TSVM, U2 nothing.
 async fn reported_world() -> Bot {

@@ -287,20 +287,6 @@ async fn addadmin_in_a_topic_without_a_reply_promotes_nobody() {
 
 // ---------------------------------------------------- muted groups
 
-async fn tick(b: &Bot) -> Vec<ApiCall> {
-    let from = b.h.api.call_count();
-    b.h.scheduler()
-        .expect("scheduler")
-        .tick()
-        .await
-        .expect("tick");
-    b.h.api
-        .calls_since(from)
-        .into_iter()
-        .filter(|c| c.method == "sendMessage")
-        .collect()
-}
-
 async fn bloc_with_heads() -> Bot {
     let mut b = Bot::with_units(2).await;
     b.add_targets().await;
