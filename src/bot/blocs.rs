@@ -125,15 +125,13 @@ pub(super) async fn new_bloc(bot: &Tg, app: &App, req: &Req, args: &str) -> Resu
     audit::append(
         &mut tx,
         req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(id),
-            unit_id: None,
-            action: Action::BlocCreate,
-            subject: format!("chat {}", req.chat_id),
-            old: None,
-            new: Some(name.clone()),
-        },
+        Entry::new(
+            sender.id,
+            id,
+            Action::BlocCreate,
+            format!("chat {}", req.chat_id),
+        )
+        .values(None, Some(name.clone())),
     )
     .await?;
     commit(
@@ -170,15 +168,8 @@ pub(super) async fn add_admin(app: &App, req: &Req, msg: &Message) -> Result<Vec
     audit::append(
         &mut tx,
         req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            unit_id: None,
-            action: Action::AdminAdd,
-            subject: format!("user {uid}"),
-            old: None,
-            new: Some(name.clone()),
-        },
+        Entry::new(sender.id, bloc.id, Action::AdminAdd, format!("user {uid}"))
+            .values(None, Some(name.clone())),
     )
     .await?;
     commit(
@@ -203,15 +194,9 @@ pub(super) async fn add_unit(app: &App, req: &Req, args: &str) -> Result<Vec<Out
     audit::append(
         &mut tx,
         req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            unit_id: Some(id),
-            action: Action::UnitAdd,
-            subject: a.code.to_string(),
-            old: None,
-            new: Some(a.name.clone()),
-        },
+        Entry::new(sender.id, bloc.id, Action::UnitAdd, a.code.to_string())
+            .unit(id)
+            .values(None, Some(a.name.clone())),
     )
     .await?;
     commit(
@@ -322,15 +307,7 @@ pub(super) async fn invite(
     audit::append(
         &mut tx,
         req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            unit_id: Some(unit.id),
-            action: Action::InviteCreate,
-            subject: unit.code.clone(),
-            old: None,
-            new: None,
-        },
+        Entry::new(sender.id, bloc.id, Action::InviteCreate, unit.code.clone()).unit(unit.id),
     )
     .await?;
     let link = format!("https://t.me/{}?start={token}", me.username());
@@ -383,17 +360,13 @@ pub(super) async fn join(app: &App, req: &Req, token: &str) -> Result<Vec<Out>, 
     audit::append(
         &mut tx,
         req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            unit_id: Some(unit.id),
-            action: Action::UnitHead,
-            subject: unit.code.clone(),
-            old: unit
-                .head_user_id
-                .map(|h| format!("{} ({h})", unit.head_name.clone().unwrap_or_default())),
-            new: Some(format!("{} ({})", sender.name, sender.id)),
-        },
+        Entry::new(sender.id, bloc.id, Action::UnitHead, unit.code.clone())
+            .unit(unit.id)
+            .values(
+                unit.head_user_id
+                    .map(|h| format!("{} ({h})", unit.head_name.clone().unwrap_or_default())),
+                Some(format!("{} ({})", sender.name, sender.id)),
+            ),
     )
     .await?;
     let outs = vec![

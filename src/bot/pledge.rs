@@ -84,15 +84,14 @@ async fn sign(
     audit::append(
         &mut tx,
         req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            unit_id: Some(unit.id),
-            action: Action::PledgeSign,
-            subject: format!("{}/{year}", unit.code),
-            old: None,
-            new: Some("signed".into()),
-        },
+        Entry::new(
+            sender.id,
+            bloc.id,
+            Action::PledgeSign,
+            format!("{}/{year}", unit.code),
+        )
+        .unit(unit.id)
+        .values(None, Some("signed".into())),
     )
     .await?;
     let k = pledges::of_bloc(&mut tx, bloc.id, year).await?.len();

@@ -56,15 +56,13 @@ pub(super) async fn bloc(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, F
     audit::append(
         &mut tx,
         req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(picked.id),
-            unit_id: None,
-            action: Action::UserBloc,
-            subject: format!("user {}", sender.id),
-            old: current.map(|c| c.to_string()),
-            new: Some(picked.id.to_string()),
-        },
+        Entry::new(
+            sender.id,
+            picked.id,
+            Action::UserBloc,
+            format!("user {}", sender.id),
+        )
+        .values(current.map(|c| c.to_string()), Some(picked.id.to_string())),
     )
     .await?;
     commit(

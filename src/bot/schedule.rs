@@ -115,15 +115,13 @@ pub(super) async fn schedule(app: &App, req: &Req, cmd: ScheduleCmd<'_>) -> Resu
     audit::append(
         &mut tx,
         req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            unit_id: None,
-            action: Action::Schedule,
-            subject: format!("{subject} {year}"),
-            old: Some(old),
-            new: Some(new),
-        },
+        Entry::new(
+            sender.id,
+            bloc.id,
+            Action::Schedule,
+            format!("{subject} {year}"),
+        )
+        .values(Some(old), Some(new)),
     )
     .await?;
     let text = format!(

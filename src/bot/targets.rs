@@ -41,7 +41,7 @@ pub(super) async fn target_add(app: &App, req: &Req, args: &str) -> Result<Vec<O
         weight: a.weight,
         name: &a.name,
     };
-    let id = targets::insert(&mut tx, bloc.id, year, &new, req.now).await?;
+    targets::insert(&mut tx, bloc.id, year, &new, req.now).await?;
     let line = TargetLine {
         code: a.code.to_string(),
         name: a.name.clone(),
@@ -54,24 +54,24 @@ pub(super) async fn target_add(app: &App, req: &Req, args: &str) -> Result<Vec<O
     audit::append(
         &mut tx,
         req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            unit_id: None,
-            action: Action::TargetAdd,
-            subject: format!("{}/{year}", a.code),
-            old: None,
-            new: Some(format!(
+        Entry::new(
+            sender.id,
+            bloc.id,
+            Action::TargetAdd,
+            format!("{}/{year}", a.code),
+        )
+        .values(
+            None,
+            Some(format!(
                 "{} {} w{} {}",
                 a.kind.as_str(),
                 format_goal(Lang::En.texts(), a.kind, a.goal),
                 a.weight,
                 a.name
             )),
-        },
+        ),
     )
     .await?;
-    let _ = id;
     commit(
         tx,
         req,
@@ -103,15 +103,17 @@ pub(super) async fn target_set(app: &App, req: &Req, args: &str) -> Result<Vec<O
     audit::append(
         &mut tx,
         req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            unit_id: Some(unit.id),
-            action: Action::TargetGoal,
-            subject: format!("{}/{}", unit.code, target.code),
-            old: Some(format_goal(en, target.kind, old)),
-            new: Some(format_goal(en, target.kind, goal)),
-        },
+        Entry::new(
+            sender.id,
+            bloc.id,
+            Action::TargetGoal,
+            format!("{}/{}", unit.code, target.code),
+        )
+        .unit(unit.id)
+        .values(
+            Some(format_goal(en, target.kind, old)),
+            Some(format_goal(en, target.kind, goal)),
+        ),
     )
     .await?;
     let line = target_line(&target, goal, true);
@@ -159,15 +161,10 @@ pub(super) async fn target_remove(app: &App, req: &Req, args: &str) -> Result<Ve
     audit::append(
         &mut tx,
         req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            unit_id: None,
-            action,
-            subject,
-            old: Some(target.name.clone()),
-            new: (reports > 0).then(|| format!("archived, {reports} reports kept")),
-        },
+        Entry::new(sender.id, bloc.id, action, subject).values(
+            Some(target.name.clone()),
+            (reports > 0).then(|| format!("archived, {reports} reports kept")),
+        ),
     )
     .await?;
     commit(tx, req, vec![Out::to(req.chat_id, reply)]).await
@@ -190,15 +187,13 @@ pub(super) async fn target_restore(app: &App, req: &Req, args: &str) -> Result<V
     audit::append(
         &mut tx,
         req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            unit_id: None,
-            action: Action::TargetRestore,
-            subject: format!("{}/{year}", target.code),
-            old: None,
-            new: Some(target.name.clone()),
-        },
+        Entry::new(
+            sender.id,
+            bloc.id,
+            Action::TargetRestore,
+            format!("{}/{year}", target.code),
+        )
+        .values(None, Some(target.name.clone())),
     )
     .await?;
     commit(
@@ -253,15 +248,8 @@ pub(super) async fn target_confirm(app: &App, req: &Req) -> Result<Vec<Out>, Fai
     audit::append(
         &mut tx,
         req.now,
-        Entry {
-            user_id: sender.id,
-            bloc_id: Some(bloc.id),
-            unit_id: None,
-            action: Action::TargetConfirm,
-            subject: format!("{year}"),
-            old: None,
-            new: Some(format!("{n} targets")),
-        },
+        Entry::new(sender.id, bloc.id, Action::TargetConfirm, format!("{year}"))
+            .values(None, Some(format!("{n} targets"))),
     )
     .await?;
     commit(

@@ -54,15 +54,14 @@ pub(super) async fn register(app: &App, req: &Req, args: &str) -> Result<Vec<Out
             audit::append(
                 &mut tx,
                 req.now,
-                Entry {
-                    user_id: sender.id,
-                    bloc_id: Some(bloc.id),
-                    unit_id: Some(unit.id),
-                    action: Action::TitleRegister,
-                    subject: format!("{}/{year}", unit.code),
-                    old: None,
-                    new: Some(code.to_owned()),
-                },
+                Entry::new(
+                    sender.id,
+                    bloc.id,
+                    Action::TitleRegister,
+                    format!("{}/{year}", unit.code),
+                )
+                .unit(unit.id)
+                .values(None, Some(code.to_owned())),
             )
             .await?;
         }

@@ -95,6 +95,34 @@ pub struct Entry {
     pub new: Option<String>,
 }
 
+impl Entry {
+    /// `user` did `action` to `subject` in `bloc`; no unit, no values.
+    pub fn new(user: i64, bloc: i64, action: Action, subject: impl Into<String>) -> Entry {
+        Entry {
+            user_id: user,
+            bloc_id: Some(bloc),
+            unit_id: None,
+            action,
+            subject: subject.into(),
+            old: None,
+            new: None,
+        }
+    }
+
+    /// The unit concerned.
+    pub fn unit(self, unit: i64) -> Entry {
+        Entry {
+            unit_id: Some(unit),
+            ..self
+        }
+    }
+
+    /// The values before and after, where there are any.
+    pub fn values(self, old: Option<String>, new: Option<String>) -> Entry {
+        Entry { old, new, ..self }
+    }
+}
+
 /// Appends an entry; call inside the transaction of the change.
 pub async fn append(conn: &mut SqliteConnection, at: DateTime<Utc>, e: Entry) -> Result<()> {
     sqlx::query(
