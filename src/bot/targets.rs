@@ -1,12 +1,13 @@
 //! A bloc's targets: /target add|set|remove|restore|list|confirm and
 //! /targets.
 
-use super::context::{App, Fail, Out, Req, admin_bloc, commit, readable_bloc, year_of};
+use super::context::{App, Fail, Out, Req, Sender, admin_bloc, commit, readable_bloc, year_of};
 use crate::domain::args::{TargetAdd, TargetSet, parse_target_code, shorten};
 use crate::domain::{Goal, Refusal};
 use crate::storage::audit::{self, Action, Entry};
+use crate::storage::blocs::Bloc;
 use crate::storage::targets::{NewTarget, Target, TargetState};
-use crate::storage::{Scope, targets, units};
+use crate::storage::{Scope, Write, targets, units};
 use crate::text::{Lang, TargetLine, format_goal};
 
 pub(super) fn target_line(t: &Target, goal: Goal, own_goal: bool) -> TargetLine {
@@ -128,6 +129,23 @@ pub(super) async fn target_set(app: &App, req: &Req, args: &str) -> Result<Vec<O
     .await
 }
 
+/// A target of this year named by `args` (one code), archived or not, in
+/// a bloc the sender administers.
+async fn admin_target(
+    app: &App,
+    tx: &mut Write,
+    req: &Req,
+    args: &str,
+) -> Result<(Bloc, Sender, i32, Target, TargetState), Fail> {
+    let code = one_target_code(args)?;
+    let (bloc, sender) = admin_bloc(app, tx, req).await?;
+    let year = year_of(&bloc, req.now);
+    let (target, state) = targets::with_state(tx, bloc.id, year, code.as_str())
+        .await?
+        .ok_or_else(|| Refusal::UnknownTarget(code.to_string()))?;
+    Ok((bloc, sender, year, target, state))
+}
+
 /// `/target remove`: a target with reported values (any period) is archived,
 /// never deleted, so that no value is lost and `/target restore` can bring it
 /// back; one without values (a draft, or one added by mistake) is deleted as
@@ -136,13 +154,8 @@ pub(super) async fn target_set(app: &App, req: &Req, args: &str) -> Result<Vec<O
 /// The write is `Scope::All`: the cached boards, which hold this year's
 /// targets, must drop it.
 pub(super) async fn target_remove(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
-    let code = one_target_code(args)?;
     let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
-    let (target, state) = targets::with_state(&mut tx, bloc.id, year, code.as_str())
-        .await?
-        .ok_or_else(|| Refusal::UnknownTarget(code.to_string()))?;
+    let (bloc, sender, year, target, state) = admin_target(app, &mut tx, req, args).await?;
     if state == TargetState::Archived {
         return Err(Refusal::TargetArchived(target.code).into());
     }
@@ -173,13 +186,8 @@ pub(super) async fn target_remove(app: &App, req: &Req, args: &str) -> Result<Ve
 /// `/target restore`: an archived target of this year comes back with its
 /// values, unit goals and all; the scores count it again.
 pub(super) async fn target_restore(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
-    let code = one_target_code(args)?;
     let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
-    let (target, state) = targets::with_state(&mut tx, bloc.id, year, code.as_str())
-        .await?
-        .ok_or_else(|| Refusal::UnknownTarget(code.to_string()))?;
+    let (bloc, sender, year, target, state) = admin_target(app, &mut tx, req, args).await?;
     if state != TargetState::Archived {
         return Err(Refusal::TargetNotArchived(target.code).into());
     }
