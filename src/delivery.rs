@@ -303,9 +303,10 @@ impl Delivery {
             drop(s);
             self.inner.progress.notify_waiters();
         } else {
-            s.push_marks(marks);
-            drop(s);
-            self.inner.marks_ready.notify_one();
+            if s.push_marks(marks) {
+                drop(s);
+                self.inner.marks_ready.notify_one();
+            }
         }
     }
 
@@ -345,12 +346,16 @@ impl Delivery {
 }
 
 impl State {
-    fn push_marks(&mut self, marks: impl IntoIterator<Item = (i64, u32)>) {
+    /// Adds marks to write; true when they are the first waiting, and the
+    /// mark writer must be woken (later ones find it awake).
+    fn push_marks(&mut self, marks: impl IntoIterator<Item = (i64, u32)>) -> bool {
         let before = self.marks.len();
         self.marks.extend(marks);
-        if before == 0 && !self.marks.is_empty() {
+        let first = before == 0 && !self.marks.is_empty();
+        if first {
             self.marks_since = Some(std::time::Instant::now());
         }
+        first
     }
 
     fn take_marks(&mut self) -> Vec<(i64, u32)> {
@@ -411,9 +416,10 @@ async fn work(inner: Arc<Inner>, chat: i64) {
         match (job.out.stored, sent) {
             (Some(seq), Sent::Accepted | Sent::Refused) => {
                 // Settled once the mark is written.
-                s.push_marks([(job.update, seq)]);
-                drop(s);
-                inner.marks_ready.notify_one();
+                if s.push_marks([(job.update, seq)]) {
+                    drop(s);
+                    inner.marks_ready.notify_one();
+                }
             }
             (Some(seq), Sent::GaveUp) => {
                 s.known.remove(&(job.update, seq));
