@@ -80,15 +80,6 @@ pub async fn spawn(bot: Tg, app: Arc<App>, poll_timeout: Duration) -> Running {
     }
 }
 
-/// Builds a bot client for the token and optional API URL.
-pub fn bot(token: &str, api_url: Option<url::Url>) -> Tg {
-    let bot = Bot::new(token);
-    match api_url {
-        Some(u) => bot.set_api_url(u),
-        None => bot,
-    }
-}
-
 /// `thidua run`: serves Telegram until Ctrl-C or SIGTERM, then lets
 /// in-flight work finish (bounded) and returns `Ok`.
 pub async fn run(cfg: Config) -> anyhow::Result<()> {
@@ -99,7 +90,7 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
     let db = Db::open(&cfg.database_url)
         .await
         .context("opening the database")?;
-    let bot = bot(cfg.token.expose(), cfg.api_url.clone());
+    let bot = cfg.bot();
     let secrets = vec![cfg.token.expose().to_owned()];
     let app = Arc::new(App {
         db: db.clone(),

@@ -77,7 +77,21 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://thidua.db";
 /// Default time zone.
 pub const DEFAULT_TZ: Tz = chrono_tz::Asia::Ho_Chi_Minh;
 
+/// A Bot API client for `token`, at `api_url` when not Telegram's.
+pub fn bot(token: &str, api_url: Option<url::Url>) -> teloxide::Bot {
+    let bot = teloxide::Bot::new(token);
+    match api_url {
+        Some(u) => bot.set_api_url(u),
+        None => bot,
+    }
+}
+
 impl Config {
+    /// The Bot API client this configuration names.
+    pub fn bot(&self) -> teloxide::Bot {
+        bot(self.token.expose(), self.api_url.clone())
+    }
+
     /// Reads the configuration through `get` (the process environment in production).
     pub fn from_env_with(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let token = get("TELOXIDE_TOKEN")

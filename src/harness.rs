@@ -85,7 +85,7 @@ impl Harness {
             .await
             .context("opening the database")?;
         let url = url::Url::parse(self.api.url()).context("fake API URL")?;
-        let bot = app::bot(FAKE_TOKEN, Some(url));
+        let bot = crate::config::bot(FAKE_TOKEN, Some(url));
         let app = Arc::new(App {
             db: db.clone(),
             clock: self.clock.clone() as Arc<dyn Clock>,

@@ -641,7 +641,7 @@ pub async fn check(
         Err(why) => Err(why),
         Ok(cfg) => {
             let token = cfg.token.expose();
-            let bot = crate::app::bot(token, cfg.api_url.clone());
+            let bot = cfg.bot();
             match tokio::time::timeout(GET_ME_TIMEOUT, bot.get_me()).await {
                 Ok(Ok(me)) => Ok(format!("@{}", me.username())),
                 // The request URL, and so the error, contains the token.
