@@ -1,4 +1,6 @@
-//! Wires storage, bot and dispatcher together; graceful shutdown.
+//! The one wiring of storage, bot, scheduler and polling ([`build`]), what
+//! `thidua run` adds to it (ticker, daily backup, signals) and the graceful
+//! shutdown.
 
 use anyhow::Context;
 use std::sync::Arc;
@@ -12,8 +14,128 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::delivery::Delivery;
 use crate::polling::{PollErrors, Poller, Unhandled};
-use crate::scheduler::{self, Scheduler};
+use crate::scheduler::{self, DailyBackup, Scheduler};
 use crate::storage::Db;
+use crate::telemetry::Secrets;
+use teloxide::adaptors::throttle::Limits;
+
+/// What a bot is assembled from: everything that differs between
+/// `thidua run`, `thidua demo` and the tests.
+pub struct Parts {
+    /// The Bot API client: Telegram's, or a fake's.
+    pub bot: Tg,
+    /// The database, open and migrated.
+    pub db: Db,
+    /// Where "now" comes from.
+    pub clock: Arc<dyn Clock>,
+    /// Time zone of new blocs.
+    pub default_tz: chrono_tz::Tz,
+    /// Kept out of every log line (the token).
+    pub secrets: Secrets,
+    /// Limits of the scheduler's sends, and their overall pace per second
+    /// (0: as fast as the limits let).
+    pub limits: Limits,
+    /// See `limits`.
+    pub pace: u32,
+    /// How long one long poll waits for updates.
+    pub poll_timeout: Duration,
+}
+
+impl std::fmt::Debug for Parts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the bot: its Debug output holds the token.
+        f.debug_struct("Parts").finish_non_exhaustive()
+    }
+}
+
+/// A bot assembled and not yet polling: its handlers' state and its
+/// scheduler (ticked every minute by `thidua run`, by hand in the demo).
+pub struct Thidua {
+    /// The handlers' shared state.
+    pub app: Arc<App>,
+    /// Reminders and summaries.
+    pub scheduler: Arc<Scheduler>,
+    bot: Tg,
+    poll_timeout: Duration,
+}
+
+impl std::fmt::Debug for Thidua {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Thidua").finish_non_exhaustive()
+    }
+}
+
+/// The one wiring of storage, delivery, handlers and scheduler. Call it
+/// inside the runtime the bot will run on: the send queues and the mark
+/// writer are spawned there.
+pub fn build(parts: Parts) -> Thidua {
+    let Parts {
+        bot,
+        db,
+        clock,
+        default_tz,
+        secrets,
+        limits,
+        pace,
+        poll_timeout,
+    } = parts;
+    let app = Arc::new(App {
+        db: db.clone(),
+        clock: clock.clone(),
+        default_tz,
+        secrets: secrets.clone(),
+        reports: Default::default(),
+        delivery: Delivery::new(bot.clone(), db.clone(), secrets.clone()),
+    });
+    let scheduler = Arc::new(
+        Scheduler::new(db, clock, secrets, scheduler::sender(bot.clone(), limits)).paced(pace),
+    );
+    Thidua {
+        app,
+        scheduler,
+        bot,
+        poll_timeout,
+    }
+}
+
+impl Thidua {
+    /// Registers the command menus and starts long polling in the
+    /// background. A batch of updates is confirmed to Telegram only once it
+    /// is handled (see [`crate::polling`]).
+    pub async fn start(&self) -> Running {
+        let (bot, app) = (self.bot.clone(), self.app.clone());
+        bot::register_commands(&bot, &app).await;
+        // What a stop left unsent goes out, beside the new replies: looking
+        // for it must not hold up the start.
+        let resuming = app.clone();
+        tokio::spawn(async move {
+            let now = resuming.clock.now();
+            resuming.delivery.resume(now).await;
+        });
+        let unhandled = Unhandled::default();
+        let mut dispatcher = bot::dispatcher(bot.clone(), app.clone(), unhandled.clone());
+        let shutdown = dispatcher.shutdown_token();
+        let errors = PollErrors::default();
+        let listener = Poller::new(bot, &app, self.poll_timeout, unhandled, errors.clone()).await;
+        let redactor = app.clone();
+        let task = tokio::spawn(async move {
+            dispatcher
+                .dispatch_with_listener(
+                    listener,
+                    Arc::new(move |e: teloxide::RequestError| {
+                        errors.failed(&e, |s| redactor.redact(s));
+                        std::future::ready(())
+                    }),
+                )
+                .await;
+        });
+        Running {
+            app,
+            shutdown,
+            task,
+        }
+    }
+}
 
 /// A dispatcher running in the background.
 pub struct Running {
@@ -30,53 +152,20 @@ impl std::fmt::Debug for Running {
 }
 
 impl Running {
-    /// Stops polling and waits for in-flight handlers.
+    /// Stops polling, waits for in-flight handlers (bounded), then for the
+    /// replies they queued (bounded).
     pub async fn stop(self) {
         if let Ok(f) = self.shutdown.shutdown() {
-            let _ = tokio::time::timeout(Duration::from_secs(10), f).await;
+            let _ = tokio::time::timeout(GRACE, f).await;
         }
         self.task.abort();
-    }
-
-    /// Stops at once, as a crash would: in-flight work is lost.
-    pub fn kill(self) {
-        self.task.abort();
-    }
-}
-
-/// Starts long polling with `bot` over `app` in the background. A batch of
-/// updates is confirmed to Telegram only once it is handled (see
-/// [`crate::polling`]).
-pub async fn spawn(bot: Tg, app: Arc<App>, poll_timeout: Duration) -> Running {
-    bot::register_commands(&bot, &app).await;
-    // What a stop left unsent goes out, beside the new replies: looking
-    // for it must not hold up the start.
-    let resuming = app.clone();
-    tokio::spawn(async move {
-        let now = resuming.clock.now();
-        resuming.delivery.resume(now).await;
-    });
-    let unhandled = Unhandled::default();
-    let mut dispatcher = bot::dispatcher(bot.clone(), app.clone(), unhandled.clone());
-    let shutdown = dispatcher.shutdown_token();
-    let errors = PollErrors::default();
-    let listener = Poller::new(bot, &app, poll_timeout, unhandled, errors.clone()).await;
-    let redactor = app.clone();
-    let task = tokio::spawn(async move {
-        dispatcher
-            .dispatch_with_listener(
-                listener,
-                Arc::new(move |e: teloxide::RequestError| {
-                    errors.failed(&e, |s| redactor.redact(s));
-                    std::future::ready(())
-                }),
-            )
-            .await;
-    });
-    Running {
-        app,
-        shutdown,
-        task,
+        // Replies of the last handled updates are queued: let them go out.
+        if tokio::time::timeout(GRACE, self.app.delivery.idle())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some replies were still queued at shutdown; sent at the next start");
+        }
     }
 }
 
@@ -90,19 +179,20 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
     let db = Db::open(&cfg.database_url)
         .await
         .context("opening the database")?;
-    let bot = cfg.bot();
-    let secrets = vec![cfg.token.expose().to_owned()];
-    let app = Arc::new(App {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let thidua = build(Parts {
+        bot: cfg.bot(),
         db: db.clone(),
-        clock: Arc::new(SystemClock) as Arc<dyn Clock>,
+        clock: clock.clone(),
         default_tz: cfg.tz,
-        observer: None,
-        secrets: secrets.clone(),
-        reports: Default::default(),
-        delivery: Delivery::new(bot.clone(), db.clone(), secrets),
+        secrets: Secrets::new(vec![cfg.token.expose().to_owned()]),
+        limits: scheduler::telegram_limits(),
+        pace: scheduler::SEND_CEILING,
+        // teloxide's HTTP client gives up on any request after 17 s.
+        poll_timeout: Duration::from_secs(10),
     });
     let me = tokio::select! {
-        me = bot.get_me() => me,
+        me = thidua.bot.get_me() => me,
         () = &mut stop => {
             db.close().await;
             return Ok(());
@@ -112,21 +202,13 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         Ok(me) => me,
         Err(e) => {
             db.close().await;
-            return Err(anyhow::anyhow!(app.redact(&e.to_string())))
+            return Err(anyhow::anyhow!(thidua.app.redact(&e.to_string())))
                 .context("checking the token with getMe");
         }
     };
     tracing::info!(bot = %me.username(), "thidua started");
-    let scheduler = Arc::new(
-        Scheduler::new(
-            app.clone(),
-            scheduler::sender(bot.clone(), scheduler::telegram_limits()),
-        )
-        .paced(scheduler::SEND_CEILING),
-    );
-    // Long polls of 10 s: teloxide's HTTP client gives up on any request after 17 s.
-    let running = spawn(bot, app.clone(), Duration::from_secs(10)).await;
-    let ticker = match scheduler::start_ticker(scheduler.clone()).await {
+    let running = thidua.start().await;
+    let ticker = match scheduler::start_ticker(thidua.scheduler.clone()).await {
         Ok(t) => t,
         Err(e) => {
             running.stop().await;
@@ -134,24 +216,19 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
             return Err(e.context("starting the scheduler"));
         }
     };
-    let backup = cfg.backup_dir.clone().map(|dir| {
-        Arc::new(DailyBackup {
-            app: app.clone(),
-            dir,
-            tz: cfg.tz,
-            busy: tokio::sync::Mutex::new(()),
-            failed_on: std::sync::Mutex::new(None),
-        })
-    });
+    let backup = cfg
+        .backup_dir
+        .clone()
+        .map(|dir| Arc::new(DailyBackup::new(db.clone(), clock, dir, cfg.tz)));
     let scheduled = match &backup {
-        Some(b) => schedule_backups(&ticker, b.clone()).await,
+        Some(b) => b.clone().schedule(&ticker).await,
         None => Ok(()),
     };
     if scheduled.is_ok() {
         stop.await;
         tracing::info!("shutting down");
     }
-    shut_down(running, ticker, scheduler, backup, db).await;
+    shut_down(running, ticker, thidua.scheduler, backup, db).await;
     scheduled.context("scheduling the daily backup")
 }
 
@@ -175,24 +252,12 @@ async fn shut_down(
     let backup_finished = async {
         match &backup {
             // Kept until the end: a late catch-up run must not start.
-            Some(b) => tokio::time::timeout(GRACE, b.busy.lock()).await.ok(),
+            Some(b) => b.finished(GRACE).await,
             None => None,
         }
     };
-    let app = running.app.clone();
     let (_, _, _held) = tokio::join!(
-        async {
-            running.stop().await;
-            // Replies of the last handled updates are queued: let them go out.
-            if tokio::time::timeout(GRACE, app.delivery.idle())
-                .await
-                .is_err()
-            {
-                tracing::warn!(
-                    "some replies were still queued at shutdown; sent at the next start"
-                );
-            }
-        },
+        running.stop(),
         // A tick cut between send and mark repeats a reminder after restart.
         tokio::time::timeout(GRACE, scheduler.idle()),
         backup_finished
@@ -205,59 +270,6 @@ async fn shut_down(
         tracing::warn!("closing the database timed out");
     }
     tracing::info!("stopped");
-}
-
-/// The daily backup into `THIDUA_BACKUP_DIR`.
-struct DailyBackup {
-    app: Arc<App>,
-    dir: std::path::PathBuf,
-    tz: chrono_tz::Tz,
-    /// Held while a backup runs, and from shutdown on.
-    busy: tokio::sync::Mutex<()>,
-    /// The local day a failure was last logged: once a day, not every minute.
-    failed_on: std::sync::Mutex<Option<chrono::NaiveDate>>,
-}
-
-impl DailyBackup {
-    async fn run_if_due(&self) {
-        let Ok(_running) = self.busy.try_lock() else {
-            return;
-        };
-        let now = self.app.clock.now().with_timezone(&self.tz).naive_local();
-        match crate::ops::daily_backup(&self.app.db, &self.dir, now).await {
-            Ok(Some(file)) => tracing::info!(file = %file.display(), "daily backup written"),
-            Ok(None) => {}
-            Err(e) => {
-                let mut failed_on = self.failed_on.lock().unwrap_or_else(|p| p.into_inner());
-                if *failed_on != Some(now.date()) {
-                    *failed_on = Some(now.date());
-                    tracing::error!(error = %e, "daily backup failed; retrying every minute");
-                } else {
-                    tracing::debug!(error = %e, "daily backup failed again");
-                }
-            }
-        }
-    }
-}
-
-/// Checks every minute whether the day's backup is due (the ticker's time
-/// zone offset is fixed when a job is created, so the local time is computed
-/// at each tick instead), and once now to catch up after downtime.
-async fn schedule_backups(
-    jobs: &tokio_cron_scheduler::JobScheduler,
-    backup: Arc<DailyBackup>,
-) -> anyhow::Result<()> {
-    let b = backup.clone();
-    jobs.add(tokio_cron_scheduler::Job::new_async(
-        "0 * * * * *",
-        move |_, _| {
-            let b = b.clone();
-            Box::pin(async move { b.run_if_due().await })
-        },
-    )?)
-    .await?;
-    tokio::spawn(async move { backup.run_if_due().await });
-    Ok(())
 }
 
 /// Registers SIGTERM and SIGINT (Ctrl-C) handlers now, so that a signal

@@ -28,9 +28,10 @@ use teloxide::types::{
     InlineKeyboardMarkup, InputFile, LinkPreviewOptions, MessageId, ParseMode, ThreadId,
 };
 use teloxide::{ApiError, RequestError};
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::Notify;
 
 use crate::storage::{Db, Scope, updates};
+use crate::telemetry::Secrets;
 use crate::text::{self, MAX_MESSAGE_CHARS};
 
 /// A message to send after the commit.
@@ -121,7 +122,7 @@ impl std::fmt::Debug for Delivery {
 struct Inner {
     bot: Bot,
     db: Db,
-    secrets: Vec<String>,
+    secrets: Secrets,
     state: Mutex<State>,
     marks_ready: Arc<Notify>,
     /// Told whenever a queue empties or marks are written.
@@ -139,15 +140,6 @@ struct State {
     marks: Vec<(i64, u32)>,
     /// When the oldest of `marks` came.
     marks_since: Option<std::time::Instant>,
-    /// Per update: messages not yet settled (sent and, if stored, marked),
-    /// and who waits for that.
-    pending: HashMap<i64, Pending>,
-}
-
-#[derive(Default)]
-struct Pending {
-    left: usize,
-    waiters: Vec<oneshot::Sender<()>>,
 }
 
 #[derive(Default)]
@@ -179,7 +171,7 @@ enum Sent {
 
 impl Delivery {
     /// Delivery through `bot`, marking in `db`; `secrets` are kept out of logs.
-    pub fn new(bot: Bot, db: Db, secrets: Vec<String>) -> Delivery {
+    pub fn new(bot: Bot, db: Db, secrets: Secrets) -> Delivery {
         let inner = Arc::new(Inner {
             bot,
             db,
@@ -224,7 +216,6 @@ impl Delivery {
                     );
                     continue;
                 }
-                s.pending.entry(update).or_default().left += 1;
                 if !s.chats.contains_key(&chat) {
                     spawn.push(chat);
                 }
@@ -296,9 +287,8 @@ impl Delivery {
         }
         let mut s = self.inner.lock();
         if committed {
-            for (update, seq) in marks {
-                s.known.remove(&(update, seq));
-                self.inner.settle(&mut s, update);
+            for k in marks {
+                s.known.remove(&k);
             }
             drop(s);
             self.inner.progress.notify_waiters();
@@ -325,23 +315,6 @@ impl Delivery {
             }
             notified.await;
         }
-    }
-
-    /// Waits until every message queued for `update` is settled: sent (or
-    /// given up) and, if stored, marked in the database.
-    pub async fn settled(&self, update: i64) {
-        let rx = {
-            let mut s = self.inner.lock();
-            match s.pending.get_mut(&update) {
-                Some(p) if p.left > 0 => {
-                    let (tx, rx) = oneshot::channel();
-                    p.waiters.push(tx);
-                    rx
-                }
-                _ => return,
-            }
-        };
-        let _ = rx.await;
     }
 }
 
@@ -371,24 +344,7 @@ impl Inner {
     }
 
     fn redact(&self, s: &str) -> String {
-        self.secrets
-            .iter()
-            .filter(|x| !x.is_empty())
-            .fold(s.to_owned(), |acc, x| acc.replace(x.as_str(), "***"))
-    }
-
-    /// One message of `update` is settled.
-    fn settle(&self, s: &mut State, update: i64) {
-        if let Some(p) = s.pending.get_mut(&update) {
-            p.left = p.left.saturating_sub(1);
-            if p.left == 0
-                && let Some(p) = s.pending.remove(&update)
-            {
-                for w in p.waiters {
-                    let _ = w.send(());
-                }
-            }
-        }
+        self.secrets.redact(s)
     }
 }
 
@@ -423,15 +379,14 @@ async fn work(inner: Arc<Inner>, chat: i64) {
             }
             (Some(seq), Sent::GaveUp) => {
                 s.known.remove(&(job.update, seq));
-                inner.settle(&mut s, job.update);
             }
-            (None, _) => inner.settle(&mut s, job.update),
+            (None, _) => {}
         }
     }
 }
 
 /// Writes marks as they come, many per transaction under load, then
-/// settles their messages. Ends when the delivery is dropped.
+/// forgets their messages. Ends when the delivery is dropped.
 async fn write_marks(inner: std::sync::Weak<Inner>, ready: Arc<Notify>) {
     loop {
         let Some(i) = inner.upgrade() else { return };
@@ -464,9 +419,8 @@ async fn write_marks(inner: std::sync::Weak<Inner>, ready: Arc<Notify>) {
             tracing::error!(error = %i.redact(&e.to_string()), "marking sent replies");
         }
         let mut s = i.lock();
-        for (update, seq) in marks {
-            s.known.remove(&(update, seq));
-            i.settle(&mut s, update);
+        for k in marks {
+            s.known.remove(&k);
         }
         drop(s);
         i.progress.notify_waiters();
@@ -632,7 +586,7 @@ mod queue_tests {
         let api = FakeBotApi::start().await.expect("fake");
         let (_dir, db) = Db::temp().await;
         let url = url::Url::parse(api.url()).expect("url");
-        let d = Delivery::new(Bot::new("1:x").set_api_url(url), db, Vec::new());
+        let d = Delivery::new(Bot::new("1:x").set_api_url(url), db, Secrets::default());
         // The chat's first send hangs: everything after it waits.
         api.trouble_chat(-5, Trouble::Stall(Duration::from_secs(30)), 1);
         let outs: Vec<Out> = (0u32..QUEUE_CAP as u32 + 10)
@@ -643,7 +597,18 @@ mod queue_tests {
             .collect();
         d.send(1, outs);
         d.send(2, vec![Out::to(-6, "another chat")]);
-        d.settled(2).await;
+        // The other chat's worker ends once its queue is sent.
+        loop {
+            let served = d.inner.progress.notified();
+            tokio::pin!(served);
+            served.as_mut().enable();
+            if !d.inner.lock().chats.contains_key(&-6) {
+                break;
+            }
+            tokio::time::timeout(Duration::from_secs(10), served)
+                .await
+                .expect("the other chat was served");
+        }
         let s = d.inner.lock();
         let queued = s.chats.get(&-5).map_or(0, |q| q.jobs.len());
         assert!(queued <= QUEUE_CAP, "{queued}");
@@ -654,7 +619,6 @@ mod queue_tests {
             "the ten past the bound are not held"
         );
         assert!(!s.known.contains(&(1, QUEUE_CAP as u32 + 9)));
-        assert!(!s.chats.contains_key(&-6), "the other chat was served");
     }
 
     #[tokio::test]
@@ -662,7 +626,7 @@ mod queue_tests {
         let api = FakeBotApi::start().await.expect("fake");
         let (_dir, db) = Db::temp().await;
         let url = url::Url::parse(api.url()).expect("url");
-        let d = Delivery::new(Bot::new("1:x").set_api_url(url), db, Vec::new());
+        let d = Delivery::new(Bot::new("1:x").set_api_url(url), db, Secrets::default());
         api.trouble_chat(-5, Trouble::Stall(Duration::from_secs(30)), 1);
         let picture = |i: usize| {
             Out::file(

@@ -1,19 +1,26 @@
 //! The real bot wired to the in-process fake Bot API over HTTP: what
 //! `thidua demo` and the end-to-end tests drive. An update goes in through
 //! `getUpdates`; the requests the bot makes come out.
+//!
+//! The bot is assembled by [`app::build`], as `thidua run` assembles it, and
+//! runs on a tokio runtime of its own: a restart drops that runtime with
+//! every task of the bot in it, as a crash would. The harness sees the bot
+//! only from outside: an update is handled once the bot confirmed it to the
+//! fake (a bot that confirms a batch only when it is handled), and its
+//! replies are out once the bot's send queues are idle.
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use crate::app::{self, Running};
+use crate::app::{self, Parts, Thidua};
 use crate::bot::App;
-use crate::clock::{Clock, ManualClock};
-use crate::scheduler::{self, Scheduler};
+use crate::clock::ManualClock;
+use crate::scheduler::{self, Scheduler, TickReport};
 use crate::storage::Db;
+use crate::telemetry::Secrets;
 use fake_bot_api::{ApiCall, FakeBotApi};
 use teloxide::adaptors::throttle::Limits;
 
@@ -33,9 +40,28 @@ pub struct Harness {
     pub clock: Arc<ManualClock>,
     /// The database URL.
     pub db_url: String,
-    running: Option<(Running, Arc<Scheduler>)>,
-    handled: UnboundedReceiver<i64>,
+    running: Option<Running>,
     limits: Limits,
+}
+
+/// The bot, on its own runtime.
+struct Running {
+    runtime: tokio::runtime::Runtime,
+    thidua: Thidua,
+    _polling: app::Running,
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running").finish_non_exhaustive()
+    }
+}
+
+impl Running {
+    /// Drops the runtime and every task on it, as a crash would.
+    fn crash(self) {
+        self.runtime.shutdown_background();
+    }
 }
 
 /// Limits far above any test's volume: tests measure behaviour, not pacing.
@@ -64,37 +90,25 @@ impl Harness {
             .await
             .context("starting the fake Bot API")?;
         let clock = Arc::new(ManualClock::new(now));
-        let (tx, rx) = unbounded_channel();
         let mut h = Harness {
             api,
             clock,
             db_url: db_url.to_owned(),
             running: None,
-            handled: rx,
             limits,
         };
-        h.running = Some(h.spawn(tx).await?);
+        h.running = Some(h.spawn().await?);
         Ok(h)
     }
 
-    async fn spawn(
-        &self,
-        observer: tokio::sync::mpsc::UnboundedSender<i64>,
-    ) -> anyhow::Result<(Running, Arc<Scheduler>)> {
-        let db = Db::open(&self.db_url)
-            .await
-            .context("opening the database")?;
+    async fn spawn(&self) -> anyhow::Result<Running> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("thidua-bot")
+            .enable_all()
+            .build()
+            .context("starting the bot's runtime")?;
         let url = url::Url::parse(self.api.url()).context("fake API URL")?;
-        let bot = crate::config::bot(FAKE_TOKEN, Some(url));
-        let app = Arc::new(App {
-            db: db.clone(),
-            clock: self.clock.clone() as Arc<dyn Clock>,
-            default_tz: crate::config::DEFAULT_TZ,
-            observer: Some(observer),
-            secrets: vec![FAKE_TOKEN.to_owned()],
-            reports: Default::default(),
-            delivery: crate::delivery::Delivery::new(bot.clone(), db, vec![FAKE_TOKEN.to_owned()]),
-        });
         // Paced like production when the limits are Telegram's (benchmarks);
         // tests run unpaced.
         let overall = self.limits.messages_per_sec_overall;
@@ -103,33 +117,68 @@ impl Harness {
         } else {
             0
         };
-        let scheduler = Arc::new(
-            Scheduler::new(app.clone(), scheduler::sender(bot.clone(), self.limits)).paced(pace),
-        );
-        Ok((
-            app::spawn(bot, app, Duration::from_secs(5)).await,
-            scheduler,
-        ))
+        let (db_url, clock, limits) = (self.db_url.clone(), self.clock.clone(), self.limits);
+        let thidua = runtime
+            .spawn(async move {
+                let db = Db::open(&db_url).await.context("opening the database")?;
+                let thidua = app::build(Parts {
+                    bot: crate::config::bot(FAKE_TOKEN, Some(url)),
+                    db,
+                    clock,
+                    default_tz: crate::config::DEFAULT_TZ,
+                    secrets: Secrets::new(vec![FAKE_TOKEN.to_owned()]),
+                    limits,
+                    pace,
+                    poll_timeout: Duration::from_secs(5),
+                });
+                // Polls until the runtime is dropped.
+                let polling = thidua.start().await;
+                anyhow::Ok((thidua, polling))
+            })
+            .await
+            .context("the bot's start panicked")??;
+        Ok(Running {
+            runtime,
+            thidua: thidua.0,
+            _polling: thidua.1,
+        })
+    }
+
+    fn running(&self) -> anyhow::Result<&Running> {
+        self.running.as_ref().context("bot is stopped")
     }
 
     /// The running bot's state.
     pub fn app(&self) -> Option<&Arc<App>> {
-        self.running.as_ref().map(|(r, _)| &r.app)
+        self.running.as_ref().map(|r| &r.thidua.app)
     }
 
-    /// The running bot's scheduler (ticked by hand with the simulated clock).
+    /// The running bot's scheduler.
     pub fn scheduler(&self) -> anyhow::Result<Arc<Scheduler>> {
-        self.running
-            .as_ref()
-            .map(|(_, s)| s.clone())
-            .context("bot is stopped")
+        Ok(self.running()?.thidua.scheduler.clone())
+    }
+
+    /// Ticks the scheduler once at the simulated clock's time, on the bot's
+    /// runtime (a restart cuts it where it is, as a crash would).
+    pub async fn tick(&self) -> anyhow::Result<TickReport> {
+        let tick = self.tick_later()?;
+        Ok(tick.await.context("the tick panicked or was cut")??)
+    }
+
+    /// Starts a tick on the bot's runtime and returns at once.
+    pub fn tick_later(
+        &self,
+    ) -> anyhow::Result<tokio::task::JoinHandle<crate::storage::Result<TickReport>>> {
+        let r = self.running()?;
+        let scheduler = r.thidua.scheduler.clone();
+        Ok(r.runtime.spawn(async move { scheduler.tick().await }))
     }
 
     /// Delivers `update` and returns every request the bot made while handling it.
     pub async fn send(&mut self, update: Value) -> anyhow::Result<Vec<ApiCall>> {
         let from = self.api.call_count();
         let id = self.api.push(update);
-        self.wait_handled(id).await?;
+        self.wait_handled(&[id]).await?;
         Ok(self.api.calls_since(from))
     }
 
@@ -137,23 +186,9 @@ impl Harness {
     /// and returns every request the bot made until all were handled.
     pub async fn send_all(&mut self, updates: Vec<Value>) -> anyhow::Result<Vec<ApiCall>> {
         let from = self.api.call_count();
-        let mut left: std::collections::HashSet<i64> =
-            updates.into_iter().map(|u| self.api.push(u)).collect();
-        let wait = async {
-            while !left.is_empty() {
-                match self.handled.recv().await {
-                    Some(done) => {
-                        left.remove(&done);
-                    }
-                    None => return false,
-                }
-            }
-            true
-        };
-        match tokio::time::timeout(STUCK, wait).await {
-            Ok(true) => Ok(self.api.calls_since(from)),
-            _ => anyhow::bail!("a burst of updates was not handled"),
-        }
+        let ids: Vec<i64> = updates.into_iter().map(|u| self.api.push(u)).collect();
+        self.wait_handled(&ids).await?;
+        Ok(self.api.calls_since(from))
     }
 
     /// Delivers `update` again with its id, as Telegram does after a crash.
@@ -164,40 +199,49 @@ impl Harness {
             .context("update has no id")?;
         let from = self.api.call_count();
         self.api.redeliver(update);
-        self.wait_handled(id).await?;
+        self.wait_handled(&[id]).await?;
         Ok(self.api.calls_since(from))
     }
 
-    async fn wait_handled(&mut self, id: i64) -> anyhow::Result<()> {
-        let wait = async {
-            while let Some(done) = self.handled.recv().await {
-                if done == id {
-                    return true;
-                }
+    /// Waits until the bot confirmed `ids` to the fake and sent what they
+    /// queued (sent, and marked in the outbox).
+    async fn wait_handled(&self, ids: &[i64]) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + STUCK;
+        for &id in ids {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if !self.api.wait_confirmed(id, left).await {
+                anyhow::bail!("update {id} was not handled");
             }
-            false
-        };
-        match tokio::time::timeout(STUCK, wait).await {
-            Ok(true) => Ok(()),
-            _ => anyhow::bail!("update {id} was not handled"),
         }
+        let delivery = self.running()?.thidua.app.delivery.clone();
+        tokio::time::timeout_at(deadline, delivery.idle())
+            .await
+            .context("the replies were not sent")
     }
 
     /// Kills the bot (as a crash would) and starts a new one on the same database.
     pub async fn restart(&mut self) -> anyhow::Result<()> {
-        if let Some((r, _)) = self.running.take() {
-            r.kill();
+        if let Some(r) = self.running.take() {
+            r.crash();
         }
-        let (tx, rx) = unbounded_channel();
-        self.handled = rx;
-        self.running = Some(self.spawn(tx).await?);
+        self.running = Some(self.spawn().await?);
         Ok(())
     }
 
     /// Stops the bot.
     pub async fn stop(mut self) {
-        if let Some((r, _)) = self.running.take() {
-            r.kill();
+        if let Some(r) = self.running.take() {
+            r.crash();
+        }
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        // A runtime may not be dropped where blocking is not allowed (inside
+        // the test's own runtime): let it go in the background.
+        if let Some(r) = self.running.take() {
+            r.crash();
         }
     }
 }

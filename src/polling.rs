@@ -96,12 +96,12 @@ impl Unhandled {
 }
 
 /// Whether the dispatcher hands `update` to a handler that holds a
-/// [`Handling`] (the schema's message and callback branches); others are
+/// [`Handling`] (the schema's message, callback and membership branches); others are
 /// not waited for.
 fn waited_for(update: &Update) -> bool {
     matches!(
         update.kind,
-        UpdateKind::Message(_) | UpdateKind::CallbackQuery(_)
+        UpdateKind::Message(_) | UpdateKind::CallbackQuery(_) | UpdateKind::MyChatMember(_)
     )
 }
 

@@ -7,17 +7,44 @@ use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
+/// Strings that must never reach a log (the token): every text bound for
+/// one goes through [`Secrets::redact`].
+#[derive(Clone, Default)]
+pub struct Secrets(Arc<Vec<String>>);
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets({})", self.0.len())
+    }
+}
+
+impl Secrets {
+    /// Keeps these strings out of logs (empty ones are ignored).
+    pub fn new(secrets: Vec<String>) -> Secrets {
+        Secrets(Arc::new(
+            secrets.into_iter().filter(|s| !s.is_empty()).collect(),
+        ))
+    }
+
+    /// `s` with every secret replaced by `***`.
+    pub fn redact(&self, s: &str) -> String {
+        self.0
+            .iter()
+            .fold(s.to_owned(), |acc, x| acc.replace(x.as_str(), "***"))
+    }
+}
+
 /// Makes one redacting writer per log line.
 #[derive(Clone, Debug)]
 pub struct Redacting {
-    secrets: Arc<Vec<String>>,
+    secrets: Secrets,
 }
 
 impl Redacting {
     /// Redacts these strings.
     pub fn new(secrets: Vec<String>) -> Redacting {
         Redacting {
-            secrets: Arc::new(secrets.into_iter().filter(|s| !s.is_empty()).collect()),
+            secrets: Secrets::new(secrets),
         }
     }
 }
@@ -25,7 +52,7 @@ impl Redacting {
 /// Buffers one log line and writes it, redacted, when dropped.
 pub struct RedactingLine {
     buf: Vec<u8>,
-    secrets: Arc<Vec<String>>,
+    secrets: Secrets,
 }
 
 impl Write for RedactingLine {
@@ -40,10 +67,7 @@ impl Write for RedactingLine {
 
 impl Drop for RedactingLine {
     fn drop(&mut self) {
-        let mut line = String::from_utf8_lossy(&self.buf).into_owned();
-        for s in self.secrets.iter() {
-            line = line.replace(s.as_str(), "***");
-        }
+        let line = self.secrets.redact(&String::from_utf8_lossy(&self.buf));
         let _ = std::io::stderr().write_all(line.as_bytes());
     }
 }

@@ -166,11 +166,14 @@ mod tests {
             db: db.clone(),
             clock: Arc::new(SystemClock),
             default_tz: crate::config::DEFAULT_TZ,
-            observer: None,
-            secrets: Vec::new(),
+            secrets: Default::default(),
             reports: Batcher::default(),
             // Never sends: these tests only commit.
-            delivery: crate::delivery::Delivery::new(teloxide::Bot::new("0:x"), db, Vec::new()),
+            delivery: crate::delivery::Delivery::new(
+                teloxide::Bot::new("0:x"),
+                db,
+                Default::default(),
+            ),
         };
         (app, dir)
     }

@@ -5,7 +5,6 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::sync::Arc;
 use teloxide::types::{Message, User};
-use tokio::sync::mpsc::UnboundedSender;
 
 pub use crate::delivery::{Out, OutFile};
 
@@ -25,10 +24,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// Time zone of new blocs.
     pub default_tz: Tz,
-    /// Told the id of every update once it is fully handled (tests, demo).
-    pub observer: Option<UnboundedSender<i64>>,
     /// Strings to keep out of logs (the token).
-    pub secrets: Vec<String>,
+    pub secrets: crate::telemetry::Secrets,
     /// Group commit of reports.
     pub reports: super::batch::Batcher,
     /// Per-chat send queues and the outbox marks.
@@ -36,19 +33,9 @@ pub struct App {
 }
 
 impl App {
-    /// Reports an update as handled to the observer, if any.
-    pub fn handled(&self, update_id: i64) {
-        if let Some(o) = &self.observer {
-            let _ = o.send(update_id);
-        }
-    }
-
     /// Removes secrets from a text bound for the logs.
     pub fn redact(&self, s: &str) -> String {
-        self.secrets
-            .iter()
-            .filter(|x| !x.is_empty())
-            .fold(s.to_owned(), |acc, x| acc.replace(x.as_str(), "***"))
+        self.secrets.redact(s)
     }
 
     /// If this update was applied before (a redelivery), queues the replies

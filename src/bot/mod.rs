@@ -155,11 +155,12 @@ async fn on_member(
     app: Arc<App>,
     upd: Update,
     change: teloxide::types::ChatMemberUpdated,
+    unhandled: Unhandled,
 ) -> anyhow::Result<()> {
+    let _handling = unhandled.handling(upd.id);
     if change.new_chat_member.is_present() {
         context::reachable_again(&app, change.chat.id.0).await;
     }
-    app.handled(i64::from(upd.id.0));
     Ok(())
 }
 
@@ -201,7 +202,7 @@ async fn on_message(
     // Before any other await: see `Turns::take`.
     let turn = turns.take(incoming.msg.chat.id.0).await;
     let update_id = i64::from(incoming.id.0);
-    spawn(handling, Some(turn), app.clone(), update_id, async move {
+    spawn(handling, Some(turn), async move {
         handle_message(&bot, &app, &me, update_id, &incoming.msg).await;
     });
     Ok(())
@@ -218,21 +219,11 @@ async fn on_message(
 fn spawn(
     handling: crate::polling::Handling,
     turn: Option<turns::Turn>,
-    app: Arc<App>,
-    update_id: i64,
     work: impl Future<Output = ()> + Send + 'static,
 ) {
     tokio::spawn(async move {
-        {
-            let _held = (handling, turn);
-            work.await;
-        }
-        // An observer (tests, demo) hears of an update once its replies
-        // are out, as a user would see them.
-        if app.observer.is_some() {
-            app.delivery.settled(update_id).await;
-        }
-        app.handled(update_id);
+        let _held = (handling, turn);
+        work.await;
     });
 }
 
@@ -459,7 +450,7 @@ async fn on_callback(
         None => None,
     };
     let update_id = i64::from(upd.id.0);
-    spawn(handling, turn, app.clone(), update_id, async move {
+    spawn(handling, turn, async move {
         let data = q.data.as_deref().unwrap_or_default();
         match Callback::parse(data) {
             Some(Callback::Sign { unit_id, year }) => {

@@ -3,12 +3,11 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::bot::App;
 use crate::domain::schedule::{Deadline, Schedule, Slot, SlotKind};
 use crate::storage::blocs::{self, Bloc};
 use crate::storage::board::Board;
 use crate::storage::units::Unit;
-use crate::storage::{Result, pledges, users};
+use crate::storage::{Db, Result, pledges, users};
 use crate::text::{HeadReminder, Lang, Missing, Outstanding, Overdue, Summary};
 
 /// One message to claim.
@@ -74,13 +73,13 @@ async fn owed(
 
 /// The messages of one send of one bloc.
 pub async fn messages(
-    app: &App,
+    db: &Db,
     bloc: &Bloc,
     schedule: &Schedule,
     slot: Slot,
     now: DateTime<Utc>,
 ) -> Result<Vec<Message>> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = db.pool().acquire().await?;
     let skip = crate::storage::reminders::unreachable_of(&mut conn, bloc.id).await?;
     let (owed, standings) = owed(&mut conn, bloc, schedule.year, slot.deadline).await?;
     let date = schedule.date(slot.deadline).format("%d/%m/%Y").to_string();
@@ -163,28 +162,28 @@ pub async fn messages(
 }
 
 /// Notices to the bloc's admins that `chat` refuses our messages.
-pub async fn unreachable_notices(app: &App, bloc: &Bloc, chat: i64) -> Result<Vec<(i64, String)>> {
-    notices(app, bloc, chat, |t, who| t.unreachable(who)).await
+pub async fn unreachable_notices(db: &Db, bloc: &Bloc, chat: i64) -> Result<Vec<(i64, String)>> {
+    notices(db, bloc, chat, |t, who| t.unreachable(who)).await
 }
 
 /// Notices to the bloc's admins that Telegram refuses our messages to
 /// `chat` (400) though the bot is still there.
 pub async fn refused_notices(
-    app: &App,
+    db: &Db,
     bloc: &Bloc,
     chat: i64,
     reason: &str,
 ) -> Result<Vec<(i64, String)>> {
-    notices(app, bloc, chat, |t, who| t.send_refused(who, reason)).await
+    notices(db, bloc, chat, |t, who| t.send_refused(who, reason)).await
 }
 
 async fn notices(
-    app: &App,
+    db: &Db,
     bloc: &Bloc,
     chat: i64,
     text: impl Fn(&dyn crate::text::Texts, &str) -> String,
 ) -> Result<Vec<(i64, String)>> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = db.pool().acquire().await?;
     let who = if chat == bloc.chat_id {
         format!("nhóm khối «{}»", bloc.name)
     } else {

@@ -9,8 +9,8 @@ use teloxide::prelude::*;
 use teloxide::types::{LinkPreviewOptions, ParseMode};
 
 use super::Sender;
-use crate::bot::App;
 use crate::delivery::is_forbidden;
+use crate::telemetry::Secrets;
 use crate::text::{self, MAX_MESSAGE_CHARS};
 
 /// How a send ended.
@@ -42,7 +42,13 @@ fn is_bad_request(e: &teloxide::ApiError) -> bool {
 }
 
 /// Sends `text` (split if long) to `chat`.
-pub async fn send(bot: &Sender, app: &App, chat: i64, text: &str, backoff: Duration) -> Outcome {
+pub async fn send(
+    bot: &Sender,
+    secrets: &Secrets,
+    chat: i64,
+    text: &str,
+    backoff: Duration,
+) -> Outcome {
     for part in text::split_message(text, MAX_MESSAGE_CHARS) {
         let mut attempt = 0;
         loop {
@@ -67,7 +73,7 @@ pub async fn send(bot: &Sender, app: &App, chat: i64, text: &str, backoff: Durat
                     return Outcome::Refused(e.to_string());
                 }
                 Err(e) => {
-                    let reason = app.redact(&e.to_string());
+                    let reason = secrets.redact(&e.to_string());
                     if attempt >= ATTEMPTS {
                         return Outcome::Later(reason);
                     }

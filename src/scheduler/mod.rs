@@ -5,11 +5,11 @@
 //! drops one. `tick` is driven every minute by tokio-cron-scheduler in
 //! production and by a simulated clock in tests.
 
+mod backup;
 mod compose;
 mod deliver;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use teloxide::adaptors::Throttle;
 use teloxide::adaptors::throttle::Limits;
@@ -18,12 +18,14 @@ use tokio::sync::{Mutex, Semaphore};
 use tokio::task::JoinSet;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
-use crate::bot::App;
+use crate::clock::Clock;
 use crate::domain::schedule::{Schedule, Slot};
 use crate::storage::blocs::Bloc;
 use crate::storage::reminders::{self, Key};
-use crate::storage::{Result, Scope, StorageError, blocs, schedules, targets, updates};
+use crate::storage::{Db, Result, Scope, StorageError, blocs, schedules, targets, updates};
+use crate::telemetry::Secrets;
 
+pub use backup::DailyBackup;
 pub use deliver::Outcome;
 
 /// The bot the scheduler sends with: paced to Telegram's limits.
@@ -86,35 +88,48 @@ impl std::ops::AddAssign for TickReport {
     }
 }
 
+/// What the scheduler works with: the database, the clock, and what to keep
+/// out of its logs.
+#[derive(Clone, Debug)]
+struct Env {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    secrets: Secrets,
+}
+
+impl Env {
+    fn redact(&self, s: &str) -> String {
+        self.secrets.redact(s)
+    }
+}
+
 /// The scheduler of one running bot.
 #[derive(Debug)]
 pub struct Scheduler {
-    app: Arc<App>,
+    env: Env,
     bot: Sender,
     // One tick at a time: two overlapping ticks would race on the same claims.
     lock: Mutex<()>,
     /// Pause before retrying a failed send within a tick.
-    pub backoff: Duration,
-    // Sends in flight at once. Throttle releases queued sends in batches every
-    // 250 ms: one at a time would cap a fan-out at 4 messages/s.
-    concurrency: AtomicUsize,
+    backoff: Duration,
     // Time between two sends of a fan-out; zero sends as fast as Throttle lets.
     pace: Duration,
 }
 
-/// Sends in flight by default: enough to keep the ceiling busy, and under
-/// Throttle's queue of 30.
+/// Sends in flight at once: enough to keep the ceiling busy, and under
+/// Throttle's queue of 30. Throttle releases queued sends in batches every
+/// 250 ms: one at a time would cap a fan-out at 4 messages/s.
 pub const CONCURRENCY: usize = 24;
 
 impl Scheduler {
-    /// A scheduler sending with `bot`.
-    pub fn new(app: Arc<App>, bot: Sender) -> Scheduler {
+    /// A scheduler over `db` at `clock`'s time, sending with `bot`; `secrets`
+    /// are kept out of its logs.
+    pub fn new(db: Db, clock: Arc<dyn Clock>, secrets: Secrets, bot: Sender) -> Scheduler {
         Scheduler {
-            app,
+            env: Env { db, clock, secrets },
             bot,
             lock: Mutex::new(()),
             backoff: Duration::from_millis(200),
-            concurrency: AtomicUsize::new(CONCURRENCY),
             pace: Duration::ZERO,
         }
     }
@@ -129,11 +144,6 @@ impl Scheduler {
         self
     }
 
-    /// Sets how many sends may be in flight at once (1 sends in claim order).
-    pub fn set_concurrency(&self, n: usize) {
-        self.concurrency.store(n.max(1), Ordering::Relaxed);
-    }
-
     /// Waits until no tick is running (for a graceful shutdown).
     pub async fn idle(&self) {
         drop(self.lock.lock().await);
@@ -142,26 +152,16 @@ impl Scheduler {
     /// Claims and sends everything due now; sends what earlier ticks claimed
     /// but could not send.
     pub async fn tick(&self) -> Result<TickReport> {
-        self.run(true).await
-    }
-
-    /// Only claims what is due, without sending: what a crash right after
-    /// the claims leaves behind (used by restart tests).
-    pub async fn claim_only(&self) -> Result<()> {
-        self.run(false).await.map(|_| ())
-    }
-
-    async fn run(&self, send: bool) -> Result<TickReport> {
         let _one_at_a_time = self.lock.lock().await;
-        let now = self.app.clock.now();
+        let now = self.env.clock.now();
         let mut report = TickReport::default();
         {
-            let mut tx = self.app.db.write_scoped(Scope::Uncached).await?;
+            let mut tx = self.env.db.write_scoped(Scope::Uncached).await?;
             updates::prune(&mut tx, now).await?;
             tx.commit().await?;
         }
         let all = {
-            let mut conn = self.app.db.pool().acquire().await?;
+            let mut conn = self.env.db.pool().acquire().await?;
             blocs::all(&mut conn).await?
         };
         let mut due = Vec::new();
@@ -170,13 +170,11 @@ impl Scheduler {
                 Ok(keys) => due.extend(keys.into_iter().map(|k| (bloc.clone(), k))),
                 // One bad bloc must not stop every other bloc's reminders.
                 Err(e) => {
-                    tracing::error!(bloc = bloc.id, error = %self.app.redact(&e.to_string()), "scheduler tick failed")
+                    tracing::error!(bloc = bloc.id, error = %self.env.redact(&e.to_string()), "scheduler tick failed")
                 }
             }
         }
-        if send {
-            report += self.flush(due).await?;
-        }
+        report += self.flush(due).await?;
         Ok(report)
     }
 
@@ -186,14 +184,14 @@ impl Scheduler {
         let year = chrono::Datelike::year(&now.with_timezone(&tz).date_naive());
         {
             // Adds only draft targets, which nothing cached shows.
-            let mut tx = self.app.db.write_scoped(Scope::Uncached).await?;
+            let mut tx = self.env.db.write_scoped(Scope::Uncached).await?;
             targets::roll_over(&mut tx, bloc.id, year, now).await?;
             tx.commit().await?;
         }
         let mut keys = Vec::new();
         for y in [year - 1, year] {
             let schedule = {
-                let mut conn = self.app.db.pool().acquire().await?;
+                let mut conn = self.env.db.pool().acquire().await?;
                 schedules::get(&mut conn, bloc.id, y, tz).await?
             };
             for slot in schedule.due(now) {
@@ -204,7 +202,7 @@ impl Scheduler {
                     day: slot.day,
                 };
                 let latest = {
-                    let mut conn = self.app.db.pool().acquire().await?;
+                    let mut conn = self.env.db.pool().acquire().await?;
                     reminders::latest_day(&mut conn, bloc.id, y, slot.deadline).await?
                 };
                 if latest.is_some_and(|d| d > slot.day) {
@@ -226,8 +224,8 @@ impl Scheduler {
         key: Key,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<()> {
-        let messages = compose::messages(&self.app, bloc, schedule, slot, now).await?;
-        let mut tx = self.app.db.write_scoped(Scope::Uncached).await?;
+        let messages = compose::messages(&self.env.db, bloc, schedule, slot, now).await?;
+        let mut tx = self.env.db.write_scoped(Scope::Uncached).await?;
         reminders::skip_older(&mut tx, key, now).await?;
         let existing = reminders::recipients(&mut tx, key).await?;
         for m in messages.iter().filter(|m| !existing.contains(&m.recipient)) {
@@ -242,16 +240,14 @@ impl Scheduler {
     async fn flush(&self, due: Vec<(Bloc, Key)>) -> Result<TickReport> {
         let mut rows = Vec::new();
         {
-            let mut conn = self.app.db.pool().acquire().await?;
+            let mut conn = self.env.db.pool().acquire().await?;
             for (bloc, key) in due {
-                for row in reminders::pending(&mut conn, key, self.app.clock.now()).await? {
+                for row in reminders::pending(&mut conn, key, self.env.clock.now()).await? {
                     rows.push((bloc.clone(), row));
                 }
             }
         }
-        let limit = Arc::new(Semaphore::new(
-            self.concurrency.load(Ordering::Relaxed).max(1),
-        ));
+        let limit = Arc::new(Semaphore::new(CONCURRENCY));
         let mut tasks = JoinSet::new();
         let mut pace = (!self.pace.is_zero()).then(|| {
             let mut i = tokio::time::interval(self.pace);
@@ -267,9 +263,9 @@ impl Scheduler {
                 .acquire_owned()
                 .await
                 .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-            let (app, bot, backoff) = (self.app.clone(), self.bot.clone(), self.backoff);
+            let (env, bot, backoff) = (self.env.clone(), self.bot.clone(), self.backoff);
             tasks.spawn(async move {
-                let r = deliver_row(&app, &bot, &bloc, row, backoff).await;
+                let r = deliver_row(&env, &bot, &bloc, row, backoff).await;
                 drop(permit);
                 r
             });
@@ -279,7 +275,7 @@ impl Scheduler {
             match done {
                 Ok(Ok(r)) => report += r,
                 Ok(Err(e)) => {
-                    tracing::error!(error = %self.app.redact(&e.to_string()), "recording a send failed");
+                    tracing::error!(error = %self.env.redact(&e.to_string()), "recording a send failed");
                     report.pending += 1;
                 }
                 Err(e) => {
@@ -290,31 +286,11 @@ impl Scheduler {
         }
         Ok(report)
     }
-
-    /// The next instant something may be due, for simulated clocks.
-    pub async fn next_wakeup(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
-        let now = self.app.clock.now();
-        let mut conn = self.app.db.pool().acquire().await?;
-        let mut next = None;
-        for bloc in blocs::all(&mut conn).await? {
-            let tz = crate::bot::tz_of(&bloc);
-            let year = chrono::Datelike::year(&now.with_timezone(&tz).date_naive());
-            for y in [year - 1, year, year + 1] {
-                let s = schedules::get(&mut conn, bloc.id, y, tz).await?;
-                if let Some(slot) = s.next_after(now) {
-                    next = Some(
-                        next.map_or(slot.at, |n: chrono::DateTime<chrono::Utc>| n.min(slot.at)),
-                    );
-                }
-            }
-        }
-        Ok(next)
-    }
 }
 
 /// Sends one claimed message and records the outcome.
 async fn deliver_row(
-    app: &App,
+    env: &Env,
     bot: &Sender,
     bloc: &Bloc,
     row: reminders::Claimed,
@@ -323,17 +299,17 @@ async fn deliver_row(
     let mut report = TickReport::default();
     // Send first, then mark as sent: a crash in between repeats one message
     // at worst; marking first could lose it.
-    match deliver::send(bot, app, row.recipient, &row.text, backoff).await {
+    match deliver::send(bot, &env.secrets, row.recipient, &row.text, backoff).await {
         Outcome::Sent => {
-            let mut tx = app.db.write_scoped(Scope::Unreachable).await?;
-            reminders::mark_sent(&mut tx, row.id, app.clock.now()).await?;
+            let mut tx = env.db.write_scoped(Scope::Unreachable).await?;
+            reminders::mark_sent(&mut tx, row.id, env.clock.now()).await?;
             reminders::clear_unreachable(&mut tx, bloc.id, row.recipient).await?;
             tx.commit().await?;
             report.sent += 1;
         }
         Outcome::Migrated(new_chat) => {
             {
-                let mut tx = app.db.write().await?;
+                let mut tx = env.db.write().await?;
                 blocs::move_chat(&mut tx, row.recipient, new_chat).await?;
                 tx.commit().await?;
             }
@@ -342,9 +318,11 @@ async fn deliver_row(
                 new_chat,
                 "group became a supergroup; bloc moved"
             );
-            if let Outcome::Sent = deliver::send(bot, app, new_chat, &row.text, backoff).await {
-                let mut tx = app.db.write_scoped(Scope::Uncached).await?;
-                reminders::mark_sent(&mut tx, row.id, app.clock.now()).await?;
+            if let Outcome::Sent =
+                deliver::send(bot, &env.secrets, new_chat, &row.text, backoff).await
+            {
+                let mut tx = env.db.write_scoped(Scope::Uncached).await?;
+                reminders::mark_sent(&mut tx, row.id, env.clock.now()).await?;
                 tx.commit().await?;
                 report.sent += 1;
             } else {
@@ -354,29 +332,29 @@ async fn deliver_row(
         Outcome::Forbidden(reason) => {
             report.failed += 1;
             let first = {
-                let mut tx = app.db.write_scoped(Scope::Unreachable).await?;
-                reminders::mark_failed(&mut tx, row.id, &reason, app.clock.now()).await?;
+                let mut tx = env.db.write_scoped(Scope::Unreachable).await?;
+                reminders::mark_failed(&mut tx, row.id, &reason, env.clock.now()).await?;
                 let first = reminders::mark_unreachable(
                     &mut tx,
                     bloc.id,
                     row.recipient,
                     &reason,
-                    app.clock.now(),
+                    env.clock.now(),
                 )
                 .await?;
                 tx.commit().await?;
                 first
             };
             if first {
-                let notices = compose::unreachable_notices(app, bloc, row.recipient).await?;
-                tell_admins(app, bot, bloc, notices, backoff).await;
+                let notices = compose::unreachable_notices(&env.db, bloc, row.recipient).await?;
+                tell_admins(env, bot, bloc, notices, backoff).await;
             }
         }
         Outcome::Refused(reason) => {
             report.pending += 1;
-            let now = app.clock.now();
+            let now = env.clock.now();
             let first = {
-                let mut tx = app.db.write_scoped(Scope::Uncached).await?;
+                let mut tx = env.db.write_scoped(Scope::Uncached).await?;
                 reminders::defer(&mut tx, row.id, row.attempts + 1, &reason, now).await?;
                 let first =
                     reminders::mark_trouble(&mut tx, bloc.id, row.recipient, &reason, now).await?;
@@ -385,8 +363,9 @@ async fn deliver_row(
             };
             tracing::warn!(bloc = bloc.id, recipient = row.recipient, reason = %reason, attempts = row.attempts + 1, "Telegram refused a send; retrying with backoff");
             if first {
-                let notices = compose::refused_notices(app, bloc, row.recipient, &reason).await?;
-                tell_admins(app, bot, bloc, notices, backoff).await;
+                let notices =
+                    compose::refused_notices(&env.db, bloc, row.recipient, &reason).await?;
+                tell_admins(env, bot, bloc, notices, backoff).await;
             }
         }
         Outcome::Later(reason) => {
@@ -399,7 +378,7 @@ async fn deliver_row(
 
 /// Sends the bloc's admins a notice each; one that fails is logged, not retried.
 async fn tell_admins(
-    app: &App,
+    env: &Env,
     bot: &Sender,
     bloc: &Bloc,
     notices: Vec<(i64, String)>,
@@ -407,7 +386,7 @@ async fn tell_admins(
 ) {
     for (admin, text) in notices {
         if !matches!(
-            deliver::send(bot, app, admin, &text, backoff).await,
+            deliver::send(bot, &env.secrets, admin, &text, backoff).await,
             Outcome::Sent
         ) {
             tracing::warn!(

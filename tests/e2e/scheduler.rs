@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use fake_bot_api::Fault;
 use serde_json::json;
 use std::collections::BTreeMap;
+use thidua::clock::Clock;
 use thidua::demo::{TARGETS, UNITS};
 
 fn hcm_day(t: DateTime<Utc>) -> NaiveDate {
@@ -30,6 +31,28 @@ fn gist(text: &str) -> String {
     } else {
         bullet_codes(text).join(",")
     }
+}
+
+/// The next instant a send of any bloc may be due after `now`, read from
+/// the stored schedules as the scheduler reads them.
+async fn next_wakeup(b: &Bot, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    use thidua::storage::{blocs, schedules};
+    let pool = b.h.app().expect("running").db.pool().clone();
+    let mut conn = pool.acquire().await.expect("connection");
+    let mut next: Option<DateTime<Utc>> = None;
+    for bloc in blocs::all(&mut conn).await.expect("blocs") {
+        let tz = thidua::bot::tz_of(&bloc);
+        let year = chrono::Datelike::year(&now.with_timezone(&tz).date_naive());
+        for y in [year - 1, year, year + 1] {
+            let s = schedules::get(&mut conn, bloc.id, y, tz)
+                .await
+                .expect("schedule");
+            if let Some(slot) = s.next_after(now) {
+                next = Some(next.map_or(slot.at, |n| n.min(slot.at)));
+            }
+        }
+    }
+    next
 }
 
 async fn eleven_units_ten_heads() -> Bot {
@@ -105,7 +128,6 @@ async fn a_simulated_year_sends_each_head_exactly_what_it_owes() {
     let mut events = events.into_iter().peekable();
 
     let end = at(12, 31, 23);
-    let sched = b.h.scheduler().expect("scheduler");
     // recipient label -> [(day, gist)]
     let mut got: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     let label = |chat: i64| -> String {
@@ -118,7 +140,7 @@ async fn a_simulated_year_sends_each_head_exactly_what_it_owes() {
         }
     };
     loop {
-        let wake = sched.next_wakeup().await.expect("wakeup");
+        let wake = next_wakeup(&b, b.h.clock.now()).await;
         let next_event = events.peek().map(|e| e.0);
         let t = match (wake, next_event) {
             (Some(w), Some(e)) => w.min(e),
@@ -314,18 +336,32 @@ async fn a_restart_between_claim_and_send_sends_each_reminder_once() {
     let mut b = three_units().await;
     b.h.clock.set(at(3, 17, 8));
     let from = b.h.api.call_count();
-    b.h.scheduler()
-        .expect("scheduler")
-        .claim_only()
-        .await
-        .expect("claims");
+    // Telegram never answers: the bot dies with the three sends in flight.
+    b.h.api.trouble(
+        "sendMessage",
+        fake_bot_api::Trouble::Stall(std::time::Duration::from_secs(60)),
+        3,
+    );
+    let _cut = b.h.tick_later().expect("running");
+    assert!(
+        b.h.api
+            .wait_served("stall", 3, std::time::Duration::from_secs(20))
+            .await,
+        "the three sends reached Telegram"
+    );
     assert_eq!(
         b.count("SELECT COUNT(*) FROM reminders WHERE sent_at IS NULL")
             .await,
         3,
         "two heads and the group claimed"
     );
-    assert_eq!(b.h.api.call_count(), from, "nothing sent before the crash");
+    assert!(
+        b.h.api
+            .calls_since(from)
+            .iter()
+            .all(|c| c.method != "sendMessage"),
+        "nothing accepted before the crash"
+    );
     b.h.restart().await.expect("restart");
     let sent = tick(&b).await;
     assert_eq!(
@@ -339,18 +375,15 @@ async fn a_restart_between_claim_and_send_sends_each_reminder_once() {
 #[tokio::test]
 async fn a_send_left_pending_by_a_failure_is_sent_after_a_restart_and_only_it() {
     let mut b = three_units().await;
-    // One send at a time, so that the fault hits the first claimed send.
-    b.h.scheduler().expect("scheduler").set_concurrency(1);
     b.h.clock.set(at(3, 17, 8));
     // A passing failure (a 400 is Telegram refusing for a reason, retried
-    // with backoff instead: see trust.rs).
+    // with backoff instead: see trust.rs), on every try of one head's send.
     let bad = Fault {
         status: 502,
         body: json!({"ok": false, "error_code": 502, "description": "Bad Gateway"}),
     };
-    for _ in 0..3 {
-        b.h.api.fail_next("sendMessage", bad.clone());
-    }
+    b.h.api
+        .trouble_chat(head(0).id, fake_bot_api::Trouble::Answer(bad), 3);
     let first = tick(&b).await;
     let pending = b
         .count("SELECT COUNT(*) FROM reminders WHERE sent_at IS NULL")
@@ -542,10 +575,13 @@ async fn a_500_is_retried_and_nothing_is_lost_or_doubled() {
 #[tokio::test]
 async fn a_403_is_recorded_and_the_admins_told_once() {
     let b = three_units().await;
-    // One send at a time, so that the fault hits the first claimed send.
-    b.h.scheduler().expect("scheduler").set_concurrency(1);
     b.h.clock.set(at(3, 17, 8));
-    b.h.api.fail_next("sendMessage", Fault { status: 403, body: json!({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}) });
+    let blocked = Fault {
+        status: 403,
+        body: json!({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}),
+    };
+    b.h.api
+        .trouble_chat(head(0).id, fake_bot_api::Trouble::Answer(blocked), 1);
     let sent = tick(&b).await;
     let notices: Vec<&ApiCall> = sent
         .iter()

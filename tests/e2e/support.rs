@@ -176,11 +176,7 @@ impl Bot {
 /// Ticks the scheduler once and returns the messages it sent.
 pub async fn tick(b: &Bot) -> Vec<ApiCall> {
     let from = b.h.api.call_count();
-    b.h.scheduler()
-        .expect("scheduler")
-        .tick()
-        .await
-        .expect("tick");
+    b.h.tick().await.expect("tick");
     b.h.api
         .calls_since(from)
         .into_iter()

@@ -21,6 +21,7 @@ impl FakeBotApi {
             }
         };
         s.remember_chats(&update);
+        s.confirmed.remove(&id);
         s.updates.push_back(Queued {
             update,
             force: false,
@@ -32,11 +33,36 @@ impl FakeBotApi {
 
     /// Delivers an update again with the same id, as Telegram does after a crash.
     pub fn redeliver(&self, update: Value) {
-        self.inner.lock().updates.push_back(Queued {
+        let mut s = self.inner.lock();
+        if let Some(id) = update.get("update_id").and_then(Value::as_i64) {
+            s.confirmed.remove(&id);
+        }
+        s.updates.push_back(Queued {
             update,
             force: true,
         });
+        drop(s);
         self.inner.new_update.notify_waiters();
+    }
+
+    /// Waits up to `limit` until the bot confirmed update `id` (queued with
+    /// [`FakeBotApi::push`] or [`FakeBotApi::redeliver`]): a `getUpdates`
+    /// after the one that handed it out came with an `offset` above it. A
+    /// bot that confirms a batch only once it is handled is then done with
+    /// it. True if confirmed.
+    pub async fn wait_confirmed(&self, id: i64, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let notified = self.inner.new_confirm.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.inner.lock().confirmed.contains(&id) {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return self.inner.lock().confirmed.contains(&id);
+            }
+        }
     }
 
     /// Updates still queued (not yet confirmed by the bot).
@@ -93,6 +119,7 @@ pub(crate) async fn get_updates(inner: &Inner, body: &Value) -> Vec<Value> {
         .and_then(Value::as_u64)
         .map_or(100, |l| l.clamp(1, 100)) as usize;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
+    confirm(inner, offset);
     loop {
         let notified = inner.new_update.notified();
         tokio::pin!(notified);
@@ -105,6 +132,12 @@ pub(crate) async fn get_updates(inner: &Inner, body: &Value) -> Vec<Value> {
             if !s.updates.is_empty() {
                 let n = s.updates.len().min(limit).min(s.batch.unwrap_or(limit));
                 let out: Vec<Value> = s.updates.iter().take(n).map(|q| q.update.clone()).collect();
+                let poll = s.polls;
+                for u in &out {
+                    if let Some(id) = u["update_id"].as_i64() {
+                        s.handed.insert(id, poll);
+                    }
+                }
                 // Forced redeliveries go out once; ordinary ones stay until confirmed.
                 let mut i = 0;
                 s.updates.retain(|q| {
@@ -118,4 +151,26 @@ pub(crate) async fn get_updates(inner: &Inner, body: &Value) -> Vec<Value> {
             return Vec::new();
         }
     }
+}
+
+/// Records what this `getUpdates` (the latest counted) confirms: updates
+/// handed out by an earlier request, below `offset`.
+fn confirm(inner: &Inner, offset: i64) {
+    let mut s = inner.lock();
+    let poll = s.polls;
+    let done: Vec<i64> = s
+        .handed
+        .iter()
+        .filter(|&(&id, &by)| by < poll && id < offset)
+        .map(|(&id, _)| id)
+        .collect();
+    if done.is_empty() {
+        return;
+    }
+    for id in done {
+        s.handed.remove(&id);
+        s.confirmed.insert(id);
+    }
+    drop(s);
+    inner.new_confirm.notify_waiters();
 }

@@ -1,7 +1,7 @@
 //! What the fake remembers between requests, behind one lock.
 
 use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 use tokio::sync::Notify;
@@ -44,6 +44,11 @@ pub(crate) struct State {
     pub(crate) too_many: u64,
     /// At most this many updates per `getUpdates`, whatever the bot asks.
     pub(crate) batch: Option<usize>,
+    /// Update id → the `getUpdates` request (by number) that last handed it out.
+    pub(crate) handed: HashMap<i64, u64>,
+    /// Updates a later `getUpdates` confirmed by its `offset`: the bot is done
+    /// with them (a bot that confirms only what it handled, as thidua does).
+    pub(crate) confirmed: HashSet<i64>,
 }
 
 impl State {
@@ -68,6 +73,8 @@ pub(crate) struct Inner {
     pub(crate) new_update: Notify,
     /// Wakes [`crate::FakeBotApi::wait_for`].
     pub(crate) new_call: Notify,
+    /// Wakes [`crate::FakeBotApi::wait_confirmed`].
+    pub(crate) new_confirm: Notify,
 }
 
 impl Inner {

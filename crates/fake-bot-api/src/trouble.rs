@@ -129,6 +129,25 @@ impl FakeBotApi {
         self.inner.lock().served.clone()
     }
 
+    /// Waits up to `limit` until `n` troubles of `kind` ([`Trouble::kind`])
+    /// were served in all: e.g. until the sends a test stalls have reached
+    /// the fake. True if they were.
+    pub async fn wait_served(&self, kind: &str, n: u64, limit: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        let served = || self.inner.lock().served.get(kind).copied().unwrap_or(0) >= n;
+        loop {
+            let notified = self.inner.new_call.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if served() {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return served();
+            }
+        }
+    }
+
     /// Answers 429 (retry_after 1) to sends beyond `per_sec` in any second,
     /// as Telegram does.
     pub fn enforce_send_limit(&self, per_sec: usize) {
@@ -164,6 +183,8 @@ pub(crate) fn take_chat_trouble(inner: &Inner, chat: i64) -> Option<Trouble> {
         queue.pop_front();
     }
     *s.served.entry(t.kind()).or_default() += 1;
+    drop(s);
+    inner.new_call.notify_waiters();
     Some(t)
 }
 
@@ -178,6 +199,8 @@ pub(crate) fn take_trouble(inner: &Inner, method: &str) -> Option<Trouble> {
         queue.pop_front();
     }
     *s.served.entry(t.kind()).or_default() += 1;
+    drop(s);
+    inner.new_call.notify_waiters();
     Some(t)
 }
 
