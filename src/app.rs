@@ -116,7 +116,14 @@ impl Thidua {
         let mut dispatcher = bot::dispatcher(bot.clone(), app.clone(), unhandled.clone());
         let shutdown = dispatcher.shutdown_token();
         let errors = PollErrors::default();
-        let listener = Poller::new(bot, &app, self.poll_timeout, unhandled, errors.clone()).await;
+        let listener = Poller::new(
+            bot,
+            &app.secrets,
+            self.poll_timeout,
+            unhandled,
+            errors.clone(),
+        )
+        .await;
         let redactor = app.clone();
         let task = tokio::spawn(async move {
             dispatcher

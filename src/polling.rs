@@ -20,7 +20,10 @@ use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
 use teloxide::types::{AllowedUpdate, Update, UpdateId, UpdateKind};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 
-use crate::bot::{App, Tg};
+use crate::telemetry::Secrets;
+
+/// The Bot API client polled.
+type Tg = Bot;
 
 /// How long the next batch waits for the current one to be handled; past
 /// it (a handler stuck on a network call), polling goes on.
@@ -122,7 +125,7 @@ impl Poller {
     /// the HTTP client gives up on any request after 17 s).
     pub async fn new(
         bot: Tg,
-        app: &App,
+        secrets: &Secrets,
         timeout: Duration,
         unhandled: Unhandled,
         errors: PollErrors,
@@ -130,12 +133,12 @@ impl Poller {
         match bot.get_webhook_info().await {
             Ok(info) if info.url.is_some() => {
                 if let Err(e) = bot.delete_webhook().await {
-                    tracing::error!(error = %app.redact(&e.to_string()), "deleting the webhook failed");
+                    tracing::error!(error = %secrets.redact(&e.to_string()), "deleting the webhook failed");
                 }
             }
             Ok(_) => {}
             Err(e) => {
-                tracing::warn!(error = %app.redact(&e.to_string()), "getWebhookInfo failed")
+                tracing::warn!(error = %secrets.redact(&e.to_string()), "getWebhookInfo failed")
             }
         }
         let (token, flag) = mk_stop_token();

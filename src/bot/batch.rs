@@ -18,8 +18,9 @@ use std::pin::Pin;
 use std::sync::{Mutex, MutexGuard};
 use tokio::sync::oneshot;
 
-use super::context::{App, Fail, Out};
-use crate::storage::{Scope, StorageError, Write, updates};
+use super::fail::Fail;
+use crate::delivery::{Delivery, Out};
+use crate::storage::{Db, Scope, StorageError, Write, updates};
 
 /// Jobs taken into one transaction at most.
 const MOST: usize = 256;
@@ -27,25 +28,34 @@ const MOST: usize = 256;
 /// What a job returns.
 pub type Outcome = Result<Vec<Out>, Fail>;
 
-/// A write run inside the batch's transaction.
-pub type Job = Box<
-    dyn for<'a> FnOnce(&'a App, &'a mut Write) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>
+/// A write run inside the batch's transaction, given the handlers' context
+/// `C` (the bot's `App`).
+pub type Job<C> = Box<
+    dyn for<'a> FnOnce(&'a C, &'a mut Write) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>
         + Send,
 >;
 
-struct Queued {
-    job: Job,
+struct Queued<C> {
+    job: Job<C>,
     done: oneshot::Sender<Outcome>,
 }
 
 /// The queue and the leader's turn.
-#[derive(Default)]
-pub struct Batcher {
-    queue: Mutex<Vec<Queued>>,
+pub struct Batcher<C> {
+    queue: Mutex<Vec<Queued<C>>>,
     leader: tokio::sync::Mutex<()>,
 }
 
-impl std::fmt::Debug for Batcher {
+impl<C> Default for Batcher<C> {
+    fn default() -> Self {
+        Batcher {
+            queue: Mutex::new(Vec::new()),
+            leader: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
+impl<C> std::fmt::Debug for Batcher<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Batcher")
             .field("queued", &self.lock_queue().len())
@@ -58,13 +68,26 @@ fn failed(why: &str) -> Fail {
     Fail::Storage(StorageError::Batch(why.to_owned()))
 }
 
-impl Batcher {
-    fn lock_queue(&self) -> MutexGuard<'_, Vec<Queued>> {
+/// Where a batch writes: the database, and the delivery whose waiting
+/// outbox marks ride on its commit.
+#[derive(Clone, Copy)]
+pub struct Store<'a> {
+    /// The database.
+    pub db: &'a Db,
+    /// The send queues.
+    pub delivery: &'a Delivery,
+}
+
+impl<C> Batcher<C> {
+    fn lock_queue(&self) -> MutexGuard<'_, Vec<Queued<C>>> {
         self.queue.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
 
-    /// Runs `job` in a batch of reports; returns once its batch committed.
-    pub async fn run(&self, app: &App, job: Job) -> Outcome {
+impl<C: Sync> Batcher<C> {
+    /// Runs `job` on `ctx` in a batch of reports written to `to`; returns
+    /// once its batch committed.
+    pub async fn run(&self, ctx: &C, to: Store<'_>, job: Job<C>) -> Outcome {
         let (done, mut result) = oneshot::channel();
         self.lock_queue().push(Queued { job, done });
         // Done by a leader already, or our turn to lead: whichever comes first.
@@ -82,7 +105,7 @@ impl Batcher {
                 Err(oneshot::error::TryRecvError::Closed) => break,
                 Err(oneshot::error::TryRecvError::Empty) => {}
             }
-            let jobs: Vec<Queued> = {
+            let jobs: Vec<Queued<C>> = {
                 let mut q = self.lock_queue();
                 let n = q.len().min(MOST);
                 q.drain(..n).collect()
@@ -90,7 +113,7 @@ impl Batcher {
             if jobs.is_empty() {
                 break;
             }
-            commit_batch(app, jobs).await;
+            commit_batch(ctx, to, jobs).await;
         }
         drop(turn);
         Err(failed("the batch was abandoned"))
@@ -98,8 +121,8 @@ impl Batcher {
 }
 
 /// Runs `jobs` in one transaction and answers each.
-async fn commit_batch(app: &App, jobs: Vec<Queued>) {
-    let mut tx = match app.db.write_scoped(Scope::Reports).await {
+async fn commit_batch<C>(ctx: &C, to: Store<'_>, jobs: Vec<Queued<C>>) {
+    let mut tx = match to.db.write_scoped(Scope::Reports).await {
         Ok(tx) => tx,
         Err(e) => {
             let why = e.to_string();
@@ -116,7 +139,7 @@ async fn commit_batch(app: &App, jobs: Vec<Queued>) {
             answers.push((q.done, None));
             continue;
         }
-        let outcome = (q.job)(app, &mut tx).await;
+        let outcome = (q.job)(ctx, &mut tx).await;
         match outcome {
             Err(Fail::Refused(r)) => answers.push((q.done, Some(Err(Fail::Refused(r))))),
             Err(e) => {
@@ -129,7 +152,7 @@ async fn commit_batch(app: &App, jobs: Vec<Queued>) {
     // Replies already accepted by Telegram are marked in this commit too:
     // under load their marks cost no commit of their own.
     let marks = match broken {
-        None => app.delivery.take_marks(),
+        None => to.delivery.take_marks(),
         Some(_) => Vec::new(),
     };
     let marked = marks.is_empty() || updates::mark_sent(&mut tx, &marks).await.is_ok();
@@ -140,7 +163,7 @@ async fn commit_batch(app: &App, jobs: Vec<Queued>) {
         }
         None => tx.commit().await.err().map(|e| e.to_string()),
     };
-    app.delivery.marked(marks, marked && broken.is_none());
+    to.delivery.marked(marks, marked && broken.is_none());
     for (done, outcome) in answers {
         let outcome = match (&broken, outcome) {
             (_, Some(Err(Fail::Refused(r)))) => Err(Fail::Refused(r)),
@@ -155,25 +178,36 @@ async fn commit_batch(app: &App, jobs: Vec<Queued>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::SystemClock;
     use crate::domain::Refusal;
-    use crate::storage::{Db, users};
+    use crate::storage::users;
     use std::sync::Arc;
+
+    /// What the jobs of these tests run on: nothing but the batch.
+    struct App {
+        db: Db,
+        delivery: Delivery,
+        reports: Batcher<()>,
+    }
+
+    impl App {
+        fn to(&self) -> Store<'_> {
+            Store {
+                db: &self.db,
+                delivery: &self.delivery,
+            }
+        }
+    }
+
+    type Job = super::Job<()>;
+    type Queued = super::Queued<()>;
 
     async fn app() -> (App, tempfile::TempDir) {
         let (dir, db) = Db::temp().await;
         let app = App {
             db: db.clone(),
-            clock: Arc::new(SystemClock),
-            default_tz: crate::config::DEFAULT_TZ,
-            secrets: Default::default(),
-            reports: Batcher::default(),
             // Never sends: these tests only commit.
-            delivery: crate::delivery::Delivery::new(
-                teloxide::Bot::new("0:x"),
-                db,
-                Default::default(),
-            ),
+            delivery: Delivery::new(teloxide::Bot::new("0:x"), db, Default::default()),
+            reports: Batcher::default(),
         };
         (app, dir)
     }
@@ -225,7 +259,7 @@ mod tests {
         let (a, ra) = store(1);
         let (b, rb) = refuse();
         let (c, rc) = store(2);
-        commit_batch(&app, vec![a, b, c]).await;
+        commit_batch(&(), app.to(), vec![a, b, c]).await;
         assert_eq!(ra.await.unwrap().unwrap()[0].chat_id, 1);
         assert!(matches!(
             rb.await.unwrap(),
@@ -242,7 +276,7 @@ mod tests {
         let (b, rb) = refuse();
         let (c, rc) = break_after_writing();
         let (d, rd) = store(2);
-        commit_batch(&app, vec![a, b, c, d]).await;
+        commit_batch(&(), app.to(), vec![a, b, c, d]).await;
         for r in [ra, rc, rd] {
             assert!(matches!(r.await.unwrap(), Err(Fail::Storage(_))));
         }
@@ -264,7 +298,7 @@ mod tests {
                         Ok(vec![Out::to(id, "ok")])
                     })
                 });
-                app.reports.run(&app, job).await
+                app.reports.run(&(), app.to(), job).await
             });
         }
         let mut answered = Vec::new();

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use std::sync::Arc;
 use teloxide::types::{Message, User};
 
+pub use super::fail::Fail;
 pub use crate::delivery::{Out, OutFile};
 
 use crate::clock::Clock;
@@ -27,7 +28,7 @@ pub struct App {
     /// Strings to keep out of logs (the token).
     pub secrets: crate::telemetry::Secrets,
     /// Group commit of reports.
-    pub reports: super::batch::Batcher,
+    pub reports: super::batch::Batcher<App>,
     /// Per-chat send queues and the outbox marks.
     pub delivery: crate::delivery::Delivery,
 }
@@ -70,35 +71,6 @@ impl App {
                 false
             }
         }
-    }
-}
-
-/// Why a handler did not produce replies.
-#[derive(Debug, thiserror::Error)]
-pub enum Fail {
-    /// A refusal the user sees, with the usage of the command.
-    #[error("refused: {0:?}")]
-    Refused(Refusal),
-    /// Something broke; the user is told to retry.
-    #[error(transparent)]
-    Storage(#[from] StorageError),
-    /// Telegram failed while we asked it something.
-    #[error("telegram: {0}")]
-    Telegram(String),
-    /// A chart or workbook could not be made.
-    #[error("render: {0}")]
-    Render(String),
-}
-
-impl From<Refusal> for Fail {
-    fn from(r: Refusal) -> Fail {
-        Fail::Refused(r)
-    }
-}
-
-impl From<sqlx::Error> for Fail {
-    fn from(e: sqlx::Error) -> Fail {
-        Fail::Storage(e.into())
     }
 }
 

@@ -32,6 +32,7 @@ fn cancel_row(req: &Req) -> Vec<InlineKeyboardButton> {
 
 /// `/report` with no arguments: offers the targets.
 pub(super) async fn start(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
+    req.private_only()?;
     let mut tx = app.db.write_scoped(Scope::Uncached).await?;
     let (bloc, unit, sender) = head_unit(app, &mut tx, req).await?;
     let year = year_of(&bloc, req.now);

@@ -5,6 +5,7 @@ mod batch;
 mod blocs;
 mod callback;
 mod context;
+mod fail;
 mod files;
 mod flow;
 mod history;
@@ -344,6 +345,8 @@ async fn run(
         Command::Pledge(a) if a.trim().is_empty() => pledge::show(app, req).await,
         Command::Pledge(_) => Err(Fail::Refused(Refusal::BadUsage)),
         Command::Pledges => pledge::pledges(app, req).await,
+        // `/report` alone asks for each value in turn.
+        Command::Report(a) if a.trim().is_empty() => flow::start(app, req).await,
         Command::Report(a) => report::report(app, req, &a).await,
         Command::Status => report::status(app, req).await,
         Command::Standings(a) => report::standings(app, req, &a).await,

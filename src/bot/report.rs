@@ -1,6 +1,6 @@
 //! Reports, a unit's status and the standings.
 
-use super::batch::Job;
+use super::batch::{Job, Store};
 use super::context::Sender;
 use super::context::{App, Fail, Out, Req, head_unit, open_period, readable_bloc, year_of};
 use super::targets::target_line;
@@ -18,14 +18,15 @@ use std::sync::Arc;
 
 pub(super) async fn report(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
     req.private_only()?;
-    if args.trim().is_empty() {
-        return super::flow::start(app, req).await;
-    }
     let a = Report::parse(args)?;
     let req = req.clone();
-    let job: Job =
+    let job: Job<App> =
         Box::new(move |app, tx| Box::pin(async move { report_in(app, tx, &req, &a).await }));
-    app.reports.run(app, job).await
+    let to = Store {
+        db: &app.db,
+        delivery: &app.delivery,
+    };
+    app.reports.run(app, to, job).await
 }
 
 /// The one-line `/report` inside a batch's transaction: every refusal comes

@@ -11,23 +11,13 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 use crate::calls::ApiCall;
+use crate::fault::{Hangup, reply, serve_trouble};
 use crate::html;
 use crate::methods::answer;
 use crate::multipart::multipart;
 use crate::polling::{get_updates, note_poll};
 use crate::state::Inner;
-use crate::trouble::{Hangup, over_limit, serve_trouble, take_chat_trouble, take_trouble};
-
-/// A JSON response with `status`.
-pub(crate) fn reply(status: StatusCode, body: Value) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(Bytes::from(body.to_string())));
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/json"),
-    );
-    r
-}
+use crate::trouble::{over_limit, take_chat_trouble, take_trouble};
 
 /// Serves one Bot API request; `Err` closes the connection without an answer.
 pub(crate) async fn handle(

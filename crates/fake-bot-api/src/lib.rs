@@ -50,6 +50,7 @@
 //! ```
 
 mod calls;
+mod fault;
 mod handle;
 pub mod html;
 mod methods;
@@ -61,8 +62,8 @@ mod trouble;
 pub mod updates;
 
 pub use calls::{ApiCall, FilePart};
+pub use fault::{Fault, Trouble};
 pub use server::FakeBotApi;
-pub use trouble::{Fault, Trouble};
 
 /// The fake bot's user id (what `getMe` answers).
 pub const BOT_ID: i64 = 7_000_000_001;

@@ -7,7 +7,7 @@ use std::time::Instant;
 use tokio::sync::Notify;
 
 use crate::calls::ApiCall;
-use crate::trouble::Trouble;
+use crate::fault::Trouble;
 
 /// An update waiting for `getUpdates`.
 #[derive(Debug)]
