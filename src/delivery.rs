@@ -230,17 +230,10 @@ impl Delivery {
     }
 
     /// Queues again what a redelivered update left unsent: the messages of
-    /// its `outbox` (JSON) neither `marked` nor queued here.
-    pub fn resend(&self, update: i64, outbox: &str, marked: &[u32]) {
-        let outs: Vec<Out> = match serde_json::from_str::<Vec<Out>>(outbox) {
-            Ok(o) => o,
-            Err(e) => {
-                tracing::error!(update, error = %e, "a stored outbox does not parse");
-                return;
-            }
-        };
+    /// its stored `outbox` neither `marked` nor queued here.
+    pub fn resend(&self, update: i64, outbox: Vec<Out>, marked: &[u32]) {
         let unsent = (0u32..)
-            .zip(outs)
+            .zip(outbox)
             .filter(|(seq, _)| !marked.contains(seq))
             .map(|(seq, out)| Out {
                 stored: Some(seq),
@@ -263,7 +256,7 @@ impl Delivery {
                     tracing::info!(updates = rows.len(), "sending replies a stop left unsent");
                 }
                 for (update, outbox, marked) in rows {
-                    self.resend(update, &outbox, &marked);
+                    self.resend(update, outbox, &marked);
                 }
             }
             Err(e) => {

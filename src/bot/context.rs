@@ -62,7 +62,7 @@ impl App {
                     update_id,
                     "update delivered again; sending only its unsent replies"
                 );
-                self.delivery.resend(update_id, &outbox, &marked);
+                self.delivery.resend(update_id, outbox, &marked);
                 true
             }
             Ok(None) => false,
@@ -344,7 +344,7 @@ pub fn outbox(req: &Req, outs: &mut [Out]) -> Result<String, StorageError> {
     for (seq, o) in (0u32..).zip(outs.iter_mut()) {
         o.stored = Some(seq);
     }
-    serde_json::to_string(&outs).map_err(|e| StorageError::Corrupt(e.to_string()))
+    updates::encode(outs)
 }
 
 /// Moves a bloc from a group to the supergroup it became.

@@ -1,19 +1,22 @@
 //! Processed updates: Telegram redelivers after a crash, so a write records its
-//! update id in the same transaction, with the messages it produced.
+//! update id in the same transaction, with the messages it produced (its
+//! outbox, stored as a JSON array; a message is known by its place in it).
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sqlx::SqliteConnection;
 
-use super::Result;
+use super::{Result, StorageError};
 
-/// The stored outbox (JSON) of an update already applied.
-pub async fn outbox(conn: &mut SqliteConnection, update_id: i64) -> Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT outbox FROM processed_updates WHERE update_id = ?")
-            .bind(update_id)
-            .fetch_optional(conn)
-            .await?,
-    )
+/// An outbox as stored.
+pub fn encode<T: Serialize>(messages: &[T]) -> Result<String> {
+    serde_json::to_string(messages).map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+
+fn decode<T: DeserializeOwned>(update_id: i64, outbox: &str) -> Result<Vec<T>> {
+    serde_json::from_str(outbox)
+        .map_err(|e| StorageError::Corrupt(format!("outbox of update {update_id}: {e}")))
 }
 
 /// Messages per update that can carry a mark (bits of `sent`); a later
@@ -25,26 +28,28 @@ fn marked_seqs(sent: i64) -> Vec<u32> {
     (0..MARKABLE).filter(|i| sent & (1 << i) != 0).collect()
 }
 
-/// The stored outbox (JSON) of an applied update and which of its messages
-/// are marked (accepted by Telegram or refused for good).
-pub async fn unsent(
+/// The stored outbox of an applied update and which of its messages are
+/// marked (accepted by Telegram or refused for good).
+pub async fn unsent<T: DeserializeOwned>(
     conn: &mut SqliteConnection,
     update_id: i64,
-) -> Result<Option<(String, Vec<u32>)>> {
+) -> Result<Option<(Vec<T>, Vec<u32>)>> {
     let row: Option<(String, i64)> =
         sqlx::query_as("SELECT outbox, sent FROM processed_updates WHERE update_id = ?")
             .bind(update_id)
             .fetch_optional(conn)
             .await?;
-    Ok(row.map(|(outbox, sent)| (outbox, marked_seqs(sent))))
+    row.map(|(outbox, sent)| Ok((decode(update_id, &outbox)?, marked_seqs(sent))))
+        .transpose()
 }
 
 /// Updates applied since `since` with a message not yet marked: what a
-/// crash left unsent. (update id, outbox JSON, marked seqs), oldest first.
-pub async fn with_unsent(
+/// crash left unsent. (update id, outbox, marked seqs), oldest first; an
+/// outbox that does not read is logged and left out.
+pub async fn with_unsent<T: DeserializeOwned>(
     conn: &mut SqliteConnection,
     since: DateTime<Utc>,
-) -> Result<Vec<(i64, String, Vec<u32>)>> {
+) -> Result<Vec<(i64, Vec<T>, Vec<u32>)>> {
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(
         "SELECT update_id, outbox, sent FROM processed_updates
          WHERE processed_at >= ? AND sent != (1 << min(json_array_length(outbox), 62)) - 1
@@ -55,7 +60,13 @@ pub async fn with_unsent(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, outbox, sent)| (id, outbox, marked_seqs(sent)))
+        .filter_map(|(id, outbox, sent)| match decode(id, &outbox) {
+            Ok(messages) => Some((id, messages, marked_seqs(sent))),
+            Err(e) => {
+                tracing::error!(error = %e, "a stored outbox does not read");
+                None
+            }
+        })
         .collect())
 }
 
@@ -140,17 +151,20 @@ mod tests {
             .unwrap();
         record(&mut tx, 3, "[]", now).await.unwrap();
         assert_eq!(prune(&mut tx, now).await.unwrap(), 1);
-        assert_eq!(outbox(&mut tx, 1).await.unwrap(), None);
-        assert_eq!(outbox(&mut tx, 2).await.unwrap().as_deref(), Some("[]"));
+        assert_eq!(unsent::<String>(&mut tx, 1).await.unwrap(), None);
+        assert_eq!(
+            unsent::<String>(&mut tx, 2).await.unwrap(),
+            Some((vec![], vec![]))
+        );
         mark_sent(&mut tx, &[(2, 0), (3, 1), (3, 4), (2, 63)])
             .await
             .unwrap();
         assert_eq!(
-            unsent(&mut tx, 2).await.unwrap().map(|u| u.1),
+            unsent::<String>(&mut tx, 2).await.unwrap().map(|u| u.1),
             Some(vec![0])
         );
         assert_eq!(
-            unsent(&mut tx, 3).await.unwrap().map(|u| u.1),
+            unsent::<String>(&mut tx, 3).await.unwrap().map(|u| u.1),
             Some(vec![1, 4])
         );
         tx.commit().await.unwrap();
