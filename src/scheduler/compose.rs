@@ -184,18 +184,22 @@ async fn notices(
     text: impl Fn(&dyn crate::text::Texts, &str) -> String,
 ) -> Result<Vec<(i64, String)>> {
     let mut conn = db.pool().acquire().await?;
-    let who = if chat == bloc.chat_id {
-        format!("nhóm khối «{}»", bloc.name)
+    let head = if chat == bloc.chat_id {
+        None
     } else {
-        match crate::storage::units::headed_by(&mut conn, bloc.id, chat).await? {
-            Some(u) => format!("{} ({})", u.head_name.unwrap_or_default(), u.code),
-            None => format!("Telegram id {chat}"),
-        }
+        Some(
+            match crate::storage::units::headed_by(&mut conn, bloc.id, chat).await? {
+                Some(u) => format!("{} ({})", u.head_name.unwrap_or_default(), u.code),
+                None => format!("Telegram id {chat}"),
+            },
+        )
     };
     let mut out = Vec::new();
     for admin in blocs::admin_ids(&mut conn, bloc.id).await? {
         if admin != chat {
-            out.push((admin, text(lang_of(&mut conn, admin).await?.texts(), &who)));
+            let t = lang_of(&mut conn, admin).await?.texts();
+            let who = head.clone().unwrap_or_else(|| t.bloc_group(&bloc.name));
+            out.push((admin, text(t, &who)));
         }
     }
     Ok(out)

@@ -424,6 +424,10 @@ impl Texts for En {
         " · 📝 draft"
     }
 
+    fn bloc_group(&self, bloc: &str) -> String {
+        format!("the bloc group «{bloc}»")
+    }
+
     fn unreachable(&self, who: &str) -> String {
         format!(
             "⚠️ The bot cannot message {}: they blocked the bot, never pressed Start in a private chat with it, or the bot was removed from the group.",

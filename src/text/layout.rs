@@ -185,6 +185,8 @@ pub trait Texts: Sync {
     fn targets_confirmed(&self, n: u64, year: i32) -> String;
     /// Marker of a draft target.
     fn draft(&self) -> &'static str;
+    /// A bloc's group, named in a notice to its admins.
+    fn bloc_group(&self, bloc: &str) -> String;
     /// A chat refused our messages (403), told once to the admins.
     fn unreachable(&self, who: &str) -> String;
     /// To the admins, once: Telegram keeps refusing the bot's messages to a

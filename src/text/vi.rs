@@ -426,6 +426,10 @@ impl Texts for Vi {
         " · 📝 nháp"
     }
 
+    fn bloc_group(&self, bloc: &str) -> String {
+        format!("nhóm khối «{bloc}»")
+    }
+
     fn unreachable(&self, who: &str) -> String {
         format!(
             "⚠️ Bot không gửi được tin nhắn cho {}: người này đã chặn bot, chưa bấm Start trong chat riêng với bot, hoặc bot đã bị xóa khỏi nhóm.",
