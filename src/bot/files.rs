@@ -3,9 +3,7 @@
 
 use chrono::Offset;
 
-use super::context::{
-    App, Fail, Out, OutFile, Req, admin_bloc, open_period, readable_bloc, today, tz_of, year_of,
-};
+use super::context::{App, Fail, Out, OutFile, Req, admin_bloc, open_period, readable_bloc};
 use crate::domain::Period;
 use crate::domain::args::{StandingsArgs, shorten, split_args};
 use crate::domain::period::parse_year;
@@ -30,7 +28,7 @@ pub(super) async fn chart(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, 
     let a = StandingsArgs::parse(args)?;
     let mut conn = app.db.pool().acquire().await?;
     let bloc = readable_bloc(app, &mut conn, req).await?;
-    let year = a.year.unwrap_or_else(|| year_of(&bloc, req.now));
+    let year = a.year.unwrap_or_else(|| bloc.year_at(req.now));
     let period = match a.period {
         Some(p) => p,
         None => open_period(app, &mut conn, &bloc, req.now).await?,
@@ -38,7 +36,7 @@ pub(super) async fn chart(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, 
     let board = Board::load(&mut conn, bloc.id, year, period).await?;
     drop(conn);
     let t = req.t();
-    let date = today(&bloc, req.now).format("%d/%m/%Y").to_string();
+    let date = bloc.today(req.now).format("%d/%m/%Y").to_string();
     let input = ChartInput {
         title: bloc.name.clone(),
         subtitle: t.chart_subtitle(period, year, &date),
@@ -72,7 +70,7 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
     };
     let mut conn = app.db.pool().acquire().await?;
     let (bloc, _) = admin_bloc(app, &mut conn, req).await?;
-    let year = year.unwrap_or_else(|| year_of(&bloc, req.now));
+    let year = year.unwrap_or_else(|| bloc.year_at(req.now));
     // Both periods, whatever the date: after the mid-year deadline the open
     // period is the (still empty) final one, and a director then needs the
     // mid-year standings just closed.
@@ -84,7 +82,7 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
     drop(conn);
 
     let vi = Lang::Vi.texts();
-    let tz = tz_of(&bloc);
+    let tz = bloc.tz;
     // Units, targets and goals are the year's, the same on both boards.
     let unit_name = |id: i64| {
         mid.units

@@ -7,13 +7,13 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::callback::Callback;
 use super::context::Sender;
-use super::context::{App, Fail, Out, Req, commit, head_unit, open_period, year_of};
+use super::context::{App, Fail, Out, Req, commit, head_unit, open_period};
 use super::report::{Applies, Reported, parse_value, record};
 use super::targets::target_line;
+use crate::domain::Bloc;
 use crate::domain::score::score;
 use crate::domain::{Period, Refusal};
 use crate::storage::Scope;
-use crate::storage::blocs::Bloc;
 use crate::storage::board::Board;
 use crate::storage::dialogues::{self, Dialogue};
 use crate::storage::units::Unit;
@@ -34,7 +34,7 @@ fn cancel_row(req: &Req) -> Vec<InlineKeyboardButton> {
 pub(super) async fn start(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let mut tx = app.db.write_scoped(Scope::Uncached).await?;
     let (bloc, unit, sender) = head_unit(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
+    let year = bloc.year_at(req.now);
     let period = open_period(app, &mut tx, &bloc, req.now).await?;
     let board = app.db.cache().board(&mut tx, bloc.id, year, period).await?;
     if board.targets.is_empty() {
@@ -116,7 +116,7 @@ async fn step(
     if d.unit_id != unit.id {
         return Err(Refusal::NotYourUnit.into());
     }
-    let year = year_of(&bloc, req.now);
+    let year = bloc.year_at(req.now);
     let period = Period::parse(&d.period).unwrap_or(Period::Mid);
     let board = app.db.cache().board(tx, bloc.id, year, period).await?;
     let target = board

@@ -1,6 +1,7 @@
 //! Pure domain logic: no I/O, no Telegram, no SQL.
 
 pub mod args;
+pub mod bloc;
 pub mod code;
 pub mod period;
 pub mod refusal;
@@ -10,6 +11,7 @@ pub mod target;
 pub mod title;
 pub mod value;
 
+pub use bloc::Bloc;
 pub use code::Code;
 pub use period::Period;
 pub use refusal::{CommandKind, Refusal};

@@ -19,8 +19,8 @@ use tokio::task::JoinSet;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::bot::App;
+use crate::domain::Bloc;
 use crate::domain::schedule::{Schedule, Slot};
-use crate::storage::blocs::Bloc;
 use crate::storage::reminders::{self, Key};
 use crate::storage::{Result, Scope, StorageError, blocs, schedules, targets, updates};
 
@@ -182,8 +182,7 @@ impl Scheduler {
 
     /// Claims what is due for one bloc; returns the sends to flush.
     async fn bloc_tick(&self, bloc: &Bloc, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Key>> {
-        let tz = crate::bot::tz_of(bloc);
-        let year = chrono::Datelike::year(&now.with_timezone(&tz).date_naive());
+        let (tz, year) = (bloc.tz, bloc.year_at(now));
         {
             // Adds only draft targets, which nothing cached shows.
             let mut tx = self.app.db.write_scoped(Scope::Uncached).await?;
@@ -297,8 +296,7 @@ impl Scheduler {
         let mut conn = self.app.db.pool().acquire().await?;
         let mut next = None;
         for bloc in blocs::all(&mut conn).await? {
-            let tz = crate::bot::tz_of(&bloc);
-            let year = chrono::Datelike::year(&now.with_timezone(&tz).date_naive());
+            let (tz, year) = (bloc.tz, bloc.year_at(now));
             for y in [year - 1, year, year + 1] {
                 let s = schedules::get(&mut conn, bloc.id, y, tz).await?;
                 if let Some(slot) = s.next_after(now) {

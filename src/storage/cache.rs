@@ -25,11 +25,12 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::blocs::{self, Bloc};
+use super::blocs;
 use super::board::{Board, Patch};
 use super::units::{self, Unit};
 use super::{Result, Source};
 use super::{registrations, schedules, users};
+use crate::domain::Bloc;
 use crate::domain::Period;
 use crate::domain::schedule::Schedule;
 use sqlx::SqliteConnection;
