@@ -11,8 +11,8 @@ pub use crate::delivery::{Out, OutFile};
 
 use crate::clock::Clock;
 use crate::domain::Bloc;
+use crate::domain::Unit;
 use crate::domain::{Period, Refusal};
-use crate::storage::units::Unit;
 use crate::storage::{Db, Scope, Source, StorageError, Write, blocs, updates};
 use crate::text::{Lang, Texts};
 

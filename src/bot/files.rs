@@ -4,6 +4,7 @@
 use chrono::Offset;
 
 use super::context::{App, Fail, Out, OutFile, Req, admin_bloc, open_period, readable_bloc};
+use crate::domain::Board;
 use crate::domain::Period;
 use crate::domain::args::{StandingsArgs, shorten, split_args};
 use crate::domain::period::parse_year;
@@ -11,7 +12,7 @@ use crate::domain::{Refusal, title};
 use crate::render::{
     self, ChartInput, ChartRow, WbAudit, WbPledgeLine, WbStanding, WbTitle, WorkbookInput,
 };
-use crate::storage::board::Board;
+use crate::storage::board;
 use crate::storage::{audit, registrations};
 use crate::text::{Lang, audit_code_vi, format_goal};
 
@@ -33,7 +34,7 @@ pub(super) async fn chart(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, 
         Some(p) => p,
         None => open_period(app, &mut conn, &bloc, req.now).await?,
     };
-    let board = Board::load(&mut conn, bloc.id, year, period).await?;
+    let board = board::load(&mut conn, bloc.id, year, period).await?;
     drop(conn);
     let t = req.t();
     let date = bloc.today(req.now).format("%d/%m/%Y").to_string();
@@ -74,8 +75,8 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
     // Both periods, whatever the date: after the mid-year deadline the open
     // period is the (still empty) final one, and a director then needs the
     // mid-year standings just closed.
-    let mid = Board::load(&mut conn, bloc.id, year, Period::Mid).await?;
-    let fin = Board::load(&mut conn, bloc.id, year, Period::Final).await?;
+    let mid = board::load(&mut conn, bloc.id, year, Period::Mid).await?;
+    let fin = board::load(&mut conn, bloc.id, year, Period::Final).await?;
     let regs = registrations::of_bloc(&mut conn, bloc.id, year).await?;
     let names = audit::names(&mut conn, bloc.id).await?;
     let (log, _) = audit::page(&mut conn, bloc.id, None, 0, 100_000).await?;

@@ -11,12 +11,10 @@ use super::context::{App, Fail, Out, Req, commit, head_unit, open_period};
 use super::report::{Applies, Reported, parse_value, record};
 use super::targets::target_line;
 use crate::domain::Bloc;
-use crate::domain::score::score;
+use crate::domain::{Board, Unit};
 use crate::domain::{Period, Refusal};
 use crate::storage::Scope;
-use crate::storage::board::Board;
 use crate::storage::dialogues::{self, Dialogue};
-use crate::storage::units::Unit;
 use crate::text::FlowTarget;
 use std::sync::Arc;
 
@@ -204,8 +202,8 @@ pub(super) async fn value(app: &App, req: &Req, raw: &str) -> Result<Option<Vec<
         req.now + Duration::minutes(FLOW_MINUTES),
     )
     .await?;
-    let before = score(&board.lines(unit.id, None));
-    let after = score(&board.lines(unit.id, Some((target_id, v))));
+    let before = board.score(unit.id);
+    let after = board.score_with(unit.id, target_id, v);
     let (goal, own) = board.goal(unit.id, target);
     let mut out = Out::to(
         req.chat_id,

@@ -10,9 +10,9 @@ use super::callback::Callback;
 use super::context::{App, Fail, Out, Req, Sender, commit, head_unit, readable_bloc};
 use super::targets::target_line;
 use crate::domain::Bloc;
+use crate::domain::Unit;
 use crate::domain::{CommandKind, Refusal};
 use crate::storage::audit::{self, Action, Entry};
-use crate::storage::units::Unit;
 use crate::storage::{pledges, targets, units};
 use crate::text::{self, Lang, PledgeView};
 

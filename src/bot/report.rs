@@ -6,13 +6,10 @@ use super::context::{App, Fail, Out, Req, head_unit, open_period, readable_bloc}
 use super::targets::target_line;
 use crate::domain::Bloc;
 use crate::domain::args::{Report, StandingsArgs, shorten};
-use crate::domain::score::score;
+use crate::domain::{Board, Patch, Target, Unit};
 use crate::domain::{Period, Refusal, TargetKind};
 use crate::storage::Write;
-use crate::storage::board::{Board, Patch};
 use crate::storage::reports::{self, NewReport};
-use crate::storage::targets::Target;
-use crate::storage::units::Unit;
 use crate::text::{StandingsView, StatusLine, StatusView};
 use std::sync::Arc;
 
@@ -104,7 +101,7 @@ pub(super) async fn record(
     applies: Applies,
 ) -> Result<Vec<Out>, Fail> {
     let value = r.value;
-    let score = score(&board.lines(r.unit.id, Some((r.target.id, value))));
+    let score = board.score_with(r.unit.id, r.target.id, value);
     let (goal, own) = board.goal(r.unit.id, r.target);
     // Let go of it before the patch below: the transaction's copy is then
     // patched in place instead of cloned.

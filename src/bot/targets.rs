@@ -3,10 +3,11 @@
 
 use super::context::{App, Fail, Out, Req, Sender, admin_bloc, commit, readable_bloc};
 use crate::domain::Bloc;
+use crate::domain::Target;
 use crate::domain::args::{TargetAdd, TargetSet, parse_target_code, shorten};
 use crate::domain::{Goal, Refusal};
 use crate::storage::audit::{self, Action, Entry};
-use crate::storage::targets::{NewTarget, Target, TargetState};
+use crate::storage::targets::{NewTarget, TargetState};
 use crate::storage::{Scope, Write, targets, units};
 use crate::text::{Lang, TargetLine, format_goal};
 

@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 
 use crate::bot::App;
 use crate::domain::Bloc;
+use crate::domain::Unit;
 use crate::domain::schedule::{Deadline, Schedule, Slot, SlotKind};
 use crate::storage::blocs;
-use crate::storage::board::Board;
-use crate::storage::units::Unit;
+use crate::storage::board;
 use crate::storage::{Result, pledges, users};
 use crate::text::{HeadReminder, Lang, Missing, Outstanding, Overdue, Summary};
 
@@ -51,7 +51,7 @@ async fn owed(
             ))
         }
         Some(period) => {
-            let board = Board::load(conn, bloc.id, year, period).await?;
+            let board = board::load(conn, bloc.id, year, period).await?;
             let owed = board
                 .units
                 .iter()
