@@ -75,7 +75,7 @@ pub struct Config {
 /// Default database.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://thidua.db";
 /// Default time zone.
-pub const DEFAULT_TZ: Tz = chrono_tz::Asia::Ho_Chi_Minh;
+pub const DEFAULT_TZ: Tz = crate::domain::bloc::DEFAULT_TZ;
 
 /// A Bot API client for `token`, at `api_url` when not Telegram's.
 pub fn bot(token: &str, api_url: Option<url::Url>) -> teloxide::Bot {

@@ -7,8 +7,7 @@ use teloxide::types::{ChatAction, Me};
 
 use super::Tg;
 use super::context::{
-    App, Fail, Out, Req, admin_bloc, bloc_of, commit, local_time, open_period, readable_bloc,
-    year_of,
+    App, Fail, Out, Req, admin_bloc, bloc_of, commit, open_period, readable_bloc,
 };
 use crate::domain::args::{AddUnit, parse_code, parse_name};
 use crate::domain::{CommandKind, Refusal};
@@ -212,7 +211,7 @@ pub(super) async fn add_unit(app: &App, req: &Req, args: &str) -> Result<Vec<Out
 
 pub(super) async fn unit_lines(
     app: &App,
-    bloc: &crate::storage::blocs::Bloc,
+    bloc: &crate::domain::Bloc,
     req: &Req,
 ) -> Result<Vec<UnitLine>, Fail> {
     let mut conn = app.db.reader();
@@ -220,7 +219,7 @@ pub(super) async fn unit_lines(
     let board = app
         .db
         .cache()
-        .board(&mut conn, bloc.id, year_of(bloc, req.now), period)
+        .board(&mut conn, bloc.id, bloc.year_at(req.now), period)
         .await?;
     Ok(board
         .units
@@ -316,7 +315,7 @@ pub(super) async fn invite(
         &unit.name,
         &link,
         &token,
-        &local_time(&bloc, expires),
+        &bloc.local_time(expires),
     );
     let mut outs = vec![Out::to(sender.id, text)];
     if !req.private {

@@ -1,7 +1,7 @@
 //! What every handler needs: the app, who is asking, where, and in which
 //! language; how a bloc and a role are resolved; how a write commits.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::sync::Arc;
 use teloxide::types::{Message, User};
@@ -10,9 +10,9 @@ pub use super::fail::Fail;
 pub use crate::delivery::{Out, OutFile};
 
 use crate::clock::Clock;
+use crate::domain::Bloc;
+use crate::domain::Unit;
 use crate::domain::{Period, Refusal};
-use crate::storage::blocs::Bloc;
-use crate::storage::units::Unit;
 use crate::storage::{Db, Scope, Source, StorageError, Write, blocs, updates};
 use crate::text::{Lang, Texts};
 
@@ -290,21 +290,6 @@ pub async fn head_unit(
     Ok((bloc, unit, sender))
 }
 
-/// A bloc's time zone.
-pub fn tz_of(bloc: &Bloc) -> Tz {
-    bloc.tz.parse().unwrap_or(crate::config::DEFAULT_TZ)
-}
-
-/// The bloc's local date now.
-pub fn today(bloc: &Bloc, now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&tz_of(bloc)).date_naive()
-}
-
-/// The emulation year now, in the bloc's time zone.
-pub fn year_of(bloc: &Bloc, now: DateTime<Utc>) -> i32 {
-    today(bloc, now).year()
-}
-
 /// The open period now: `mid` until the bloc's mid-year deadline has passed.
 pub async fn open_period(
     app: &App,
@@ -315,16 +300,9 @@ pub async fn open_period(
     let s = app
         .db
         .cache()
-        .schedule(conn, bloc.id, year_of(bloc, now), tz_of(bloc))
+        .schedule(conn, bloc.id, bloc.year_at(now), bloc.tz)
         .await?;
-    Ok(s.open_period(today(bloc, now)))
-}
-
-/// A local date and time for display.
-pub fn local_time(bloc: &Bloc, at: DateTime<Utc>) -> String {
-    at.with_timezone(&tz_of(bloc))
-        .format("%d/%m/%Y %H:%M")
-        .to_string()
+    Ok(s.open_period(bloc.today(now)))
 }
 
 /// Records the update as applied, with its replies, and commits. Replies are

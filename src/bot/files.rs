@@ -3,9 +3,8 @@
 
 use chrono::Offset;
 
-use super::context::{
-    App, Fail, Out, OutFile, Req, admin_bloc, open_period, readable_bloc, today, tz_of, year_of,
-};
+use super::context::{App, Fail, Out, OutFile, Req, admin_bloc, open_period, readable_bloc};
+use crate::domain::Board;
 use crate::domain::Period;
 use crate::domain::args::{StandingsArgs, shorten, split_args};
 use crate::domain::period::parse_year;
@@ -13,7 +12,7 @@ use crate::domain::{Refusal, title};
 use crate::render::{
     self, ChartInput, ChartRow, WbAudit, WbPledgeLine, WbStanding, WbTitle, WorkbookInput,
 };
-use crate::storage::board::Board;
+use crate::storage::board;
 use crate::storage::{audit, registrations};
 use crate::text::{Lang, audit_code_vi, format_goal};
 
@@ -30,15 +29,15 @@ pub(super) async fn chart(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, 
     let a = StandingsArgs::parse(args)?;
     let mut conn = app.db.pool().acquire().await?;
     let bloc = readable_bloc(app, &mut conn, req).await?;
-    let year = a.year.unwrap_or_else(|| year_of(&bloc, req.now));
+    let year = a.year.unwrap_or_else(|| bloc.year_at(req.now));
     let period = match a.period {
         Some(p) => p,
         None => open_period(app, &mut conn, &bloc, req.now).await?,
     };
-    let board = Board::load(&mut conn, bloc.id, year, period).await?;
+    let board = board::load(&mut conn, bloc.id, year, period).await?;
     drop(conn);
     let t = req.t();
-    let date = today(&bloc, req.now).format("%d/%m/%Y").to_string();
+    let date = bloc.today(req.now).format("%d/%m/%Y").to_string();
     let input = ChartInput {
         title: bloc.name.clone(),
         subtitle: t.chart_subtitle(period, year, &date),
@@ -72,19 +71,19 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
     };
     let mut conn = app.db.pool().acquire().await?;
     let (bloc, _) = admin_bloc(app, &mut conn, req).await?;
-    let year = year.unwrap_or_else(|| year_of(&bloc, req.now));
+    let year = year.unwrap_or_else(|| bloc.year_at(req.now));
     // Both periods, whatever the date: after the mid-year deadline the open
     // period is the (still empty) final one, and a director then needs the
     // mid-year standings just closed.
-    let mid = Board::load(&mut conn, bloc.id, year, Period::Mid).await?;
-    let fin = Board::load(&mut conn, bloc.id, year, Period::Final).await?;
+    let mid = board::load(&mut conn, bloc.id, year, Period::Mid).await?;
+    let fin = board::load(&mut conn, bloc.id, year, Period::Final).await?;
     let regs = registrations::of_bloc(&mut conn, bloc.id, year).await?;
     let names = audit::names(&mut conn, bloc.id).await?;
     let (log, _) = audit::page(&mut conn, bloc.id, None, 0, 100_000).await?;
     drop(conn);
 
     let vi = Lang::Vi.texts();
-    let tz = tz_of(&bloc);
+    let tz = bloc.tz;
     // Units, targets and goals are the year's, the same on both boards.
     let unit_name = |id: i64| {
         mid.units

@@ -7,16 +7,14 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::callback::Callback;
 use super::context::Sender;
-use super::context::{App, Fail, Out, Req, commit, head_unit, open_period, year_of};
+use super::context::{App, Fail, Out, Req, commit, head_unit, open_period};
 use super::report::{Applies, Reported, parse_value, record};
 use super::targets::target_line;
-use crate::domain::score::score;
+use crate::domain::Bloc;
+use crate::domain::{Board, Unit};
 use crate::domain::{Period, Refusal};
 use crate::storage::Scope;
-use crate::storage::blocs::Bloc;
-use crate::storage::board::Board;
 use crate::storage::dialogues::{self, Dialogue};
-use crate::storage::units::Unit;
 use crate::text::FlowTarget;
 use std::sync::Arc;
 
@@ -35,7 +33,7 @@ pub(super) async fn start(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     req.private_only()?;
     let mut tx = app.db.write_scoped(Scope::Uncached).await?;
     let (bloc, unit, sender) = head_unit(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
+    let year = bloc.year_at(req.now);
     let period = open_period(app, &mut tx, &bloc, req.now).await?;
     let board = app.db.cache().board(&mut tx, bloc.id, year, period).await?;
     if board.targets.is_empty() {
@@ -117,7 +115,7 @@ async fn step(
     if d.unit_id != unit.id {
         return Err(Refusal::NotYourUnit.into());
     }
-    let year = year_of(&bloc, req.now);
+    let year = bloc.year_at(req.now);
     let period = Period::parse(&d.period).unwrap_or(Period::Mid);
     let board = app.db.cache().board(tx, bloc.id, year, period).await?;
     let target = board
@@ -205,8 +203,8 @@ pub(super) async fn value(app: &App, req: &Req, raw: &str) -> Result<Option<Vec<
         req.now + Duration::minutes(FLOW_MINUTES),
     )
     .await?;
-    let before = score(&board.lines(unit.id, None));
-    let after = score(&board.lines(unit.id, Some((target_id, v))));
+    let before = board.score(unit.id);
+    let after = board.score_with(unit.id, target_id, v);
     let (goal, own) = board.goal(unit.id, target);
     let mut out = Out::to(
         req.chat_id,

@@ -4,10 +4,11 @@
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::callback::Callback;
-use super::context::{App, Fail, Out, Req, admin_bloc, local_time};
+use super::context::{App, Fail, Out, Req, admin_bloc};
+use crate::domain::Bloc;
 use crate::domain::Refusal;
 use crate::domain::args::{parse_code, split_args};
-use crate::storage::blocs::{self, Bloc};
+use crate::storage::blocs;
 use crate::storage::{audit, units};
 use crate::text::{HistoryLine, HistoryView};
 
@@ -37,7 +38,7 @@ pub(super) async fn page(
         lines: rows
             .into_iter()
             .map(|r| HistoryLine {
-                at: local_time(bloc, r.at),
+                at: bloc.local_time(r.at),
                 who: names.get(&r.user_id).cloned(),
                 user_id: r.user_id,
                 action: r.action,

@@ -20,7 +20,7 @@ mod turns;
 
 use turns::Turns;
 
-pub use context::{App, Out, tz_of};
+pub use context::{App, Out};
 
 use std::sync::Arc;
 use teloxide::dispatching::{Dispatcher, UpdateFilterExt};

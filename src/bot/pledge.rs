@@ -7,14 +7,12 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
 use super::Tg;
 use super::blocs::unit_lines;
 use super::callback::Callback;
-use super::context::{
-    App, Fail, Out, Req, Sender, commit, head_unit, local_time, readable_bloc, year_of,
-};
+use super::context::{App, Fail, Out, Req, Sender, commit, head_unit, readable_bloc};
 use super::targets::target_line;
+use crate::domain::Bloc;
+use crate::domain::Unit;
 use crate::domain::{CommandKind, Refusal};
 use crate::storage::audit::{self, Action, Entry};
-use crate::storage::blocs::Bloc;
-use crate::storage::units::Unit;
 use crate::storage::{pledges, targets, units};
 use crate::text::{self, Lang, PledgeView};
 
@@ -37,7 +35,7 @@ async fn pledge_view(app: &App, bloc: &Bloc, unit: &Unit, year: i32) -> Result<P
                 None => target_line(t, t.goal, false),
             })
             .collect(),
-        signed_at: signed_at.map(|at| local_time(bloc, at)),
+        signed_at: signed_at.map(|at| bloc.local_time(at)),
     })
 }
 
@@ -46,7 +44,7 @@ pub(super) async fn show(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
         let mut conn = app.db.pool().acquire().await?;
         head_unit(app, &mut conn, req).await?
     };
-    let year = year_of(&bloc, req.now);
+    let year = bloc.year_at(req.now);
     let view = pledge_view(app, &bloc, &unit, year).await?;
     let mut out = Out::to(req.chat_id, req.t().pledge(&view));
     if view.signed_at.is_none() && !view.targets.is_empty() {
@@ -113,7 +111,7 @@ pub(super) async fn sign_command(app: &App, req: &Req) -> Result<Vec<Out>, Fail>
         let mut conn = app.db.pool().acquire().await?;
         head_unit(app, &mut conn, req).await?
     };
-    let year = year_of(&bloc, req.now);
+    let year = bloc.year_at(req.now);
     sign(app, req, &bloc, &unit, &sender, year).await
 }
 
@@ -122,7 +120,7 @@ pub(super) async fn pledges(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let lines = unit_lines(app, &bloc, req).await?;
     Ok(vec![Out::to(
         req.chat_id,
-        req.t().pledges(&bloc.name, year_of(&bloc, req.now), &lines),
+        req.t().pledges(&bloc.name, bloc.year_at(req.now), &lines),
     )])
 }
 
@@ -218,7 +216,7 @@ async fn sign_from_button(
         return Err(Refusal::NotYourUnit.into());
     }
     // The year in the bloc's zone by the app's clock, as /pledge sign uses.
-    if year != year_of(&bloc, req.now) {
+    if year != bloc.year_at(req.now) {
         return Err(Refusal::StaleSignButton { year: Some(year) }.into());
     }
     let outs = sign(app, req, &bloc, &unit, &sender, year).await?;

@@ -2,17 +2,14 @@
 
 use super::batch::{Job, Store};
 use super::context::Sender;
-use super::context::{App, Fail, Out, Req, head_unit, open_period, readable_bloc, year_of};
+use super::context::{App, Fail, Out, Req, head_unit, open_period, readable_bloc};
 use super::targets::target_line;
+use crate::domain::Bloc;
 use crate::domain::args::{Report, StandingsArgs, shorten};
-use crate::domain::score::score;
+use crate::domain::{Board, Patch, Target, Unit};
 use crate::domain::{Period, Refusal, TargetKind};
 use crate::storage::Write;
-use crate::storage::blocs::Bloc;
-use crate::storage::board::{Board, Patch};
 use crate::storage::reports::{self, NewReport};
-use crate::storage::targets::Target;
-use crate::storage::units::Unit;
 use crate::text::{StandingsView, StatusLine, StatusView};
 use std::sync::Arc;
 
@@ -33,7 +30,7 @@ pub(super) async fn report(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
 /// before the write.
 async fn report_in(app: &App, tx: &mut Write, req: &Req, a: &Report) -> Result<Vec<Out>, Fail> {
     let (bloc, unit, sender) = head_unit(app, tx, req).await?;
-    let year = year_of(&bloc, req.now);
+    let year = bloc.year_at(req.now);
     let period = match a.period {
         Some(p) => p,
         None => open_period(app, tx, &bloc, req.now).await?,
@@ -105,7 +102,7 @@ pub(super) async fn record(
     applies: Applies,
 ) -> Result<Vec<Out>, Fail> {
     let value = r.value;
-    let score = score(&board.lines(r.unit.id, Some((r.target.id, value))));
+    let score = board.score_with(r.unit.id, r.target.id, value);
     let (goal, own) = board.goal(r.unit.id, r.target);
     // Let go of it before the patch below: the transaction's copy is then
     // patched in place instead of cloned.
@@ -159,7 +156,7 @@ pub(super) async fn record(
 pub(super) async fn status(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let mut conn = app.db.reader();
     let (bloc, unit, _) = head_unit(app, &mut conn, req).await?;
-    let year = year_of(&bloc, req.now);
+    let year = bloc.year_at(req.now);
     let period = open_period(app, &mut conn, &bloc, req.now).await?;
     let board = app
         .db
@@ -199,7 +196,7 @@ pub(super) async fn standings(app: &App, req: &Req, args: &str) -> Result<Vec<Ou
     let a = StandingsArgs::parse(args)?;
     let mut conn = app.db.reader();
     let bloc = readable_bloc(app, &mut conn, req).await?;
-    let year = a.year.unwrap_or_else(|| year_of(&bloc, req.now));
+    let year = a.year.unwrap_or_else(|| bloc.year_at(req.now));
     let period = match a.period {
         Some(p) => p,
         None => open_period(app, &mut conn, &bloc, req.now).await?,

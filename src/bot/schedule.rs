@@ -1,22 +1,18 @@
 //! `/schedule`: the year's deadlines, reminder days, send time and zone.
 
-use super::context::{App, Fail, Out, Req, admin_bloc, commit, readable_bloc, tz_of, year_of};
+use super::context::{App, Fail, Out, Req, admin_bloc, commit, readable_bloc};
+use crate::domain::Bloc;
 use crate::domain::Refusal;
 use crate::domain::args::{ScheduleCmd, shorten, split_args};
 use crate::domain::schedule::{
     Deadline, Schedule, format_remind, parse_date, parse_remind, parse_time, parse_tz,
 };
 use crate::storage::audit::{self, Action, Entry};
-use crate::storage::blocs::Bloc;
 use crate::storage::schedules;
 use crate::text::ScheduleView;
 
-fn now_year(tz: chrono_tz::Tz, now: chrono::DateTime<chrono::Utc>) -> i32 {
-    chrono::Datelike::year(&now.with_timezone(&tz).date_naive())
-}
-
 fn view(bloc: &Bloc, s: &Schedule, now: chrono::DateTime<chrono::Utc>) -> ScheduleView {
-    let today = now.with_timezone(&s.tz).date_naive();
+    let today = bloc.today(now);
     ScheduleView {
         bloc: bloc.name.clone(),
         year: s.year,
@@ -33,15 +29,9 @@ fn view(bloc: &Bloc, s: &Schedule, now: chrono::DateTime<chrono::Utc>) -> Schedu
                 )
             })
             .collect(),
-        next: s.next_after(now).map(|slot| {
-            (
-                slot.deadline,
-                slot.at
-                    .with_timezone(&s.tz)
-                    .format("%d/%m/%Y %H:%M")
-                    .to_string(),
-            )
-        }),
+        next: s
+            .next_after(now)
+            .map(|slot| (slot.deadline, bloc.local_time(slot.at))),
     }
 }
 
@@ -49,16 +39,16 @@ pub(super) async fn schedule(app: &App, req: &Req, cmd: ScheduleCmd<'_>) -> Resu
     if cmd == ScheduleCmd::Show {
         let mut conn = app.db.pool().acquire().await?;
         let bloc = readable_bloc(app, &mut conn, req).await?;
-        let s = schedules::get(&mut conn, bloc.id, year_of(&bloc, req.now), tz_of(&bloc)).await?;
+        let s = schedules::get(&mut conn, bloc.id, bloc.year_at(req.now), bloc.tz).await?;
         return Ok(vec![Out::to(
             req.chat_id,
             req.t().schedule(&view(&bloc, &s, req.now)),
         )]);
     }
     let mut tx = app.db.write().await?;
-    let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
-    let mut s = schedules::get(&mut tx, bloc.id, year, tz_of(&bloc)).await?;
+    let (mut bloc, sender) = admin_bloc(app, &mut tx, req).await?;
+    let year = bloc.year_at(req.now);
+    let mut s = schedules::get(&mut tx, bloc.id, year, bloc.tz).await?;
     let (subject, old, new) = match cmd {
         ScheduleCmd::Set(rest) => {
             let [d, date] = split_args(rest, 2)[..] else {
@@ -101,8 +91,8 @@ pub(super) async fn schedule(app: &App, req: &Req, cmd: ScheduleCmd<'_>) -> Resu
             schedules::set_tz(&mut tx, bloc.id, tz).await?;
             // The year is a calendar year in the bloc's zone: around New Year
             // the new zone may be in another year than the old one.
-            let year = now_year(tz, req.now);
-            s = schedules::get(&mut tx, bloc.id, year, tz).await?;
+            bloc.tz = tz;
+            s = schedules::get(&mut tx, bloc.id, bloc.year_at(req.now), bloc.tz).await?;
             ("time zone".to_owned(), old, tz.name().to_owned())
         }
         // Refused only now, as before: a non-admin hears that first.

@@ -1,12 +1,13 @@
 //! A bloc's targets: /target add|set|remove|restore|list|confirm and
 //! /targets.
 
-use super::context::{App, Fail, Out, Req, Sender, admin_bloc, commit, readable_bloc, year_of};
+use super::context::{App, Fail, Out, Req, Sender, admin_bloc, commit, readable_bloc};
+use crate::domain::Bloc;
+use crate::domain::Target;
 use crate::domain::args::{TargetAdd, TargetSet, parse_target_code, shorten};
 use crate::domain::{Goal, Refusal};
 use crate::storage::audit::{self, Action, Entry};
-use crate::storage::blocs::Bloc;
-use crate::storage::targets::{NewTarget, Target, TargetState};
+use crate::storage::targets::{NewTarget, TargetState};
 use crate::storage::{Scope, Write, targets, units};
 use crate::text::{Lang, TargetLine, format_goal};
 
@@ -26,7 +27,7 @@ pub(super) async fn target_add(app: &App, req: &Req, args: &str) -> Result<Vec<O
     let a = TargetAdd::parse(args)?;
     let mut tx = app.db.write().await?;
     let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
+    let year = bloc.year_at(req.now);
     match targets::with_state(&mut tx, bloc.id, year, a.code.as_str()).await? {
         // Adding it again would hit the unique code; its values wait in the archive.
         Some((_, TargetState::Archived)) => {
@@ -85,7 +86,7 @@ pub(super) async fn target_set(app: &App, req: &Req, args: &str) -> Result<Vec<O
     let a = TargetSet::parse(args)?;
     let mut tx = app.db.write().await?;
     let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
+    let year = bloc.year_at(req.now);
     let unit = units::by_code(&mut tx, bloc.id, a.unit.as_str())
         .await?
         .ok_or_else(|| Refusal::UnknownUnit(a.unit.to_string()))?;
@@ -139,7 +140,7 @@ async fn admin_target(
 ) -> Result<(Bloc, Sender, i32, Target, TargetState), Fail> {
     let code = one_target_code(args)?;
     let (bloc, sender) = admin_bloc(app, tx, req).await?;
-    let year = year_of(&bloc, req.now);
+    let year = bloc.year_at(req.now);
     let (target, state) = targets::with_state(tx, bloc.id, year, code.as_str())
         .await?
         .ok_or_else(|| Refusal::UnknownTarget(code.to_string()))?;
@@ -226,7 +227,7 @@ pub(super) async fn targets(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     // shows: reading the targets must not empty the cache.
     let mut tx = app.db.write_scoped(Scope::Uncached).await?;
     let bloc = readable_bloc(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
+    let year = bloc.year_at(req.now);
     // A new year shows last year's targets as drafts even before the scheduler ticked.
     targets::roll_over(&mut tx, bloc.id, year, req.now).await?;
     let list = targets::list_with_drafts(&mut tx, bloc.id, year).await?;
@@ -247,7 +248,7 @@ pub(super) async fn targets(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
 pub(super) async fn target_confirm(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     let mut tx = app.db.write().await?;
     let (bloc, sender) = admin_bloc(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
+    let year = bloc.year_at(req.now);
     targets::roll_over(&mut tx, bloc.id, year, req.now).await?;
     let n = targets::confirm_drafts(&mut tx, bloc.id, year).await?;
     if n == 0 {

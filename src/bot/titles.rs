@@ -2,7 +2,7 @@
 
 use crate::storage::Source;
 
-use super::context::{App, Fail, Out, Req, commit, head_unit, year_of};
+use super::context::{App, Fail, Out, Req, commit, head_unit};
 use crate::domain::Refusal;
 use crate::domain::args::{shorten, split_args};
 use crate::domain::title;
@@ -48,7 +48,7 @@ pub(super) async fn register(app: &App, req: &Req, args: &str) -> Result<Vec<Out
     }
     let mut tx = app.db.write().await?;
     let (bloc, unit, sender) = head_unit(app, &mut tx, req).await?;
-    let year = year_of(&bloc, req.now);
+    let year = bloc.year_at(req.now);
     for code in wanted {
         if registrations::register(&mut tx, unit.id, year, code, sender.id, req.now).await? {
             audit::append(

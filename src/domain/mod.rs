@@ -1,6 +1,8 @@
 //! Pure domain logic: no I/O, no Telegram, no SQL.
 
 pub mod args;
+pub mod bloc;
+pub mod board;
 pub mod code;
 pub mod period;
 pub mod refusal;
@@ -8,10 +10,14 @@ pub mod schedule;
 pub mod score;
 pub mod target;
 pub mod title;
+pub mod unit;
 pub mod value;
 
+pub use bloc::Bloc;
+pub use board::{Board, Patch};
 pub use code::Code;
 pub use period::Period;
 pub use refusal::{CommandKind, Refusal};
 pub use score::{Standing, StandingInput};
-pub use target::{Goal, TargetKind};
+pub use target::{Goal, Target, TargetKind};
+pub use unit::Unit;

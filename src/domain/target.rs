@@ -42,6 +42,23 @@ impl TargetKind {
     }
 }
 
+/// A confirmed target of a bloc's year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Row id.
+    pub id: i64,
+    /// Code.
+    pub code: String,
+    /// Kind.
+    pub kind: TargetKind,
+    /// The bloc-wide goal.
+    pub goal: Goal,
+    /// Weight in points.
+    pub weight: u32,
+    /// Name.
+    pub name: String,
+}
+
 /// A goal: at least, at most, or exactly yes/no.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Goal {

@@ -3,10 +3,11 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::Bloc;
+use crate::domain::Unit;
 use crate::domain::schedule::{Deadline, Schedule, Slot, SlotKind};
-use crate::storage::blocs::{self, Bloc};
-use crate::storage::board::Board;
-use crate::storage::units::Unit;
+use crate::storage::blocs;
+use crate::storage::board;
 use crate::storage::{Db, Result, pledges, users};
 use crate::text::{HeadReminder, Lang, Missing, Outstanding, Overdue, Summary};
 
@@ -49,7 +50,7 @@ async fn owed(
             ))
         }
         Some(period) => {
-            let board = Board::load(conn, bloc.id, year, period).await?;
+            let board = board::load(conn, bloc.id, year, period).await?;
             let owed = board
                 .units
                 .iter()
@@ -97,7 +98,7 @@ pub async fn messages(
         SlotKind::Reminder { .. } => {
             // Counted from today, not from the send's day: a catch-up after
             // downtime must not say "14 days left" on the 13th day.
-            let today = now.with_timezone(&schedule.tz).date_naive();
+            let today = bloc.today(now);
             let days_left =
                 u32::try_from((schedule.date(slot.deadline) - today).num_days()).unwrap_or(0);
             for (u, missing) in &owed {

@@ -19,8 +19,8 @@ use tokio::task::JoinSet;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::clock::Clock;
+use crate::domain::Bloc;
 use crate::domain::schedule::{Schedule, Slot};
-use crate::storage::blocs::Bloc;
 use crate::storage::reminders::{self, Key};
 use crate::storage::{Db, Result, Scope, StorageError, blocs, schedules, targets, updates};
 use crate::telemetry::Secrets;
@@ -180,8 +180,7 @@ impl Scheduler {
 
     /// Claims what is due for one bloc; returns the sends to flush.
     async fn bloc_tick(&self, bloc: &Bloc, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Key>> {
-        let tz = crate::bot::tz_of(bloc);
-        let year = chrono::Datelike::year(&now.with_timezone(&tz).date_naive());
+        let (tz, year) = (bloc.tz, bloc.year_at(now));
         {
             // Adds only draft targets, which nothing cached shows.
             let mut tx = self.env.db.write_scoped(Scope::Uncached).await?;

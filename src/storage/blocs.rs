@@ -4,45 +4,61 @@ use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
 use super::Result;
+use crate::domain::bloc::{Bloc, DEFAULT_TZ};
+use crate::domain::schedule::parse_tz;
 
-/// A bloc as stored.
+/// A bloc as stored: its zone is still the text of the column.
 #[derive(Debug, Clone, FromRow)]
-pub struct Bloc {
-    /// Row id.
-    pub id: i64,
-    /// Its Telegram group.
-    pub chat_id: i64,
-    /// Name.
-    pub name: String,
-    /// IANA time zone.
-    pub tz: String,
+struct BlocRow {
+    id: i64,
+    chat_id: i64,
+    name: String,
+    tz: String,
+}
+
+impl From<BlocRow> for Bloc {
+    /// Parses the zone once, here. A stored zone that does not parse cannot
+    /// come from `/schedule tz` (it validates) and is never fatal: the bloc
+    /// keeps working in [`DEFAULT_TZ`], as it always did, and the log says
+    /// which bloc each time its row is loaded (the cache loads it rarely).
+    fn from(r: BlocRow) -> Bloc {
+        let tz = parse_tz(&r.tz).unwrap_or_else(|| {
+            tracing::warn!(bloc = r.id, tz = %r.tz, fallback = DEFAULT_TZ.name(), "stored time zone does not parse");
+            DEFAULT_TZ
+        });
+        Bloc {
+            id: r.id,
+            chat_id: r.chat_id,
+            name: r.name,
+            tz,
+        }
+    }
 }
 
 const COLS: &str = "id, chat_id, name, tz";
 
 /// The bloc of a group chat.
 pub async fn by_chat(conn: &mut SqliteConnection, chat_id: i64) -> Result<Option<Bloc>> {
-    Ok(
+    let row: Option<BlocRow> =
         sqlx::query_as(&format!("SELECT {COLS} FROM blocs WHERE chat_id = ?"))
             .bind(chat_id)
             .fetch_optional(conn)
-            .await?,
-    )
+            .await?;
+    Ok(row.map(Bloc::from))
 }
 
 /// A bloc by id.
 pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Bloc>> {
-    Ok(
-        sqlx::query_as(&format!("SELECT {COLS} FROM blocs WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?,
-    )
+    let row: Option<BlocRow> = sqlx::query_as(&format!("SELECT {COLS} FROM blocs WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(Bloc::from))
 }
 
 /// Blocs where the user is an admin or a unit head, by name.
 pub async fn of_user(conn: &mut SqliteConnection, user_id: i64) -> Result<Vec<Bloc>> {
-    Ok(sqlx::query_as(&format!(
+    let rows: Vec<BlocRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM blocs WHERE id IN (
             SELECT bloc_id FROM bloc_admins WHERE user_id = ?1
             UNION SELECT bloc_id FROM units WHERE head_user_id = ?1)
@@ -50,7 +66,8 @@ pub async fn of_user(conn: &mut SqliteConnection, user_id: i64) -> Result<Vec<Bl
     ))
     .bind(user_id)
     .fetch_all(conn)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(Bloc::from).collect())
 }
 
 /// Creates a bloc with its first admin.
@@ -120,11 +137,10 @@ pub async fn admin_ids(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Vec<
 
 /// Every bloc.
 pub async fn all(conn: &mut SqliteConnection) -> Result<Vec<Bloc>> {
-    Ok(
-        sqlx::query_as(&format!("SELECT {COLS} FROM blocs ORDER BY id"))
-            .fetch_all(conn)
-            .await?,
-    )
+    let rows: Vec<BlocRow> = sqlx::query_as(&format!("SELECT {COLS} FROM blocs ORDER BY id"))
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(Bloc::from).collect())
 }
 
 /// A group became a supergroup: the bloc follows it to its new chat id.
@@ -141,4 +157,32 @@ pub async fn move_chat(conn: &mut SqliteConnection, old: i64, new: i64) -> Resul
         .execute(conn)
         .await?;
     Ok(moved.rows_affected() > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::Db;
+
+    #[tokio::test]
+    async fn a_stored_zone_is_parsed_once_and_a_bad_one_falls_back_to_the_default() {
+        let (_dir, db) = Db::temp().await;
+        let now = Utc::now();
+        let mut tx = db.write().await.unwrap();
+        let paris = insert(&mut tx, -1, "P", "Europe/Paris", (1, "An"), now)
+            .await
+            .unwrap();
+        let bad = insert(&mut tx, -2, "B", "Mars/Olympus", (1, "An"), now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut conn = db.pool().acquire().await.unwrap();
+        let paris = by_id(&mut conn, paris).await.unwrap().unwrap();
+        assert_eq!(paris.tz, chrono_tz::Europe::Paris);
+        let fallen_back = by_chat(&mut conn, -2).await.unwrap().unwrap();
+        assert_eq!((fallen_back.id, fallen_back.tz), (bad, DEFAULT_TZ));
+        assert_eq!(all(&mut conn).await.unwrap().len(), 2);
+        drop(conn);
+        db.close().await;
+    }
 }

@@ -1,243 +1,85 @@
-//! Everything a ranking needs for one bloc, year and period, loaded in one
-//! query; the domain ranks it.
+//! The query that loads a bloc's [`Board`] for one year and period, in
+//! one round trip; the domain ranks it and keeps it up to date.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::SqliteConnection;
 use std::collections::HashMap;
 
-use super::targets::{Target, TargetRow};
-use super::units::Unit;
+use super::targets::TargetRow;
 use super::{Result, StorageError};
-use crate::domain::score::{ScoreLine, completed_at, rank, reorder, score};
-use crate::domain::{Goal, Period, Standing, StandingInput};
+use crate::domain::{Board, Goal, Period, Target, Unit};
 
-/// A bloc's year and period, loaded and ranked.
-#[derive(Debug, Clone)]
-pub struct Board {
-    /// Units by code.
-    pub units: Vec<Unit>,
-    /// Targets in order.
-    pub targets: Vec<Target>,
-    /// Units' own goals.
-    pub goals: HashMap<(i64, i64), Goal>,
-    /// Latest values by (unit, target).
-    pub values: HashMap<(i64, i64), f64>,
-    /// Signing times by unit.
-    pub signed: HashMap<i64, DateTime<Utc>>,
-    /// By (unit, target): the id of the latest report and when the first
-    /// one came.
-    pub reports: HashMap<(i64, i64), (i64, DateTime<Utc>)>,
-    /// The ranking.
-    pub standings: Vec<Standing>,
-}
-
-/// A report just committed, to apply to a loaded board.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Patch {
-    /// Board year.
-    pub year: i32,
-    /// Board period.
-    pub period: Period,
-    /// Unit.
-    pub unit_id: i64,
-    /// Target.
-    pub target_id: i64,
-    /// Value.
-    pub value: f64,
-    /// Report row id: reports apply in id order, whatever order they come.
-    pub report_id: i64,
-    /// When it was reported.
-    pub at: DateTime<Utc>,
-}
-
-impl Board {
-    /// Loads and ranks.
-    pub async fn load(
-        conn: &mut SqliteConnection,
-        bloc_id: i64,
-        year: i32,
-        period: Period,
-    ) -> Result<Board> {
-        let sections: (String, String, String, String, String) = sqlx::query_as(LOAD)
-            .bind(bloc_id)
-            .bind(year)
-            .bind(period.as_str())
-            .fetch_one(conn)
-            .await?;
-        let (units, targets, goals, latest, signed) = sections;
-        let corrupt = |what: &str| StorageError::Corrupt(format!("board {bloc_id}/{year}: {what}"));
-        let units: Vec<UnitJson> =
-            serde_json::from_str(&units).map_err(|e| corrupt(&e.to_string()))?;
-        let units: Vec<Unit> = units
-            .into_iter()
-            .map(|(id, bloc_id, code, name, head_user_id, head_name)| Unit {
+/// A bloc's board for a year and period, loaded in one query and ranked.
+pub async fn load(
+    conn: &mut SqliteConnection,
+    bloc_id: i64,
+    year: i32,
+    period: Period,
+) -> Result<Board> {
+    let sections: (String, String, String, String, String) = sqlx::query_as(LOAD)
+        .bind(bloc_id)
+        .bind(year)
+        .bind(period.as_str())
+        .fetch_one(conn)
+        .await?;
+    let (units, targets, goals, latest, signed) = sections;
+    let corrupt = |what: &str| StorageError::Corrupt(format!("board {bloc_id}/{year}: {what}"));
+    let units: Vec<UnitJson> = serde_json::from_str(&units).map_err(|e| corrupt(&e.to_string()))?;
+    let units = units
+        .into_iter()
+        .map(|(id, bloc_id, code, name, head_user_id, head_name)| Unit {
+            id,
+            bloc_id,
+            code,
+            name,
+            head_user_id,
+            head_name,
+        })
+        .collect();
+    let targets: Vec<TargetJson> =
+        serde_json::from_str(&targets).map_err(|e| corrupt(&e.to_string()))?;
+    let targets = targets
+        .into_iter()
+        .map(|(id, code, kind, op, goal, weight, name)| {
+            Target::try_from(TargetRow {
                 id,
-                bloc_id,
                 code,
+                kind,
+                op,
+                goal: real(&goal).ok_or_else(|| corrupt("target goal"))?,
+                weight,
                 name,
-                head_user_id,
-                head_name,
             })
-            .collect();
-        let targets: Vec<TargetJson> =
-            serde_json::from_str(&targets).map_err(|e| corrupt(&e.to_string()))?;
-        let targets = targets
-            .into_iter()
-            .map(|(id, code, kind, op, goal, weight, name)| {
-                Target::try_from(TargetRow {
-                    id,
-                    code,
-                    kind,
-                    op,
-                    goal: real(&goal).ok_or_else(|| corrupt("target goal"))?,
-                    weight,
-                    name,
-                })
-            })
-            .collect::<Result<Vec<Target>>>()?;
-        let goals: Vec<(i64, i64, String, String)> =
-            serde_json::from_str(&goals).map_err(|e| corrupt(&e.to_string()))?;
-        let goals = goals
-            .into_iter()
-            .map(|(u, t, op, g)| {
-                real(&g)
-                    .and_then(|g| Goal::from_parts(&op, g))
-                    .map(|goal| ((u, t), goal))
-                    .ok_or_else(|| StorageError::Corrupt(format!("unit goal {u}/{t}")))
-            })
-            .collect::<Result<HashMap<(i64, i64), Goal>>>()?;
-        let latest: Vec<(i64, i64, String, String, i64)> =
-            serde_json::from_str(&latest).map_err(|e| corrupt(&e.to_string()))?;
-        let signed: Vec<(i64, String)> =
-            serde_json::from_str(&signed).map_err(|e| corrupt(&e.to_string()))?;
-        let signed = signed
-            .into_iter()
-            .map(|(u, at)| Ok((u, instant(&at).ok_or_else(|| corrupt("signed_at"))?)))
-            .collect::<Result<HashMap<i64, DateTime<Utc>>>>()?;
-        let mut values = HashMap::with_capacity(latest.len());
-        let mut reports = HashMap::with_capacity(latest.len());
-        for (u, t, value, first_at, last_id) in latest {
-            let value = real(&value).ok_or_else(|| corrupt("report value"))?;
-            let first_at = instant(&first_at).ok_or_else(|| corrupt("reported_at"))?;
-            values.insert((u, t), value);
-            reports.insert((u, t), (last_id, first_at));
-        }
-        let mut board = Board {
-            units,
-            targets,
-            goals,
-            values,
-            signed,
-            reports,
-            standings: Vec::new(),
-        };
-        board.rank();
-        Ok(board)
+        })
+        .collect::<Result<Vec<Target>>>()?;
+    let goals: Vec<(i64, i64, String, String)> =
+        serde_json::from_str(&goals).map_err(|e| corrupt(&e.to_string()))?;
+    let goals = goals
+        .into_iter()
+        .map(|(u, t, op, g)| {
+            real(&g)
+                .and_then(|g| Goal::from_parts(&op, g))
+                .map(|goal| ((u, t), goal))
+                .ok_or_else(|| StorageError::Corrupt(format!("unit goal {u}/{t}")))
+        })
+        .collect::<Result<HashMap<(i64, i64), Goal>>>()?;
+    let latest: Vec<(i64, i64, String, String, i64)> =
+        serde_json::from_str(&latest).map_err(|e| corrupt(&e.to_string()))?;
+    let signed: Vec<(i64, String)> =
+        serde_json::from_str(&signed).map_err(|e| corrupt(&e.to_string()))?;
+    let signed = signed
+        .into_iter()
+        .map(|(u, at)| Ok((u, instant(&at).ok_or_else(|| corrupt("signed_at"))?)))
+        .collect::<Result<HashMap<i64, DateTime<Utc>>>>()?;
+    let mut values = HashMap::with_capacity(latest.len());
+    let mut reports = HashMap::with_capacity(latest.len());
+    for (u, t, value, first_at, last_id) in latest {
+        let value = real(&value).ok_or_else(|| corrupt("report value"))?;
+        let first_at = instant(&first_at).ok_or_else(|| corrupt("reported_at"))?;
+        values.insert((u, t), value);
+        reports.insert((u, t), (last_id, first_at));
     }
-
-    /// Applies a report committed after this board was loaded; one older
-    /// than what the board holds changes nothing.
-    pub fn apply(&mut self, p: &Patch) {
-        if !self.targets.iter().any(|t| t.id == p.target_id)
-            || !self.units.iter().any(|u| u.id == p.unit_id)
-        {
-            return;
-        }
-        let key = (p.unit_id, p.target_id);
-        match self.reports.get_mut(&key) {
-            Some((last, _)) if *last >= p.report_id => return,
-            Some((last, first)) => {
-                *last = p.report_id;
-                *first = (*first).min(p.at);
-            }
-            None => {
-                self.reports.insert(key, (p.report_id, p.at));
-            }
-        }
-        self.values.insert(key, p.value);
-        // Only this unit's row changes: no need to rebuild every row.
-        let lines = self.lines(p.unit_id, None);
-        let completed = completed_at(
-            &self
-                .targets
-                .iter()
-                .map(|t| self.reports.get(&(p.unit_id, t.id)).map(|r| r.1))
-                .collect::<Vec<_>>(),
-        );
-        match self.standings.iter_mut().find(|s| s.unit_id == p.unit_id) {
-            Some(row) => {
-                row.score = score(&lines);
-                row.reported = lines.iter().filter(|l| l.value.is_some()).count();
-                row.completed_at = completed;
-                reorder(&mut self.standings);
-            }
-            None => self.rank(),
-        }
-    }
-
-    /// Ranks the units from the values held.
-    fn rank(&mut self) {
-        let (units, targets, goals, values, signed) = (
-            &self.units,
-            &self.targets,
-            &self.goals,
-            &self.values,
-            &self.signed,
-        );
-        let inputs = units
-            .iter()
-            .map(|u| StandingInput {
-                unit_id: u.id,
-                code: u.code.clone(),
-                name: u.name.clone(),
-                signed: signed.contains_key(&u.id),
-                lines: targets
-                    .iter()
-                    .map(|t| ScoreLine {
-                        weight: t.weight,
-                        goal: goals.get(&(u.id, t.id)).copied().unwrap_or(t.goal),
-                        value: values.get(&(u.id, t.id)).copied(),
-                    })
-                    .collect(),
-                completed_at: completed_at(
-                    &targets
-                        .iter()
-                        .map(|t| self.reports.get(&(u.id, t.id)).map(|r| r.1))
-                        .collect::<Vec<_>>(),
-                ),
-            })
-            .collect();
-        self.standings = rank(inputs);
-    }
-
-    /// The goal that applies to a unit for a target.
-    pub fn goal(&self, unit_id: i64, t: &Target) -> (Goal, bool) {
-        match self.goals.get(&(unit_id, t.id)) {
-            Some(g) => (*g, true),
-            None => (t.goal, false),
-        }
-    }
-
-    /// A unit's standing.
-    pub fn standing(&self, unit_id: i64) -> Option<&Standing> {
-        self.standings.iter().find(|s| s.unit_id == unit_id)
-    }
-
-    /// A unit's score lines, with `with` = (target id, value) in place of
-    /// that target's latest value.
-    pub fn lines(&self, unit_id: i64, with: Option<(i64, f64)>) -> Vec<ScoreLine> {
-        self.targets
-            .iter()
-            .map(|t| ScoreLine {
-                weight: t.weight,
-                goal: self.goal(unit_id, t).0,
-                value: match with {
-                    Some((id, v)) if id == t.id => Some(v),
-                    _ => self.values.get(&(unit_id, t.id)).copied(),
-                },
-            })
-            .collect()
-    }
+    Ok(Board::new(units, targets, goals, values, signed, reports))
 }
 
 /// The units, confirmed targets in use, unit goals, latest reports and
@@ -413,9 +255,7 @@ mod tests {
         tx.commit().await.unwrap();
 
         let mut conn = db.pool().acquire().await.unwrap();
-        let b = Board::load(&mut conn, bloc, 2026, Period::Mid)
-            .await
-            .unwrap();
+        let b = load(&mut conn, bloc, 2026, Period::Mid).await.unwrap();
         let listed = units::list(&mut conn, bloc).await.unwrap();
         let codes = |u: &[Unit]| {
             u.iter()
@@ -454,13 +294,9 @@ mod tests {
         assert_eq!(b.values[&(ids[0], t1)], 2.0 / 3.0);
         assert_eq!(b.standings.len(), 3);
         // Nothing of the other bloc or of another year or period.
-        let empty = Board::load(&mut conn, bloc, 2025, Period::Mid)
-            .await
-            .unwrap();
+        let empty = load(&mut conn, bloc, 2025, Period::Mid).await.unwrap();
         assert!(empty.targets.is_empty() && empty.values.is_empty() && empty.signed.is_empty());
-        let fin = Board::load(&mut conn, bloc, 2026, Period::Final)
-            .await
-            .unwrap();
+        let fin = load(&mut conn, bloc, 2026, Period::Final).await.unwrap();
         assert!(fin.values.is_empty());
         drop(conn);
         db.close().await;
@@ -506,7 +342,7 @@ mod tests {
     /// whatever order the patches arrive, is the board loaded afresh.
     #[tokio::test]
     async fn patched_boards_equal_fresh_loads() {
-        use crate::domain::TargetKind;
+        use crate::domain::{Patch, TargetKind};
         use crate::storage::{Db, blocs, reports, targets, units};
         let (_dir, db) = Db::temp().await;
         let start = DateTime::parse_from_rfc3339("2026-06-01T08:00:00Z")
@@ -553,9 +389,7 @@ mod tests {
         };
         let mut kept = {
             let mut conn = db.pool().acquire().await.unwrap();
-            Board::load(&mut conn, bloc, 2026, Period::Mid)
-                .await
-                .unwrap()
+            load(&mut conn, bloc, 2026, Period::Mid).await.unwrap()
         };
         for round in 0..30 {
             let mut patches = Vec::new();
@@ -592,9 +426,7 @@ mod tests {
                 kept.apply(p);
             }
             let mut conn = db.pool().acquire().await.unwrap();
-            let fresh = Board::load(&mut conn, bloc, 2026, Period::Mid)
-                .await
-                .unwrap();
+            let fresh = load(&mut conn, bloc, 2026, Period::Mid).await.unwrap();
             assert_eq!(kept.values, fresh.values, "round {round}");
             assert_eq!(kept.reports, fresh.reports, "round {round}");
             assert_eq!(kept.standings, fresh.standings, "round {round}");

@@ -25,13 +25,14 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::blocs::{self, Bloc};
-use super::board::{Board, Patch};
-use super::units::{self, Unit};
+use super::blocs;
+use super::board;
+use super::units;
 use super::{Result, Source};
 use super::{registrations, schedules, users};
 use crate::domain::Period;
 use crate::domain::schedule::Schedule;
+use crate::domain::{Bloc, Board, Patch, Unit};
 use sqlx::SqliteConnection;
 
 /// Entries per map before it starts over.
@@ -293,7 +294,7 @@ impl Cache {
         Ok(found)
     }
 
-    /// [`Board::load`].
+    /// [`board::load`].
     pub async fn board(
         &self,
         src: &mut impl Source,
@@ -311,7 +312,7 @@ impl Cache {
             }
             (s.epoch, s.board_epochs.get(&bloc_id).copied().unwrap_or(0))
         };
-        let board = Arc::new(Board::load(src.conn().await?, bloc_id, year, period).await?);
+        let board = Arc::new(board::load(src.conn().await?, bloc_id, year, period).await?);
         let mut s = self.lock();
         let open = s.writing > 0 || s.board_writing.get(&bloc_id).is_some_and(|n| *n > 0);
         let now = (s.epoch, s.board_epochs.get(&bloc_id).copied().unwrap_or(0));

@@ -16,7 +16,7 @@ pub mod units;
 pub mod updates;
 pub mod users;
 
-use crate::domain::Period;
+use crate::domain::{Board, Patch, Period};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Sqlite, SqliteConnection, SqlitePool};
@@ -196,7 +196,7 @@ pub struct Write {
     guard: Guard,
     /// Boards read in this transaction, each with how many of its patches
     /// (`guard.patches`) were looked at for it.
-    boards: HashMap<(i64, i32, Period), (Arc<board::Board>, usize)>,
+    boards: HashMap<(i64, i32, Period), (Arc<Board>, usize)>,
 }
 
 impl Write {
@@ -212,7 +212,7 @@ impl Write {
 
     /// A report this transaction adds to a board of `bloc_id`, applied to
     /// the cached board once committed.
-    pub fn patch_board(&mut self, bloc_id: i64, patch: board::Patch) {
+    pub fn patch_board(&mut self, bloc_id: i64, patch: Patch) {
         self.touch_board(bloc_id);
         self.guard.patches.push((bloc_id, patch));
     }
@@ -223,12 +223,7 @@ impl Write {
     /// The board read is shared with the cache; it is copied to apply this
     /// transaction's reports only when asked for again after one (in a
     /// group commit, most reports are the only one of their bloc).
-    pub async fn board(
-        &mut self,
-        bloc_id: i64,
-        year: i32,
-        period: Period,
-    ) -> Result<Arc<board::Board>> {
+    pub async fn board(&mut self, bloc_id: i64, year: i32, period: Period) -> Result<Arc<Board>> {
         let key = (bloc_id, year, period);
         let patches = &self.guard.patches;
         let (board, seen) = match self.boards.get_mut(&key) {
@@ -294,7 +289,7 @@ struct Guard {
     cache: Arc<Cache>,
     scope: Scope,
     boards: Vec<i64>,
-    patches: Vec<(i64, board::Patch)>,
+    patches: Vec<(i64, Patch)>,
     applied: Vec<i64>,
     committed: bool,
 }
@@ -426,7 +421,7 @@ mod tests {
                 .expect("report");
             tx.patch_board(
                 bloc,
-                board::Patch {
+                Patch {
                     year: 2026,
                     period: Period::Mid,
                     unit_id: unit,
@@ -449,7 +444,7 @@ mod tests {
         let after = cached(&db).await;
         assert_eq!(after.values.get(&(unit, target)), Some(&30.0));
         let mut c = db.pool().acquire().await.expect("conn");
-        let fresh = board::Board::load(&mut c, bloc, 2026, Period::Mid)
+        let fresh = board::load(&mut c, bloc, 2026, Period::Mid)
             .await
             .expect("load");
         assert_eq!(after.reports, fresh.reports);

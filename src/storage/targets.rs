@@ -5,7 +5,7 @@ use sqlx::{FromRow, SqliteConnection};
 use std::collections::HashMap;
 
 use super::{Result, StorageError};
-use crate::domain::{Goal, TargetKind};
+use crate::domain::{Goal, Target, TargetKind};
 
 /// A target as stored.
 #[derive(Debug, Clone, FromRow)]
@@ -22,23 +22,6 @@ pub struct TargetRow {
     pub goal: f64,
     /// Weight in points.
     pub weight: i64,
-    /// Name.
-    pub name: String,
-}
-
-/// A target with its domain types.
-#[derive(Debug, Clone)]
-pub struct Target {
-    /// Row id.
-    pub id: i64,
-    /// Code.
-    pub code: String,
-    /// Kind.
-    pub kind: TargetKind,
-    /// The bloc-wide goal.
-    pub goal: Goal,
-    /// Weight in points.
-    pub weight: u32,
     /// Name.
     pub name: String,
 }
@@ -379,7 +362,7 @@ pub async fn roll_over(
 mod tests {
     use super::*;
     use crate::domain::Period;
-    use crate::storage::board::Board;
+    use crate::storage::board;
     use crate::storage::reports::{self, NewReport};
     use crate::storage::{Db, blocs, units};
     use sqlx::{ConnectOptions, Connection};
@@ -438,7 +421,7 @@ mod tests {
         assert_eq!(archived, None, "existing targets stay in use");
         assert_eq!(list(&mut conn, 1, 2026).await.expect("list").len(), 1);
         assert_eq!(report_count(&mut conn, 1).await.expect("count"), 1);
-        let board = Board::load(&mut conn, 1, 2026, Period::Mid)
+        let board = board::load(&mut conn, 1, 2026, Period::Mid)
             .await
             .expect("board");
         assert_eq!(board.values.get(&(1, 1)), Some(&60.0));
@@ -474,7 +457,7 @@ mod tests {
         }
         tx.commit().await.expect("commit");
         let mut conn = db.pool().acquire().await.expect("conn");
-        let full = Board::load(&mut conn, bloc, 2026, Period::Mid)
+        let full = board::load(&mut conn, bloc, 2026, Period::Mid)
             .await
             .expect("board");
         assert_eq!(full.standings[0].score, 100.0);
@@ -509,7 +492,7 @@ mod tests {
                 .expect("goals")
                 .is_empty()
         );
-        let board = Board::load(&mut conn, bloc, 2026, Period::Mid)
+        let board = board::load(&mut conn, bloc, 2026, Period::Mid)
             .await
             .expect("board");
         assert_eq!(board.targets.len(), 1);
@@ -538,7 +521,7 @@ mod tests {
         restore(&mut tx, gone).await.expect("restore");
         tx.commit().await.expect("commit");
         let mut conn = db.pool().acquire().await.expect("conn");
-        let back = Board::load(&mut conn, bloc, 2026, Period::Mid)
+        let back = board::load(&mut conn, bloc, 2026, Period::Mid)
             .await
             .expect("board");
         assert_eq!(back.standings, full.standings);

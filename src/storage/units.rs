@@ -4,34 +4,43 @@ use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
 use super::Result;
+use crate::domain::Unit;
 
 /// A unit as stored.
 #[derive(Debug, Clone, FromRow)]
-pub struct Unit {
-    /// Row id.
-    pub id: i64,
-    /// Its bloc.
-    pub bloc_id: i64,
-    /// Code, upper-case.
-    pub code: String,
-    /// Full name.
-    pub name: String,
-    /// Telegram user id of its head.
-    pub head_user_id: Option<i64>,
-    /// Display name of its head when they joined.
-    pub head_name: Option<String>,
+struct UnitRow {
+    id: i64,
+    bloc_id: i64,
+    code: String,
+    name: String,
+    head_user_id: Option<i64>,
+    head_name: Option<String>,
+}
+
+impl From<UnitRow> for Unit {
+    fn from(r: UnitRow) -> Unit {
+        Unit {
+            id: r.id,
+            bloc_id: r.bloc_id,
+            code: r.code,
+            name: r.name,
+            head_user_id: r.head_user_id,
+            head_name: r.head_name,
+        }
+    }
 }
 
 const COLS: &str = "id, bloc_id, code, name, head_user_id, head_name";
 
 /// All units of a bloc, by code.
 pub async fn list(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Vec<Unit>> {
-    Ok(sqlx::query_as(&format!(
+    let rows: Vec<UnitRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM units WHERE bloc_id = ? ORDER BY code"
     ))
     .bind(bloc_id)
     .fetch_all(conn)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(Unit::from).collect())
 }
 
 /// A unit by code.
@@ -40,23 +49,23 @@ pub async fn by_code(
     bloc_id: i64,
     code: &str,
 ) -> Result<Option<Unit>> {
-    Ok(sqlx::query_as(&format!(
+    let row: Option<UnitRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM units WHERE bloc_id = ? AND code = ?"
     ))
     .bind(bloc_id)
     .bind(code)
     .fetch_optional(conn)
-    .await?)
+    .await?;
+    Ok(row.map(Unit::from))
 }
 
 /// A unit by id.
 pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Unit>> {
-    Ok(
-        sqlx::query_as(&format!("SELECT {COLS} FROM units WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?,
-    )
+    let row: Option<UnitRow> = sqlx::query_as(&format!("SELECT {COLS} FROM units WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(Unit::from))
 }
 
 /// The unit this user heads in this bloc.
@@ -65,13 +74,14 @@ pub async fn headed_by(
     bloc_id: i64,
     user_id: i64,
 ) -> Result<Option<Unit>> {
-    Ok(sqlx::query_as(&format!(
+    let row: Option<UnitRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM units WHERE bloc_id = ? AND head_user_id = ? ORDER BY code LIMIT 1"
     ))
     .bind(bloc_id)
     .bind(user_id)
     .fetch_optional(conn)
-    .await?)
+    .await?;
+    Ok(row.map(Unit::from))
 }
 
 /// Adds a unit.

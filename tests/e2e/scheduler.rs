@@ -41,10 +41,9 @@ async fn next_wakeup(b: &Bot, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let mut conn = pool.acquire().await.expect("connection");
     let mut next: Option<DateTime<Utc>> = None;
     for bloc in blocs::all(&mut conn).await.expect("blocs") {
-        let tz = thidua::bot::tz_of(&bloc);
-        let year = chrono::Datelike::year(&now.with_timezone(&tz).date_naive());
+        let year = bloc.year_at(now);
         for y in [year - 1, year, year + 1] {
-            let s = schedules::get(&mut conn, bloc.id, y, tz)
+            let s = schedules::get(&mut conn, bloc.id, y, bloc.tz)
                 .await
                 .expect("schedule");
             if let Some(slot) = s.next_after(now) {
