@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::args::Sizes;
+use crate::fake::Fake;
 use crate::figures::round;
 use crate::measure::{Alone, Burst, Lane, burst, bursts, one_by_one};
-use crate::mix::{Kind, Rng, mix, only};
-use crate::process::{Bins, start_bot};
+use crate::mix::{Kind, Msg, Rng, mix, only};
+use crate::process::{Bins, Proc, start_bot};
 use crate::seed::seed;
 
 /// `--compare <thidua binary>`: the load of section 1 and each command
@@ -29,6 +30,18 @@ pub struct CompareSection {
     pub ratio_cpu: f64,
     /// Per command, one update at a time: before and after.
     pub per_command: BTreeMap<&'static str, [Alone; 2]>,
+}
+
+/// A lane per side, each to get the same `msgs`.
+fn same_to_each<'a>(sides: &'a mut [(Vec<i64>, Fake, Proc)], msgs: &[Msg]) -> Vec<Lane<'a>> {
+    sides
+        .iter_mut()
+        .map(|(_, fake, bot)| Lane {
+            fake,
+            bot,
+            msgs: msgs.to_vec(),
+        })
+        .collect()
 }
 
 pub async fn compare_section(
@@ -55,15 +68,7 @@ pub async fn compare_section(
         "compare: {} updates to each in 10 rounds, taking turns",
         msgs.len()
     );
-    let mut lanes: Vec<Lane> = sides
-        .iter_mut()
-        .map(|(_, fake, bot)| Lane {
-            fake,
-            bot,
-            msgs: msgs.clone(),
-        })
-        .collect();
-    let mut b = bursts(&mut lanes, 10).await?;
+    let mut b = bursts(&mut same_to_each(&mut sides, &msgs), 10).await?;
     let after = b.pop().context("after")?;
     let before = b.pop().context("before")?;
     eprintln!("  before: {before:?}\n  after:  {after:?}");
@@ -71,15 +76,7 @@ pub async fn compare_section(
     for kind in Kind::ALL {
         let n = sizes.per_command * kind.share() / 100;
         let msgs = only(kind, n, &sides[0].0, &mut rng);
-        let mut lanes: Vec<Lane> = sides
-            .iter_mut()
-            .map(|(_, fake, bot)| Lane {
-                fake,
-                bot,
-                msgs: msgs.clone(),
-            })
-            .collect();
-        let mut a = one_by_one(&mut lanes).await?;
+        let mut a = one_by_one(&mut same_to_each(&mut sides, &msgs)).await?;
         let after = a.pop().context("after")?;
         let before = a.pop().context("before")?;
         eprintln!(

@@ -42,6 +42,10 @@
 //! `THIDUA_PERF_WRAP="/usr/bin/perf record -g -o /tmp/{name}.data --"` runs
 //! every thidua process under a profiler.
 
+// Shared with benches/fanout.rs: the fan-out scenario and the process set-up.
+#[path = "../common/mod.rs"]
+mod common;
+
 // One module per section (`load`, `scale`, `startup`, `fanout`, `compare`),
 // on top of what they share: the bench's own fast fake Bot API (`fake`), the
 // bots as processes (`process`), the updates sent (`mix`) and how they are
@@ -61,10 +65,7 @@ mod scale;
 mod seed;
 mod startup;
 
-use anyhow::Context;
 use chrono::Utc;
-use thidua::harness::FAKE_TOKEN;
-use tracing_subscriber::EnvFilter;
 
 use crate::args::{Args, Sizes, args};
 use crate::compare::compare_section;
@@ -149,22 +150,8 @@ fn main() -> anyhow::Result<()> {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
     );
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            // The seeding's INSERT … SELECT are slow statements on purpose.
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("warn,sqlx::query=error")),
-        )
-        .with_writer(thidua::telemetry::Redacting::new(vec![
-            FAKE_TOKEN.to_owned(),
-        ]))
-        .with_target(false)
-        .try_init();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("building the tokio runtime")?;
-    let out = runtime.block_on(run(a))?;
+    // The seeding's INSERT … SELECT are slow statements on purpose.
+    let out = common::block_on("warn,sqlx::query=error", run(a))?;
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
 }

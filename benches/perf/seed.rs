@@ -10,7 +10,7 @@ use thidua::storage::Db;
 use crate::figures::round;
 
 /// Every bloc's time zone.
-pub const TZ: &str = "Asia/Ho_Chi_Minh";
+const TZ: &str = "Asia/Ho_Chi_Minh";
 /// Units of a bloc, each with a head.
 pub const UNITS_PER_BLOC: usize = 15;
 const TARGETS_PER_YEAR: usize = 6;
