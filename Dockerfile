@@ -16,9 +16,9 @@ COPY crates ./crates
 # Cargo.toml names the e2e test and the benchmarks by file, and cargo refuses a
 # manifest whose targets are missing: empty stand-ins (never built by `cargo
 # build`) keep tests/ and benches/ out of the image and out of this layer's key.
-RUN mkdir -p src benches tests/e2e \
+RUN mkdir -p src benches/perf tests/e2e \
     && echo 'fn main() {}' > src/main.rs \
-    && touch src/lib.rs benches/fanout.rs benches/perf.rs tests/e2e/main.rs \
+    && touch src/lib.rs benches/fanout.rs benches/perf/main.rs tests/e2e/main.rs \
     && cargo build --release --locked \
     && rm -rf src
 
@@ -55,7 +55,7 @@ ENV DATABASE_URL=sqlite:///data/thidua.db
 # glibc gives each thread that allocates its own heap arena (up to 8 per
 # core) and keeps each one's high-water mark: 2 arenas keep the bot under
 # load on a 5,000-bloc database at 38 MB instead of 50 MB, for ~5% of CPU
-# (benches/perf.rs; see README, Performance).
+# (benches/perf; see README, Performance).
 ENV MALLOC_ARENA_MAX=2
 WORKDIR /data
 VOLUME /data

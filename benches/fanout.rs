@@ -10,23 +10,17 @@
 //! Logs go to stderr (`RUST_LOG`, default `warn`). No assertions on timing:
 //! the counts are checked, the rate is only reported.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use anyhow::{Context, ensure};
-use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::time::Instant;
-use thidua::domain::args::TargetAdd;
-use thidua::harness::{FAKE_TOKEN, Harness};
-use thidua::scheduler::telegram_limits;
-use thidua::storage::targets::NewTarget;
-use thidua::storage::{blocs, targets, units};
-use tracing_subscriber::EnvFilter;
+
+use common::reminders::{UNITS_PER_BLOC, remind_all};
 
 const DEFAULT_BLOCS: usize = 100;
-const UNITS_PER_BLOC: usize = 15;
-const YEAR: i32 = 2026;
-const TZ: &str = "Asia/Ho_Chi_Minh";
 
 /// `--blocs N` or `--blocs=N`; anything else (cargo's `--bench`) is ignored.
 fn blocs_arg() -> anyhow::Result<usize> {
@@ -73,76 +67,6 @@ impl Drop for TempDir {
     }
 }
 
-/// 08:00 in Asia/Ho_Chi_Minh (UTC+7, no DST) on a day of 2026, as UTC.
-fn local_8am(month: u32, day: u32) -> anyhow::Result<DateTime<Utc>> {
-    Utc.with_ymd_and_hms(YEAR, month, day, 1, 0, 0)
-        .single()
-        .context("valid date")
-}
-
-fn group_chat(bloc: usize) -> i64 {
-    -1_000_000_000_000 - bloc as i64
-}
-
-fn admin_id(bloc: usize) -> i64 {
-    500_000_000 + bloc as i64
-}
-
-fn head_id(bloc: usize, unit: usize) -> i64 {
-    600_000_000 + (bloc * 1_000 + unit) as i64
-}
-
-/// N blocs × 15 units, each with a head; 5 targets per bloc; nobody signed.
-async fn seed(h: &Harness, n: usize, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let app = h.app().context("bot is stopped")?;
-    let targets_2026: Vec<TargetAdd> = thidua::demo::TARGETS
-        .iter()
-        .map(|t| TargetAdd::parse(t).map_err(|e| anyhow::anyhow!("demo target {t}: {e:?}")))
-        .collect::<anyhow::Result<_>>()?;
-    // One transaction: 100 × (1 + 15 × 2 + 5) statements commit in one fsync.
-    let mut tx = app.db.write().await?;
-    for b in 0..n {
-        let bloc_id = blocs::insert(
-            &mut tx,
-            group_chat(b),
-            &format!("Khối thi đua {:03}", b + 1),
-            TZ,
-            (admin_id(b), "Nguyễn Văn An"),
-            now,
-        )
-        .await?;
-        for u in 0..UNITS_PER_BLOC {
-            let unit_id = units::insert(
-                &mut tx,
-                bloc_id,
-                &format!("DV{:02}", u + 1),
-                &format!("Đơn vị {:02} khối {:03}", u + 1, b + 1),
-                now,
-            )
-            .await?;
-            units::set_head(
-                &mut tx,
-                unit_id,
-                head_id(b, u),
-                &format!("Trưởng đơn vị {:02}", u + 1),
-            )
-            .await?;
-        }
-        for t in &targets_2026 {
-            let new = NewTarget {
-                code: t.code.as_str(),
-                kind: t.kind,
-                goal: t.goal,
-                weight: t.weight,
-                name: &t.name,
-            };
-            targets::insert(&mut tx, bloc_id, YEAR, &new, now).await?;
-        }
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
 /// The result line; fields print in this order.
 #[derive(Debug, Serialize)]
 struct Output {
@@ -168,57 +92,23 @@ fn round(x: f64, places: i32) -> f64 {
 async fn run(n: usize) -> anyhow::Result<Output> {
     let dir = TempDir::new()?;
     let url = format!("sqlite://{}", dir.0.join("fanout.db").display());
-    let t0 = local_8am(3, 2)?;
-    let limits = telegram_limits();
-    let h = Harness::start_with(&url, t0, limits).await?;
-    h.api
-        .enforce_send_limit(limits.messages_per_sec_overall as usize);
-
-    let seeding = Instant::now();
-    seed(&h, n, t0).await?;
-    eprintln!(
-        "seeded {n} blocs × {UNITS_PER_BLOC} units in {:.2}s",
-        seeding.elapsed().as_secs_f64()
-    );
-
-    // The first pledge reminder: 14 days before 31 March, 08:00 local.
-    h.clock.set(local_8am(3, 17)?);
-    let from = h.api.call_count();
-    let scheduler = h.scheduler()?;
-    let started = Instant::now();
-    let report = scheduler.tick().await?;
-    let seconds = started.elapsed().as_secs_f64();
-
-    let sends: Vec<_> = h
-        .api
-        .calls_since(from)
-        .into_iter()
-        .filter(|c| c.method == "sendMessage")
-        .collect();
-    let heads: HashSet<i64> = sends
-        .iter()
-        .filter_map(|c| c.chat_id())
-        .filter(|&c| c > 0)
-        .collect();
-    let groups: HashSet<i64> = sends
-        .iter()
-        .filter_map(|c| c.chat_id())
-        .filter(|&c| c < 0)
-        .collect();
-    let http_429 = h.api.too_many_requests();
-    h.stop().await;
+    let tick = remind_all(&url, n).await?;
+    let heads: HashSet<i64> = tick.chats.iter().copied().filter(|&c| c > 0).collect();
+    let groups: HashSet<i64> = tick.chats.iter().copied().filter(|&c| c < 0).collect();
+    let (report, sends) = (&tick.report, tick.sends);
 
     let expected_heads = n * UNITS_PER_BLOC;
     let expected = expected_heads + n;
     eprintln!(
         "tick: sent {} failed {} pending {}; sendMessage accepted by the fake: {} \
-         ({} heads, {} groups); 429s: {http_429}",
+         ({} heads, {} groups); 429s: {}",
         report.sent,
         report.failed,
         report.pending,
-        sends.len(),
+        sends,
         heads.len(),
-        groups.len()
+        groups.len(),
+        tick.http_429
     );
     ensure!(
         report.sent == expected && report.failed == 0 && report.pending == 0,
@@ -232,23 +122,21 @@ async fn run(n: usize) -> anyhow::Result<Output> {
         groups.len()
     );
     ensure!(
-        sends.len() == expected,
-        "expected {expected} sendMessage calls, got {} (repeats or split messages)",
-        sends.len()
+        sends == expected,
+        "expected {expected} sendMessage calls, got {sends} (repeats or split messages)"
     );
 
-    let ceiling = limits.messages_per_sec_overall;
-    let per_sec = sends.len() as f64 / seconds;
+    let per_sec = sends as f64 / tick.seconds;
     Ok(Output {
         bench: "fanout",
         blocs: n,
         units_per_bloc: UNITS_PER_BLOC,
-        messages: sends.len(),
-        seconds: round(seconds, 3),
+        messages: sends,
+        seconds: round(tick.seconds, 3),
         messages_per_sec: round(per_sec, 2),
-        ceiling_per_sec: ceiling,
-        ratio_to_ceiling: round(per_sec / f64::from(ceiling), 3),
-        http_429,
+        ceiling_per_sec: tick.ceiling,
+        ratio_to_ceiling: round(per_sec / f64::from(tick.ceiling), 3),
+        http_429: tick.http_429,
         sent: report.sent,
         pending: report.pending,
         failed: report.failed,
@@ -257,20 +145,7 @@ async fn run(n: usize) -> anyhow::Result<Output> {
 
 fn main() -> anyhow::Result<()> {
     let n = blocs_arg()?;
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
-        )
-        .with_writer(thidua::telemetry::Redacting::new(vec![
-            FAKE_TOKEN.to_owned(),
-        ]))
-        .with_target(false)
-        .try_init();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("building the tokio runtime")?;
-    let out = runtime.block_on(run(n))?;
+    let out = common::block_on("warn", run(n))?;
     println!("{}", serde_json::to_string(&out)?);
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! teloxide features, long polling with teloxide's default listener, that
 //! answers every command with a fixed text. No database, no state.
 //!
-//! `benches/perf.rs` runs it as a process next to `thidua run`, against the
+//! `benches/perf/` runs it as a process next to `thidua run`, against the
 //! same fake Bot API and the same updates, and prints thidua's figures as
 //! ratios of these.
 //!
