@@ -76,8 +76,9 @@ pub(super) async fn help(bot: &Tg, app: &App, req: &Req) -> Result<Vec<Out>, Fai
             | K::ScheduleTz => admin,
             K::Schedule | K::Chart => member || (req.group && bloc.is_some()),
             K::Titles => true,
-            K::Register | K::Cancel => req.private && head,
+            K::Register | K::Cancel | K::Submit => req.private && head,
             K::Export | K::History => admin,
+            K::Review | K::Approve | K::Return | K::Exempt | K::Points => admin,
             K::Target => false,
         })
         .collect();

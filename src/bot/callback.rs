@@ -2,6 +2,8 @@
 //! format is the one earlier versions wrote, so that buttons left in old
 //! messages keep working.
 
+use crate::domain::Period;
+
 /// Telegram's limit on a button's callback data, in bytes.
 pub const MAX_DATA: usize = 64;
 
@@ -23,6 +25,18 @@ pub(super) enum Callback {
         bloc: i64,
         unit: Option<i64>,
         offset: i64,
+    },
+    /// Approve a submitted unit's period: `rv:a:<unit id>:<year>:<mid|final>`.
+    Approve {
+        unit_id: i64,
+        year: i32,
+        period: Period,
+    },
+    /// Return it (the reason follows as a message): `rv:r:<unit>:<year>:<period>`.
+    Return {
+        unit_id: i64,
+        year: i32,
+        period: Period,
     },
 }
 
@@ -50,6 +64,33 @@ impl Callback {
                 offset,
             });
         }
+        if let Some(rest) = data.strip_prefix("rv:") {
+            let mut it = rest.split(':');
+            let approve = match it.next()? {
+                "a" => true,
+                "r" => false,
+                _ => return None,
+            };
+            let unit_id = it.next()?.parse().ok()?;
+            let year = it.next()?.parse().ok()?;
+            let period = Period::parse(it.next()?)?;
+            if it.next().is_some() {
+                return None;
+            }
+            return Some(if approve {
+                Callback::Approve {
+                    unit_id,
+                    year,
+                    period,
+                }
+            } else {
+                Callback::Return {
+                    unit_id,
+                    year,
+                    period,
+                }
+            });
+        }
         match data {
             "flow:ok" => Some(Callback::FlowConfirm),
             "flow:x" => Some(Callback::FlowCancel),
@@ -69,6 +110,16 @@ impl Callback {
             Callback::History { bloc, unit, offset } => {
                 format!("hist:{bloc}:{}:{offset}", unit.unwrap_or(0))
             }
+            Callback::Approve {
+                unit_id,
+                year,
+                period,
+            } => format!("rv:a:{unit_id}:{year}:{}", period.as_str()),
+            Callback::Return {
+                unit_id,
+                year,
+                period,
+            } => format!("rv:r:{unit_id}:{year}:{}", period.as_str()),
         };
         debug_assert!(d.len() <= MAX_DATA, "callback data too long: {d}");
         d

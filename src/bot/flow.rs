@@ -39,6 +39,7 @@ pub(super) async fn start(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     if board.targets.is_empty() {
         return Err(Refusal::NoTargets.into());
     }
+    board.review(unit.id).reportable()?;
     dialogues::start(
         &mut tx,
         sender.id,
@@ -48,8 +49,7 @@ pub(super) async fn start(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
     )
     .await?;
     let offered: Vec<FlowTarget> = board
-        .targets
-        .iter()
+        .applying(unit.id)
         .map(|t| {
             let (goal, own) = board.goal(unit.id, t);
             FlowTarget {
@@ -59,8 +59,7 @@ pub(super) async fn start(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
         })
         .collect();
     let mut rows: Vec<Vec<InlineKeyboardButton>> = board
-        .targets
-        .iter()
+        .applying(unit.id)
         .zip(&offered)
         .map(|(t, f)| {
             let mark = if f.value.is_some() { "✅" } else { "⏳" };
@@ -118,6 +117,8 @@ async fn step(
     let year = bloc.year_at(req.now);
     let period = Period::parse(&d.period).unwrap_or(Period::Mid);
     let board = app.db.cache().board(tx, bloc.id, year, period).await?;
+    // A button or a typed value after the unit submitted changes nothing.
+    board.review(unit.id).reportable()?;
     let target = board
         .targets
         .iter()

@@ -12,6 +12,7 @@ mod history;
 mod pledge;
 mod prefs;
 mod report;
+mod review;
 mod schedule;
 mod send;
 mod targets;
@@ -93,6 +94,18 @@ pub enum Command {
     History(String),
     /// `/cancel`
     Cancel,
+    /// `/submit [mid|final]`
+    Submit(String),
+    /// `/review [UNIT] [mid|final]`
+    Review(String),
+    /// `/approve <UNIT> [mid|final]`
+    Approve(String),
+    /// `/return <UNIT> [mid|final] <reason>`
+    Return(String),
+    /// `/exempt [remove] <UNIT> <TARGET> [mid|final] [reason]`
+    Exempt(String),
+    /// `/points <UNIT> [±N] [mid|final] [reason]`
+    Points(String),
 }
 
 /// What a message's text asks of the bot.
@@ -243,12 +256,30 @@ async fn handle_message(bot: &Tg, app: &App, me: &Me, update_id: i64, msg: &Mess
     let Some(text) = msg.text() else { return };
     let cmd = match parse(text, me.username()) {
         Parsed::Command(c) => c,
-        Parsed::Ignore if msg.chat.is_private() && !text.starts_with('/') => {
-            // Plain text in private may be the value a guided report waits for.
+        Parsed::Ignore
+            if !text.starts_with('/') && (msg.chat.is_private() || msg.from.is_some()) =>
+        {
+            // Plain text may be the reason a pressed Return waits for, or in
+            // private the value a guided report waits for.
             if app.replay_if_processed(update_id).await {
                 return;
             }
             let req = Req::from_message(app, update_id, msg).await;
+            match review::reason(app, &req, text).await {
+                Ok(None) => {}
+                done => {
+                    send::outcome(
+                        app,
+                        &req,
+                        CommandKind::Return,
+                        done.map(Option::unwrap_or_default),
+                    );
+                    return;
+                }
+            }
+            if !msg.chat.is_private() {
+                return;
+            }
             match flow::value(app, &req, text).await {
                 Ok(None) => {}
                 Ok(Some(outs)) => send::outcome(app, &req, CommandKind::Report, Ok(outs)),
@@ -305,6 +336,12 @@ fn command_kind(cmd: &Command) -> CommandKind {
         Command::Export(_) => CommandKind::Export,
         Command::History(_) => CommandKind::History,
         Command::Cancel => CommandKind::Cancel,
+        Command::Submit(_) => CommandKind::Submit,
+        Command::Review(_) => CommandKind::Review,
+        Command::Approve(_) => CommandKind::Approve,
+        Command::Return(_) => CommandKind::Return,
+        Command::Exempt(_) => CommandKind::Exempt,
+        Command::Points(_) => CommandKind::Points,
     }
 }
 
@@ -358,7 +395,16 @@ async fn run(
         Command::Chart(a) => files::chart(app, req, &a).await,
         Command::Export(a) => files::export(app, req, &a).await,
         Command::History(a) => history::history(app, req, &a).await,
-        Command::Cancel => flow::cancel(app, req).await,
+        Command::Cancel => match review::cancel(app, req).await? {
+            Some(outs) => Ok(outs),
+            None => flow::cancel(app, req).await,
+        },
+        Command::Submit(a) => review::submit(app, req, &a).await,
+        Command::Review(a) => review::review(app, req, &a).await,
+        Command::Approve(a) => review::approve(app, req, &a).await,
+        Command::Return(a) => review::send_back(app, req, &a).await,
+        Command::Exempt(a) => review::exempt(app, req, &a).await,
+        Command::Points(a) => review::points(app, req, &a).await,
     }
 }
 
@@ -505,6 +551,24 @@ async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, cb: Opt
         }
         Some(Callback::FlowConfirm) => (CommandKind::Report, flow::confirm(app, &req).await, true),
         Some(Callback::FlowCancel) => (CommandKind::Cancel, flow::cancel(app, &req).await, true),
+        Some(Callback::Approve {
+            unit_id,
+            year,
+            period,
+        }) => (
+            CommandKind::Approve,
+            review::approve_button(app, &req, unit_id, year, period).await,
+            false,
+        ),
+        Some(Callback::Return {
+            unit_id,
+            year,
+            period,
+        }) => (
+            CommandKind::Return,
+            review::return_button(app, &req, unit_id, year, period).await,
+            false,
+        ),
         // Sign buttons are routed before; data from elsewhere is only answered.
         Some(Callback::Sign { .. }) | None => {
             let _ = bot.answer_callback_query(q.id.clone()).await;

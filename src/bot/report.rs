@@ -36,6 +36,7 @@ async fn report_in(app: &App, tx: &mut Write, req: &Req, a: &Report) -> Result<V
         None => open_period(app, tx, &bloc, req.now).await?,
     };
     let board = tx.board(bloc.id, year, period).await?;
+    board.review(unit.id).reportable()?;
     let target = board
         .targets
         .iter()
@@ -164,8 +165,7 @@ pub(super) async fn status(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
         .board(&mut conn, bloc.id, year, period)
         .await?;
     let lines = board
-        .targets
-        .iter()
+        .applying(unit.id)
         .map(|t| {
             let (goal, own) = board.goal(unit.id, t);
             let value = board.values.get(&(unit.id, t.id)).copied();

@@ -1,12 +1,14 @@
 //! A bloc's board for one year and period: its units, targets, goals and
-//! latest values, and the ranking made of them. Storage loads it; a board
+//! latest values, what the review adds (exempt targets, points, states),
+//! and the ranking made of them. Storage loads it; a board
 //! kept in memory takes each committed report as a [`Patch`]; every score a
 //! handler shows comes from here, through [`super::score`].
 
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::period::Period;
+use super::review::ReviewState;
 use super::score::{ScoreLine, Standing, StandingInput, completed_at, rank, reorder, score};
 use super::target::{Goal, Target};
 use super::unit::Unit;
@@ -27,8 +29,22 @@ pub struct Board {
     /// By (unit, target): the id of the latest report and when the first
     /// one came.
     pub reports: HashMap<(i64, i64), (i64, DateTime<Utc>)>,
+    /// What the review adds.
+    pub reviewed: Reviewed,
     /// The ranking.
     pub standings: Vec<Standing>,
+}
+
+/// What the review adds to a board: targets that do not apply to a unit,
+/// its points, where its review stands.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reviewed {
+    /// (unit, target) pairs exempt for the period.
+    pub exempt: HashSet<(i64, i64)>,
+    /// Points per unit, summed, in tenths.
+    pub points: HashMap<i64, i64>,
+    /// Review state per unit; a unit not here is open.
+    pub states: HashMap<i64, ReviewState>,
 }
 
 /// A report just committed, to apply to a loaded board.
@@ -59,6 +75,7 @@ impl Board {
         values: HashMap<(i64, i64), f64>,
         signed: HashMap<i64, DateTime<Utc>>,
         reports: HashMap<(i64, i64), (i64, DateTime<Utc>)>,
+        reviewed: Reviewed,
     ) -> Board {
         let mut board = Board {
             units,
@@ -67,6 +84,7 @@ impl Board {
             values,
             signed,
             reports,
+            reviewed,
             standings: Vec::new(),
         };
         board.rank();
@@ -98,7 +116,8 @@ impl Board {
         let completed = self.completed_at(p.unit_id);
         match self.standings.iter_mut().find(|s| s.unit_id == p.unit_id) {
             Some(row) => {
-                row.score = score(&lines);
+                row.base = score(&lines);
+                row.score = row.base + row.points;
                 row.reported = lines.iter().filter(|l| l.value.is_some()).count();
                 row.completed_at = completed;
                 reorder(&mut self.standings);
@@ -119,20 +138,48 @@ impl Board {
                 signed: self.signed.contains_key(&u.id),
                 lines: self.lines(u.id, None),
                 completed_at: self.completed_at(u.id),
+                points: self.points(u.id),
+                review: self.review(u.id),
             })
             .collect();
         self.standings = rank(inputs);
     }
 
-    /// When a unit first had a value for every target, if it has.
+    /// When a unit first had a value for every target that applies to it,
+    /// if it has.
     fn completed_at(&self, unit_id: i64) -> Option<DateTime<Utc>> {
         completed_at(
             &self
-                .targets
-                .iter()
+                .applying(unit_id)
                 .map(|t| self.reports.get(&(unit_id, t.id)).map(|r| r.1))
                 .collect::<Vec<_>>(),
         )
+    }
+
+    /// The targets that apply to a unit: all but its exempt ones.
+    pub fn applying(&self, unit_id: i64) -> impl Iterator<Item = &Target> {
+        self.targets
+            .iter()
+            .filter(move |t| !self.is_exempt(unit_id, t.id))
+    }
+
+    /// Whether a target does not apply to a unit this period.
+    pub fn is_exempt(&self, unit_id: i64, target_id: i64) -> bool {
+        self.reviewed.exempt.contains(&(unit_id, target_id))
+    }
+
+    /// A unit's points for the period, summed.
+    pub fn points(&self, unit_id: i64) -> f64 {
+        self.reviewed.points.get(&unit_id).copied().unwrap_or(0) as f64 / 10.0
+    }
+
+    /// Where a unit's review stands.
+    pub fn review(&self, unit_id: i64) -> ReviewState {
+        self.reviewed
+            .states
+            .get(&unit_id)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The goal that applies to a unit for a target, and whether it is the
@@ -149,11 +196,10 @@ impl Board {
         self.standings.iter().find(|s| s.unit_id == unit_id)
     }
 
-    /// A unit's score lines, with `with` = (target id, value) in place of
-    /// that target's latest value.
+    /// A unit's score lines (the targets that apply to it), with `with` =
+    /// (target id, value) in place of that target's latest value.
     pub fn lines(&self, unit_id: i64, with: Option<(i64, f64)>) -> Vec<ScoreLine> {
-        self.targets
-            .iter()
+        self.applying(unit_id)
             .map(|t| ScoreLine {
                 weight: t.weight,
                 goal: self.goal(unit_id, t).0,
@@ -165,15 +211,15 @@ impl Board {
             .collect()
     }
 
-    /// A unit's score from its latest values.
+    /// A unit's score from its latest values, with its points.
     pub fn score(&self, unit_id: i64) -> f64 {
-        score(&self.lines(unit_id, None))
+        score(&self.lines(unit_id, None)) + self.points(unit_id)
     }
 
     /// A unit's score were `value` its latest for the target: what a report
     /// would make of it, before it is committed.
     pub fn score_with(&self, unit_id: i64, target_id: i64, value: f64) -> f64 {
-        score(&self.lines(unit_id, Some((target_id, value))))
+        score(&self.lines(unit_id, Some((target_id, value)))) + self.points(unit_id)
     }
 }
 
@@ -223,6 +269,7 @@ mod tests {
             HashMap::new(),
             HashMap::new(),
             HashMap::new(),
+            Reviewed::default(),
         )
     }
 
@@ -319,11 +366,91 @@ mod tests {
                 reports.insert(key, (p.report_id, first));
             }
             let e = empty();
-            let fresh = Board::new(e.units, e.targets, e.goals, values, e.signed, reports);
+            let fresh = Board::new(
+                e.units,
+                e.targets,
+                e.goals,
+                values,
+                e.signed,
+                reports,
+                Reviewed::default(),
+            );
             assert_eq!(kept.values, fresh.values, "round {round}");
             assert_eq!(kept.reports, fresh.reports, "round {round}");
             assert_eq!(kept.standings, fresh.standings, "round {round}");
         }
         assert!(kept.values.len() > 6, "the rounds reported something");
+    }
+
+    #[test]
+    fn an_exempt_target_leaves_the_score_and_points_add_to_it() {
+        // Unit B (2): target 10 (≥100 %, weight 30) at 60 %, 11 (yes, 20)
+        // met, 12 (≤10, 50) at 20 → 10/20 = 0.5.
+        // All apply: (30·0.6 + 20·1 + 50·0.5) / 100 = (18 + 20 + 25) / 100 = 63.0.
+        // 12 exempt: (18 + 20) / 50 = 76.0; with +5 and −2.5 points: 78.5.
+        let mut b = empty();
+        for (i, (t, v)) in [(10, 60.0), (11, 1.0), (12, 20.0)].into_iter().enumerate() {
+            b.apply(&patch(2, t, v, i as i64 + 1, i as i64));
+        }
+        assert!((b.score(2) - 63.0).abs() < 1e-9, "{}", b.score(2));
+        let mut reviewed = Reviewed::default();
+        reviewed.exempt.insert((2, 12));
+        reviewed.points.insert(2, 50 - 25);
+        let b = Board::new(
+            b.units, b.targets, b.goals, b.values, b.signed, b.reports, reviewed,
+        );
+        assert!((b.score(2) - 78.5).abs() < 1e-9, "{}", b.score(2));
+        let row = b.standing(2).unwrap();
+        assert!((row.base - 76.0).abs() < 1e-9);
+        assert!((row.points - 2.5).abs() < 1e-9);
+        assert_eq!(
+            (row.reported, row.targets),
+            (2, 2),
+            "k/T without the exempt one"
+        );
+        assert_eq!(row.rank, 1);
+        assert!(
+            row.completed_at.is_some(),
+            "complete once the two that apply have values"
+        );
+    }
+
+    #[test]
+    fn all_targets_exempt_scores_zero_plus_points_and_points_may_pass_100() {
+        let mut reviewed = Reviewed::default();
+        for t in [10, 11, 12] {
+            reviewed.exempt.insert((3, t));
+        }
+        reviewed.points.insert(3, -30);
+        reviewed.points.insert(1, 100);
+        let e = empty();
+        let mut b = Board::new(
+            e.units, e.targets, e.goals, e.values, e.signed, e.reports, reviewed,
+        );
+        assert!(
+            (b.score(3) + 3.0).abs() < 1e-9,
+            "0 − 3 = −3: {}",
+            b.score(3)
+        );
+        for (i, t) in [10, 11].into_iter().enumerate() {
+            b.apply(&patch(
+                1,
+                t,
+                if t == 10 { 100.0 } else { 1.0 },
+                i as i64 + 1,
+                0,
+            ));
+        }
+        b.apply(&patch(1, 12, 0.0, 3, 0));
+        assert!(
+            (b.score(1) - 110.0).abs() < 1e-9,
+            "100 + 10: {}",
+            b.score(1)
+        );
+        assert_eq!(b.standings[0].unit_id, 1);
+        assert!(
+            (b.standings[0].score - 110.0).abs() < 1e-9,
+            "the patched row keeps its points"
+        );
     }
 }

@@ -72,11 +72,23 @@ pub enum CommandKind {
     History,
     /// `/cancel`
     Cancel,
+    /// `/submit [mid|final]`
+    Submit,
+    /// `/review [UNIT] [mid|final]`
+    Review,
+    /// `/approve <UNIT> [mid|final]`
+    Approve,
+    /// `/return <UNIT> [mid|final] <reason>`
+    Return,
+    /// `/exempt [remove] <UNIT> <TARGET> [mid|final] [reason]`
+    Exempt,
+    /// `/points <UNIT> [±N] [mid|final] [reason]`
+    Points,
 }
 
 impl CommandKind {
     /// Every command, in the order `/help` lists them.
-    pub const ALL: [CommandKind; 34] = [
+    pub const ALL: [CommandKind; 40] = [
         CommandKind::Start,
         CommandKind::Help,
         CommandKind::Bloc,
@@ -94,6 +106,7 @@ impl CommandKind {
         CommandKind::Titles,
         CommandKind::Register,
         CommandKind::Cancel,
+        CommandKind::Submit,
         CommandKind::Export,
         CommandKind::History,
         CommandKind::NewBloc,
@@ -111,6 +124,11 @@ impl CommandKind {
         CommandKind::ScheduleRemind,
         CommandKind::ScheduleTime,
         CommandKind::ScheduleTz,
+        CommandKind::Review,
+        CommandKind::Approve,
+        CommandKind::Return,
+        CommandKind::Exempt,
+        CommandKind::Points,
     ];
 }
 
@@ -254,6 +272,28 @@ pub enum Refusal {
         /// That deadline's date.
         other_date: NaiveDate,
     },
+    /// The period's results are submitted (or approved) and locked for the
+    /// head: wait for the review, or ask a correction after approval.
+    ReportLocked {
+        /// Approved (else submitted).
+        approved: bool,
+    },
+    /// `/submit` while targets still have no value (and are not exempt).
+    SubmitMissing(Vec<String>),
+    /// `/submit` of a period already submitted.
+    AlreadySubmitted,
+    /// The period was approved already.
+    AlreadyApproved,
+    /// `/approve` or `/return` of a unit that has not submitted.
+    NotSubmitted,
+    /// `/return` without a reason.
+    ReasonRequired,
+    /// Not a signed amount with one decimal, 0 < |N| ≤ 100.
+    BadPoints(String),
+    /// `/exempt` of a target exempt already for that unit and period.
+    AlreadyExempt(String),
+    /// `/exempt remove` of a target that is not exempt.
+    NotExempt(String),
     /// A sign button that is not for the current year's pledge (a previous
     /// year's message, or data this version does not read): `/pledge` again.
     StaleSignButton {

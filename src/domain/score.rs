@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use std::cmp::Ordering;
 
+use super::review::ReviewState;
 use super::target::Goal;
 
 /// Scores closer than this are equal (they print the same and only differ by
@@ -20,7 +21,9 @@ pub struct ScoreLine {
     pub value: Option<f64>,
 }
 
-/// score = 100 × Σ w·a / Σ w; 0 when there are no targets.
+/// score = 100 × Σ w·a / Σ w over the lines given (the targets that apply
+/// to the unit: an exempt one is left out by the caller); 0 when there
+/// are none. Points are added to it by the standings.
 pub fn score(lines: &[ScoreLine]) -> f64 {
     let total: f64 = lines.iter().map(|l| f64::from(l.weight)).sum();
     if total <= 0.0 {
@@ -48,6 +51,10 @@ pub struct StandingInput {
     pub lines: Vec<ScoreLine>,
     /// When every target first had a value for the period, if ever.
     pub completed_at: Option<DateTime<Utc>>,
+    /// Its bonus and penalty points for the period, summed.
+    pub points: f64,
+    /// Where its review stands.
+    pub review: ReviewState,
 }
 
 /// One row of the standings.
@@ -61,13 +68,20 @@ pub struct Standing {
     pub code: String,
     /// Unit name.
     pub name: String,
-    /// Score out of 100, unrounded.
+    /// Score: the base plus the points, unrounded; may pass 100 or fall
+    /// below 0 with points.
     pub score: f64,
+    /// Score out of 100 from the targets that apply, unrounded.
+    pub base: f64,
+    /// Bonus and penalty points, summed.
+    pub points: f64,
+    /// Where its review stands.
+    pub review: ReviewState,
     /// Pledge signed.
     pub signed: bool,
-    /// Targets with a value.
+    /// Targets with a value (of those that apply).
     pub reported: usize,
-    /// Targets in all.
+    /// Targets that apply to the unit (not exempt).
     pub targets: usize,
     /// Completion time used to break ties.
     pub completed_at: Option<DateTime<Utc>>,
@@ -91,7 +105,10 @@ pub fn rank(units: Vec<StandingInput>) -> Vec<Standing> {
         .map(|u| Standing {
             rank: 0,
             unit_id: u.unit_id,
-            score: score(&u.lines),
+            score: score(&u.lines) + u.points,
+            base: score(&u.lines),
+            points: u.points,
+            review: u.review,
             reported: u.lines.iter().filter(|l| l.value.is_some()).count(),
             targets: u.lines.len(),
             code: u.code,
@@ -167,6 +184,8 @@ mod tests {
             signed: true,
             lines,
             completed_at: done.map(at),
+            points: 0.0,
+            review: ReviewState::Open,
         }
     }
 

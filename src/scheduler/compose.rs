@@ -55,9 +55,12 @@ async fn owed(
                 .units
                 .iter()
                 .map(|u| {
+                    // A unit that submitted (or was approved) owes nothing
+                    // more; an exempt target is never asked for.
+                    let submitted = board.review(u.id).reportable().is_err();
                     let missing: Vec<(String, String)> = board
-                        .targets
-                        .iter()
+                        .applying(u.id)
+                        .filter(|_| !submitted)
                         .filter(|t| !board.values.contains_key(&(u.id, t.id)))
                         .map(|t| (t.code.clone(), t.name.clone()))
                         .collect();

@@ -66,6 +66,18 @@ actions! {
     UserBloc = "user.bloc",
     /// `/lang`
     UserLang = "user.lang",
+    /// `/submit`
+    ReviewSubmit = "review.submit",
+    /// `/approve` or its button.
+    ReviewApprove = "review.approve",
+    /// `/return` or its button, with the reason.
+    ReviewReturn = "review.return",
+    /// `/exempt`
+    Exempt = "exempt.add",
+    /// `/exempt remove`
+    ExemptRemove = "exempt.remove",
+    /// `/points` adding an entry.
+    Points = "points.add",
 }
 
 impl Action {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::targets::TargetRow;
 use super::{Result, StorageError};
-use crate::domain::{Board, Goal, Period, Target, Unit};
+use crate::domain::{Board, Goal, Period, ReviewState, Reviewed, Target, Unit};
 
 /// A bloc's board for a year and period, loaded in one query and ranked.
 pub async fn load(
@@ -16,13 +16,13 @@ pub async fn load(
     year: i32,
     period: Period,
 ) -> Result<Board> {
-    let sections: (String, String, String, String, String) = sqlx::query_as(LOAD)
+    let sections: Sections = sqlx::query_as(LOAD)
         .bind(bloc_id)
         .bind(year)
         .bind(period.as_str())
         .fetch_one(conn)
         .await?;
-    let (units, targets, goals, latest, signed) = sections;
+    let (units, targets, goals, latest, signed, exempt, points, states) = sections;
     let corrupt = |what: &str| StorageError::Corrupt(format!("board {bloc_id}/{year}: {what}"));
     let units: Vec<UnitJson> = serde_json::from_str(&units).map_err(|e| corrupt(&e.to_string()))?;
     let units = units
@@ -79,12 +79,45 @@ pub async fn load(
         values.insert((u, t), value);
         reports.insert((u, t), (last_id, first_at));
     }
-    Ok(Board::new(units, targets, goals, values, signed, reports))
+    let exempt: Vec<(i64, i64)> =
+        serde_json::from_str(&exempt).map_err(|e| corrupt(&e.to_string()))?;
+    let points: Vec<(i64, i64)> =
+        serde_json::from_str(&points).map_err(|e| corrupt(&e.to_string()))?;
+    let states: Vec<(i64, String, Option<String>)> =
+        serde_json::from_str(&states).map_err(|e| corrupt(&e.to_string()))?;
+    let states = states
+        .into_iter()
+        .map(|(u, state, reason)| {
+            ReviewState::from_stored(&state, reason.as_deref())
+                .map(|s| (u, s))
+                .ok_or_else(|| corrupt("review state"))
+        })
+        .collect::<Result<HashMap<i64, ReviewState>>>()?;
+    let reviewed = Reviewed {
+        exempt: exempt.into_iter().collect(),
+        points: points.into_iter().collect(),
+        states,
+    };
+    Ok(Board::new(
+        units, targets, goals, values, signed, reports, reviewed,
+    ))
 }
 
-/// The units, confirmed targets in use, unit goals, latest reports and
-/// signed pledges of a bloc's year and period, one JSON array each, in one
-/// row. An archived target, its goals and its reports are left out: it
+/// The eight JSON arrays of [`LOAD`].
+type Sections = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
+/// The units, confirmed targets in use, unit goals, latest reports,
+/// signed pledges, exemptions, summed points and review states of a bloc's
+/// year and period, one JSON array each, in one row. An archived target, its goals and its reports are left out: it
 /// counts nowhere until restored.
 ///
 /// Every standings load (most commands) reads all of these: as separate
@@ -109,7 +142,18 @@ const LOAD: &str = "SELECT
               GROUP BY unit_id, target_id) g
         JOIN reports r ON r.id = g.last_id),
     (SELECT json_group_array(json_array(p.unit_id, p.signed_at))
-        FROM pledges p JOIN units u ON u.id = p.unit_id WHERE u.bloc_id = ?1 AND p.year = ?2)";
+        FROM pledges p JOIN units u ON u.id = p.unit_id WHERE u.bloc_id = ?1 AND p.year = ?2),
+    (SELECT json_group_array(json_array(e.unit_id, e.target_id))
+        FROM exemptions e JOIN targets t ON t.id = e.target_id
+        WHERE t.bloc_id = ?1 AND t.year = ?2 AND e.period = ?3),
+    (SELECT json_group_array(json_array(p.unit_id, p.total))
+        FROM (SELECT p.unit_id, SUM(p.tenths) AS total
+              FROM points p JOIN units u ON u.id = p.unit_id
+              WHERE u.bloc_id = ?1 AND p.year = ?2 AND p.period = ?3
+              GROUP BY p.unit_id) p),
+    (SELECT json_group_array(json_array(r.unit_id, r.state, r.reason))
+        FROM reviews r JOIN units u ON u.id = r.unit_id
+        WHERE u.bloc_id = ?1 AND r.year = ?2 AND r.period = ?3)";
 
 /// A unit in [`LOAD`]: id, bloc, code, name, head's id and name.
 type UnitJson = (i64, i64, String, String, Option<i64>, Option<String>);

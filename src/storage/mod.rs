@@ -10,6 +10,7 @@ pub mod pledges;
 pub mod registrations;
 pub mod reminders;
 pub mod reports;
+pub mod reviews;
 pub mod schedules;
 pub mod targets;
 pub mod units;

@@ -138,6 +138,30 @@ pub async fn latest(
     .await?)
 }
 
+/// The note of a unit's latest report per target for a year's period,
+/// where it has one: what the head wrote beside the value.
+pub async fn latest_notes(
+    conn: &mut SqliteConnection,
+    unit_id: i64,
+    year: i32,
+    period: Period,
+) -> Result<std::collections::HashMap<i64, String>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT r.target_id, r.note FROM reports r
+         JOIN (SELECT target_id, MAX(id) AS last_id FROM reports
+               WHERE unit_id = ?1 AND period = ?2
+                 AND target_id IN (SELECT id FROM targets WHERE year = ?3)
+               GROUP BY target_id) g ON r.id = g.last_id
+         WHERE r.note != ''",
+    )
+    .bind(unit_id)
+    .bind(period.as_str())
+    .bind(year)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Number of report rows (history included).
 pub async fn count(conn: &mut SqliteConnection) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM reports")

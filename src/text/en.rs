@@ -3,7 +3,7 @@
 use super::{TargetLine, Texts, Words, esc, format_goal, format_value};
 use crate::domain::schedule::Deadline;
 use crate::domain::title::Title;
-use crate::domain::{CommandKind as K, Period, Refusal as R};
+use crate::domain::{CommandKind as K, Period, Refusal as R, ReviewState};
 
 /// The words the shared layouts put together.
 const WORDS: Words = Words {
@@ -128,6 +128,16 @@ impl Texts for En {
                 self.deadline(*other),
                 other_date.format("%d/%m/%Y"),
             ),
+            R::ReportLocked { approved: false } => "The unit's results for this period were submitted for review and are locked; nothing was changed. Wait for the admins to approve or return them.".into(),
+            R::ReportLocked { approved: true } => "The unit's results for this period are approved; nothing was changed. To change a value, ask a bloc admin to return them.".into(),
+            R::SubmitMissing(codes) => format!("Not submitted: some targets have no value yet ({}). Report them, then submit again.", esc(&codes.join(", "))),
+            R::AlreadySubmitted => "The results for this period were submitted already; nothing was changed.".into(),
+            R::AlreadyApproved => "The results for this period are approved already; nothing was changed.".into(),
+            R::NotSubmitted => "The unit has not submitted its results for this period; nothing was changed.".into(),
+            R::ReasonRequired => "Give the reason for returning, so that the head knows what to fix.".into(),
+            R::BadPoints(raw) => format!("«{}» is not a valid amount: it needs a + or − sign, at most one decimal, from 0.1 to 100.", esc(raw)),
+            R::AlreadyExempt(c) => format!("Target {} is exempt for this unit in that period already.", esc(c)),
+            R::NotExempt(c) => format!("Target {} is not exempt for this unit in that period.", esc(c)),
             R::StaleSignButton { year: Some(y) } => format!("This sign button is for the {y} pledge and no longer works; nothing was changed. Type /pledge to see and sign this year's pledge."),
             R::StaleSignButton { year: None } => "This sign button is outdated and no longer works; nothing was changed. Type /pledge to get a new one.".into(),
         }
@@ -181,6 +191,18 @@ impl Texts for En {
             K::Export => "/export [year] — e.g. /export 2026",
             K::History => "/history [UNIT] — e.g. /history TNMT",
             K::Cancel => "/cancel",
+            K::Submit => "/submit [mid|final] — e.g. /submit mid",
+            K::Review => "/review [UNIT] [mid|final] — e.g. /review TNMT mid",
+            K::Approve => "/approve &lt;UNIT&gt; [mid|final] — e.g. /approve TNMT mid",
+            K::Return => {
+                "/return &lt;UNIT&gt; [mid|final] &lt;reason&gt; — e.g. /return TNMT mid Q2 figures missing"
+            }
+            K::Exempt => {
+                "/exempt &lt;UNIT&gt; &lt;TARGET&gt; [mid|final] &lt;reason&gt; or /exempt remove &lt;UNIT&gt; &lt;TARGET&gt; [mid|final] — e.g. /exempt QPT THU The fund collects no revenue"
+            }
+            K::Points => {
+                "/points &lt;UNIT&gt; &lt;+N|-N&gt; [mid|final] &lt;reason&gt; or /points &lt;UNIT&gt; [mid|final] — e.g. /points TNMT +5 final Provincial emulation flag"
+            }
         }
     }
 
@@ -219,7 +241,13 @@ impl Texts for En {
             K::Chart => "the standings as a chart",
             K::Export => "an Excel (XLSX) workbook for the report",
             K::History => "the audit log",
-            K::Cancel => "cancel the report in progress",
+            K::Cancel => "cancel the report in progress, or a return waiting for its reason",
+            K::Submit => "submit the unit's results for review",
+            K::Review => "review: who waits, one unit's results",
+            K::Approve => "approve a unit's submitted results",
+            K::Return => "return results with a reason",
+            K::Exempt => "exempt a unit from a target",
+            K::Points => "a unit's bonus and penalty points",
         }
     }
 
@@ -535,5 +563,141 @@ impl Texts for En {
 
     fn awarded_by(&self, t: &Title) -> &'static str {
         t.awarded_by_en
+    }
+
+    fn review_state(&self, s: &ReviewState) -> String {
+        match s {
+            ReviewState::Open => "not submitted".into(),
+            ReviewState::Submitted => "submitted, awaiting review".into(),
+            ReviewState::Approved => "approved".into(),
+            ReviewState::Returned(r) => format!("returned: {}", esc(r)),
+        }
+    }
+
+    fn submitted(&self, code: &str, period: Period) -> String {
+        format!(
+            "📨 Unit <b>{}</b>'s {} results were submitted for review. They are locked until a bloc admin approves or returns them.",
+            esc(code),
+            self.period(period)
+        )
+    }
+
+    fn submitted_notice(&self, code: &str, unit: &str, period: Period) -> String {
+        format!(
+            "📨 Unit <b>{}</b> {} submitted its {} results for review. See: /review {} {}",
+            esc(code),
+            esc(unit),
+            self.period(period),
+            esc(code),
+            period.as_str()
+        )
+    }
+
+    fn approved(&self, code: &str, period: Period) -> String {
+        format!(
+            "✅ Unit <b>{}</b>'s {} results are approved.",
+            esc(code),
+            self.period(period)
+        )
+    }
+
+    fn approved_head(&self, period: Period) -> String {
+        format!(
+            "✅ Your unit's {} results were approved.",
+            self.period(period)
+        )
+    }
+
+    fn returned(&self, code: &str, period: Period, reason: &str) -> String {
+        format!(
+            "↩️ Unit <b>{}</b>'s {} results were returned. Reason: {}",
+            esc(code),
+            self.period(period),
+            esc(reason)
+        )
+    }
+
+    fn returned_head(&self, period: Period, reason: &str) -> String {
+        format!(
+            "↩️ Your unit's {} results were returned. Reason: {}\nFix them with /report, then submit again with /submit {}.",
+            self.period(period),
+            esc(reason),
+            period.as_str()
+        )
+    }
+
+    fn return_cancelled(&self) -> &'static str {
+        "✖️ The return was cancelled."
+    }
+
+    fn review_title(&self) -> &'static str {
+        "Review"
+    }
+
+    fn approve_button(&self) -> &'static str {
+        "✅ Approve"
+    }
+
+    fn return_button(&self) -> &'static str {
+        "↩️ Return"
+    }
+
+    fn ask_return_reason(&self, code: &str, period: Period) -> String {
+        format!(
+            "↩️ Returning unit <b>{}</b>'s {} results: send the reason as your next message (or /cancel).",
+            esc(code),
+            self.period(period)
+        )
+    }
+
+    fn exempted(&self, unit: &str, target: &str, periods: &[Period], reason: &str) -> String {
+        let periods: Vec<&str> = periods.iter().map(|p| self.period(*p)).collect();
+        format!(
+            "➖ Target <b>{}</b> no longer applies to unit <b>{}</b> ({}). Reason: {}",
+            esc(target),
+            esc(unit),
+            periods.join(", "),
+            esc(reason)
+        )
+    }
+
+    fn unexempted(&self, unit: &str, target: &str, periods: &[Period]) -> String {
+        let periods: Vec<&str> = periods.iter().map(|p| self.period(*p)).collect();
+        format!(
+            "➕ Target <b>{}</b> counts again for unit <b>{}</b> ({}).",
+            esc(target),
+            esc(unit),
+            periods.join(", ")
+        )
+    }
+
+    fn exempt_mark(&self) -> &'static str {
+        "exempt"
+    }
+
+    fn points_added(&self, unit: &str, points: f64, period: Period, total: f64) -> String {
+        format!(
+            "🎖 Recorded {} points for unit <b>{}</b> ({}). Bonus and penalty this period: {}.",
+            super::layout::signed_points(self, points),
+            esc(unit),
+            self.period(period),
+            super::layout::signed_points(self, total)
+        )
+    }
+
+    fn points_title(&self, unit: &str, period: Period) -> String {
+        format!(
+            "🎖 <b>Bonus and penalty points of {} — {}</b>",
+            esc(unit),
+            self.period(period)
+        )
+    }
+
+    fn no_points(&self) -> &'static str {
+        "No bonus or penalty points yet."
+    }
+
+    fn points_total(&self) -> &'static str {
+        "Total"
     }
 }

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::domain::schedule::Deadline;
 use crate::domain::title::{TITLES, Title};
-use crate::domain::{CommandKind, Period, Refusal};
+use crate::domain::{CommandKind, Period, Refusal, ReviewState};
 
 /// The words a language puts into the shared layouts.
 pub struct Words {
@@ -115,6 +115,69 @@ pub struct Words {
     pub cancel_hint: &'static str,
 }
 
+/// The icon of a review state, before its words.
+pub fn review_icon(s: &ReviewState) -> &'static str {
+    match s {
+        ReviewState::Open => "📝",
+        ReviewState::Submitted => "📨",
+        ReviewState::Approved => "✅",
+        ReviewState::Returned(_) => "↩️",
+    }
+}
+
+/// Points with their sign: "+2,5", "−3".
+pub fn signed_points<T: Texts + ?Sized>(t: &T, p: f64) -> String {
+    let sign = if p < 0.0 { '−' } else { '+' };
+    format!("{sign}{}", t.score(p.abs()))
+}
+
+/// `/review` for a period.
+#[derive(Debug, Clone)]
+pub struct ReviewListView {
+    /// Bloc name.
+    pub bloc: String,
+    /// Year.
+    pub year: i32,
+    /// Period.
+    pub period: Period,
+    /// (code, name, state) per unit.
+    pub rows: Vec<(String, String, ReviewState)>,
+}
+
+/// One target of `/review <UNIT>`.
+#[derive(Debug, Clone)]
+pub struct ReviewLine {
+    /// The target, with the unit's goal.
+    pub target: TargetLine,
+    /// Exempt for the unit.
+    pub exempt: bool,
+    /// The latest value.
+    pub value: Option<f64>,
+    /// Its note.
+    pub note: String,
+}
+
+/// `/review <UNIT>`.
+#[derive(Debug, Clone)]
+pub struct ReviewSheetView {
+    /// Unit code.
+    pub code: String,
+    /// Unit name.
+    pub name: String,
+    /// Year.
+    pub year: i32,
+    /// Period.
+    pub period: Period,
+    /// Where the review stands.
+    pub state: ReviewState,
+    /// Its targets.
+    pub lines: Vec<ReviewLine>,
+    /// Score from the targets that apply.
+    pub base: f64,
+    /// Points.
+    pub points: f64,
+}
+
 /// What the bot says, in one language.
 pub trait Texts: Sync {
     /// The words the layouts below put together.
@@ -198,6 +261,145 @@ pub trait Texts: Sync {
     fn newer(&self) -> &'static str;
     /// Guided report: type the value.
     fn flow_ask_value(&self, t: &TargetLine) -> String;
+
+    // ------------------------------------------------------------ review
+    /// A review state in a few words (`returned` with its reason).
+    fn review_state(&self, s: &ReviewState) -> String;
+    /// `/submit` done, to the head.
+    fn submitted(&self, code: &str, period: Period) -> String;
+    /// A unit submitted, to each bloc admin.
+    fn submitted_notice(&self, code: &str, unit: &str, period: Period) -> String;
+    /// `/approve` done, to the admin.
+    fn approved(&self, code: &str, period: Period) -> String;
+    /// The head is told the results were approved.
+    fn approved_head(&self, period: Period) -> String;
+    /// `/return` done, to the admin.
+    fn returned(&self, code: &str, period: Period, reason: &str) -> String;
+    /// The head is told the results came back, and why.
+    fn returned_head(&self, period: Period, reason: &str) -> String;
+    /// `/cancel` of a Return waiting for its reason.
+    fn return_cancelled(&self) -> &'static str;
+    /// Title of `/review` (who waits), before the period and year.
+    fn review_title(&self) -> &'static str;
+    /// Label of the Approve button.
+    fn approve_button(&self) -> &'static str;
+    /// Label of the Return button.
+    fn return_button(&self) -> &'static str;
+    /// The Return button: the reason is asked as the next message.
+    fn ask_return_reason(&self, code: &str, period: Period) -> String;
+    /// `/exempt` done (`periods`: one, or both).
+    fn exempted(&self, unit: &str, target: &str, periods: &[Period], reason: &str) -> String;
+    /// `/exempt remove` done.
+    fn unexempted(&self, unit: &str, target: &str, periods: &[Period]) -> String;
+    /// Marker of a target exempt for the unit.
+    fn exempt_mark(&self) -> &'static str;
+    /// `/points` adding an entry done; `total` is the period's sum.
+    fn points_added(&self, unit: &str, points: f64, period: Period, total: f64) -> String;
+    /// Title of `/points <UNIT>`.
+    fn points_title(&self, unit: &str, period: Period) -> String;
+    /// `/points <UNIT>` with no entries.
+    fn no_points(&self) -> &'static str;
+    /// "Total" of `/points`.
+    fn points_total(&self) -> &'static str;
+
+    /// `/review` for a period: every unit and where its review stands.
+    fn review_list(&self, v: &ReviewListView) -> String {
+        let mut s = format!(
+            "🗂 <b>{} {} {} — {}</b>",
+            self.review_title(),
+            self.period(v.period),
+            v.year,
+            esc(&v.bloc)
+        );
+        if v.rows.is_empty() {
+            s.push_str(&format!("\n{}", self.words().no_units));
+        }
+        for (code, name, state) in &v.rows {
+            s.push_str(&format!(
+                "\n{} <b>{}</b> {} — {}",
+                review_icon(state),
+                esc(code),
+                esc(name),
+                self.review_state(state)
+            ));
+        }
+        s
+    }
+
+    /// `/points <UNIT>`: (amount, reason, date) per entry.
+    fn points_list(&self, unit: &str, period: Period, entries: &[(f64, String, String)]) -> String {
+        let mut s = self.points_title(unit, period);
+        if entries.is_empty() {
+            s.push_str(&format!("\n{}", self.no_points()));
+            return s;
+        }
+        let mut total = 0.0;
+        for (points, reason, date) in entries {
+            total += points;
+            s.push_str(&format!(
+                "\n• {} — {} <i>({})</i>",
+                signed_points(self, *points),
+                esc(reason),
+                esc(date)
+            ));
+        }
+        s.push_str(&format!(
+            "\n{}: <b>{}</b>",
+            self.points_total(),
+            signed_points(self, total)
+        ));
+        s
+    }
+
+    /// `/review <UNIT>`: the unit's values against its goals.
+    fn review_sheet(&self, v: &ReviewSheetView) -> String {
+        let w = self.words();
+        let mut s = format!(
+            "🔎 <b>{} {}</b> — {} {}\n{} {}",
+            esc(&v.code),
+            esc(&v.name),
+            self.period(v.period),
+            v.year,
+            review_icon(&v.state),
+            self.review_state(&v.state)
+        );
+        for l in &v.lines {
+            if l.exempt {
+                s.push_str(&format!(
+                    "\n➖ <b>{}</b>: {}",
+                    esc(&l.target.code),
+                    self.exempt_mark()
+                ));
+                continue;
+            }
+            let value = l.value.map_or(w.not_reported.to_owned(), |x| {
+                format_value(self, l.target.kind, x)
+            });
+            s.push_str(&format!(
+                "\n{} <b>{}</b>: {} / {}",
+                if l.value.is_some() { "✅" } else { "⏳" },
+                esc(&l.target.code),
+                value,
+                format_goal(self, l.target.kind, l.target.goal),
+            ));
+            if !l.note.is_empty() {
+                s.push_str(&format!(" <i>({})</i>", esc(&l.note)));
+            }
+        }
+        s.push_str(&format!(
+            "\n\n{}: <b>{}</b>",
+            w.score,
+            self.score(v.base + v.points)
+        ));
+        if v.points != 0.0 {
+            s.push_str(&format!(
+                " ({} {})",
+                self.score(v.base),
+                signed_points(self, v.points)
+            ));
+        }
+        s
+    }
     /// Guided report: confirm, with the effect on the score.
     fn flow_confirm(&self, t: &TargetLine, value: f64, before: f64, after: f64) -> String;
     /// Label of the confirm button.
@@ -429,17 +631,35 @@ pub trait Texts: Sync {
         }
         for r in &v.rows {
             s.push_str(&format!(
-                "\n{}. <b>{}</b> {} — <b>{}</b> {} · {} · {} {}/{}",
+                "\n{}. <b>{}</b> {} — <b>{}</b> {}",
                 r.rank,
                 esc(&r.code),
                 esc(&r.name),
                 self.score(r.score),
                 w.points,
+            ));
+            if r.points != 0.0 {
+                // The base and the points apart: "78,5 điểm (76,0 +2,5)".
+                s.push_str(&format!(
+                    " ({} {})",
+                    self.score(r.base),
+                    signed_points(self, r.points)
+                ));
+            }
+            s.push_str(&format!(
+                " · {} · {} {}/{}",
                 if r.signed { "✍️" } else { "⏳" },
                 w.reports,
                 r.reported,
                 r.targets
             ));
+            if r.review != ReviewState::Open {
+                s.push_str(&format!(
+                    " · {} {}",
+                    review_icon(&r.review),
+                    self.review_state(&r.review)
+                ));
+            }
         }
         s
     }

@@ -6,7 +6,9 @@ mod en;
 mod layout;
 mod vi;
 
-pub use layout::{Texts, Words};
+pub use layout::{
+    ReviewLine, ReviewListView, ReviewSheetView, Texts, Words, review_icon, signed_points,
+};
 
 use crate::domain::schedule::Deadline;
 use crate::domain::{CommandKind, Goal, Period, Refusal, Standing, TargetKind};

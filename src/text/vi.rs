@@ -3,7 +3,7 @@
 use super::{TargetLine, Texts, Words, esc, format_goal, format_value};
 use crate::domain::schedule::Deadline;
 use crate::domain::title::Title;
-use crate::domain::{CommandKind as K, Period, Refusal as R};
+use crate::domain::{CommandKind as K, Period, Refusal as R, ReviewState};
 
 /// The words the shared layouts put together.
 const WORDS: Words = Words {
@@ -128,6 +128,16 @@ impl Texts for Vi {
                 self.deadline(*other),
                 other_date.format("%d/%m/%Y"),
             ),
+            R::ReportLocked { approved: false } => "Kết quả kỳ này của đơn vị đã được gửi thẩm định nên tạm khóa; chưa có gì thay đổi. Chờ quản trị khối duyệt hoặc trả lại.".into(),
+            R::ReportLocked { approved: true } => "Kết quả kỳ này của đơn vị đã được duyệt; chưa có gì thay đổi. Muốn sửa một giá trị, hãy đề nghị quản trị khối trả lại.".into(),
+            R::SubmitMissing(codes) => format!("Chưa gửi được: còn chỉ tiêu chưa có số liệu ({}). Báo cáo đủ rồi gửi lại.", esc(&codes.join(", "))),
+            R::AlreadySubmitted => "Kết quả kỳ này đã được gửi thẩm định rồi; chưa có gì thay đổi.".into(),
+            R::AlreadyApproved => "Kết quả kỳ này đã được duyệt rồi; chưa có gì thay đổi.".into(),
+            R::NotSubmitted => "Đơn vị chưa gửi kết quả kỳ này để thẩm định; chưa có gì thay đổi.".into(),
+            R::ReasonRequired => "Cần ghi lý do trả lại để trưởng đơn vị biết phải sửa gì.".into(),
+            R::BadPoints(raw) => format!("«{}» không phải số điểm hợp lệ: cần dấu + hoặc −, tối đa một chữ số thập phân, từ 0,1 đến 100.", esc(raw)),
+            R::AlreadyExempt(c) => format!("Chỉ tiêu {} đã được miễn cho đơn vị này trong kỳ đó rồi.", esc(c)),
+            R::NotExempt(c) => format!("Chỉ tiêu {} không được miễn cho đơn vị này trong kỳ đó.", esc(c)),
             R::StaleSignButton { year: Some(y) } => format!("Nút ký này thuộc giao ước năm {y}, không còn dùng được; chưa có gì thay đổi. Gõ /pledge để xem và ký giao ước năm nay."),
             R::StaleSignButton { year: None } => "Nút ký này đã cũ, không còn dùng được; chưa có gì thay đổi. Gõ /pledge để nhận nút ký mới.".into(),
         }
@@ -183,6 +193,18 @@ impl Texts for Vi {
             K::Export => "/export [năm] — ví dụ: /export 2026",
             K::History => "/history [MÃ ĐƠN VỊ] — ví dụ: /history TNMT",
             K::Cancel => "/cancel",
+            K::Submit => "/submit [mid|final] — ví dụ: /submit mid",
+            K::Review => "/review [MÃ ĐƠN VỊ] [mid|final] — ví dụ: /review TNMT mid",
+            K::Approve => "/approve &lt;MÃ ĐƠN VỊ&gt; [mid|final] — ví dụ: /approve TNMT mid",
+            K::Return => {
+                "/return &lt;MÃ ĐƠN VỊ&gt; [mid|final] &lt;lý do&gt; — ví dụ: /return TNMT mid Thiếu số liệu quý II"
+            }
+            K::Exempt => {
+                "/exempt &lt;MÃ ĐƠN VỊ&gt; &lt;MÃ CHỈ TIÊU&gt; [mid|final] &lt;lý do&gt; hoặc /exempt remove &lt;MÃ ĐƠN VỊ&gt; &lt;MÃ CHỈ TIÊU&gt; [mid|final] — ví dụ: /exempt QPT THU Quỹ không có nhiệm vụ thu"
+            }
+            K::Points => {
+                "/points &lt;MÃ ĐƠN VỊ&gt; &lt;+N|−N&gt; [mid|final] &lt;lý do&gt; hoặc /points &lt;MÃ ĐƠN VỊ&gt; [mid|final] — ví dụ: /points TNMT +5 final Cờ thi đua của UBND tỉnh"
+            }
         }
     }
 
@@ -221,7 +243,13 @@ impl Texts for Vi {
             K::Chart => "biểu đồ xếp hạng",
             K::Export => "tải bảng tính Excel (XLSX) để làm báo cáo",
             K::History => "nhật ký thay đổi",
-            K::Cancel => "hủy báo cáo đang nhập dở",
+            K::Cancel => "hủy báo cáo đang nhập dở, hoặc lần trả lại đang chờ lý do",
+            K::Submit => "gửi kết quả của đơn vị để thẩm định",
+            K::Review => "thẩm định: ai đang chờ, kết quả của một đơn vị",
+            K::Approve => "duyệt kết quả đã gửi của một đơn vị",
+            K::Return => "trả lại kết quả kèm lý do",
+            K::Exempt => "miễn một chỉ tiêu cho một đơn vị",
+            K::Points => "điểm cộng, điểm trừ của một đơn vị",
         }
     }
 
@@ -537,6 +565,142 @@ impl Texts for Vi {
     fn awarded_by(&self, t: &Title) -> &'static str {
         t.awarded_by_vi
     }
+
+    fn review_state(&self, s: &ReviewState) -> String {
+        match s {
+            ReviewState::Open => "chưa gửi thẩm định".into(),
+            ReviewState::Submitted => "đã gửi, chờ thẩm định".into(),
+            ReviewState::Approved => "đã duyệt".into(),
+            ReviewState::Returned(r) => format!("bị trả lại: {}", esc(r)),
+        }
+    }
+
+    fn submitted(&self, code: &str, period: Period) -> String {
+        format!(
+            "📨 Đã gửi kết quả {} của đơn vị <b>{}</b> để thẩm định. Kết quả tạm khóa cho tới khi quản trị khối duyệt hoặc trả lại.",
+            self.period(period),
+            esc(code)
+        )
+    }
+
+    fn submitted_notice(&self, code: &str, unit: &str, period: Period) -> String {
+        format!(
+            "📨 Đơn vị <b>{}</b> {} đã gửi kết quả {} để thẩm định. Xem: /review {} {}",
+            esc(code),
+            esc(unit),
+            self.period(period),
+            esc(code),
+            period.as_str()
+        )
+    }
+
+    fn approved(&self, code: &str, period: Period) -> String {
+        format!(
+            "✅ Đã duyệt kết quả {} của đơn vị <b>{}</b>.",
+            self.period(period),
+            esc(code)
+        )
+    }
+
+    fn approved_head(&self, period: Period) -> String {
+        format!(
+            "✅ Kết quả {} của đơn vị bạn đã được duyệt.",
+            self.period(period)
+        )
+    }
+
+    fn returned(&self, code: &str, period: Period, reason: &str) -> String {
+        format!(
+            "↩️ Đã trả lại kết quả {} của đơn vị <b>{}</b>. Lý do: {}",
+            self.period(period),
+            esc(code),
+            esc(reason)
+        )
+    }
+
+    fn returned_head(&self, period: Period, reason: &str) -> String {
+        format!(
+            "↩️ Kết quả {} của đơn vị bạn bị trả lại. Lý do: {}\nHãy sửa bằng /report rồi gửi lại bằng /submit {}.",
+            self.period(period),
+            esc(reason),
+            period.as_str()
+        )
+    }
+
+    fn return_cancelled(&self) -> &'static str {
+        "✖️ Đã thôi trả lại kết quả."
+    }
+
+    fn review_title(&self) -> &'static str {
+        "Thẩm định"
+    }
+
+    fn approve_button(&self) -> &'static str {
+        "✅ Duyệt"
+    }
+
+    fn return_button(&self) -> &'static str {
+        "↩️ Trả lại"
+    }
+
+    fn ask_return_reason(&self, code: &str, period: Period) -> String {
+        format!(
+            "↩️ Trả lại kết quả {} của đơn vị <b>{}</b>: hãy gửi lý do trong tin nhắn tiếp theo (hoặc /cancel để thôi).",
+            self.period(period),
+            esc(code)
+        )
+    }
+
+    fn exempted(&self, unit: &str, target: &str, periods: &[Period], reason: &str) -> String {
+        let periods: Vec<&str> = periods.iter().map(|p| self.period(*p)).collect();
+        format!(
+            "➖ Đã miễn chỉ tiêu <b>{}</b> cho đơn vị <b>{}</b> ({}). Lý do: {}",
+            esc(target),
+            esc(unit),
+            periods.join(", "),
+            esc(reason)
+        )
+    }
+
+    fn unexempted(&self, unit: &str, target: &str, periods: &[Period]) -> String {
+        let periods: Vec<&str> = periods.iter().map(|p| self.period(*p)).collect();
+        format!(
+            "➕ Chỉ tiêu <b>{}</b> lại được tính cho đơn vị <b>{}</b> ({}).",
+            esc(target),
+            esc(unit),
+            periods.join(", ")
+        )
+    }
+
+    fn exempt_mark(&self) -> &'static str {
+        "được miễn"
+    }
+
+    fn points_added(&self, unit: &str, points: f64, period: Period, total: f64) -> String {
+        format!(
+            "🎖 Đã ghi {} điểm cho đơn vị <b>{}</b> ({}). Tổng điểm cộng/trừ kỳ này: {}.",
+            super::layout::signed_points(self, points),
+            esc(unit),
+            self.period(period),
+            super::layout::signed_points(self, total)
+        )
+    }
+
+    fn points_title(&self, unit: &str, period: Period) -> String {
+        format!(
+            "🎖 <b>Điểm cộng, điểm trừ của {} — {}</b>",
+            esc(unit),
+            self.period(period)
+        )
+    }
+
+    fn no_points(&self) -> &'static str {
+        "Chưa có điểm cộng hay điểm trừ nào."
+    }
+
+    fn points_total(&self) -> &'static str {
+        "Tổng"
+    }
 }
 
 /// The Vietnamese words for an audit-log action, as a reader of the
@@ -561,5 +725,11 @@ pub(super) fn audit_action(a: crate::storage::audit::Action) -> &'static str {
         Action::Schedule => "Thay đổi lịch",
         Action::UserBloc => "Chọn khối",
         Action::UserLang => "Đổi ngôn ngữ",
+        Action::ReviewSubmit => "Gửi kết quả thẩm định",
+        Action::ReviewApprove => "Duyệt kết quả",
+        Action::ReviewReturn => "Trả lại kết quả",
+        Action::Exempt => "Miễn chỉ tiêu",
+        Action::ExemptRemove => "Bỏ miễn chỉ tiêu",
+        Action::Points => "Điểm cộng, điểm trừ",
     }
 }

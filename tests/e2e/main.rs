@@ -15,6 +15,7 @@ mod pictures;
 mod pledge;
 mod process;
 mod report;
+mod review;
 mod schedule;
 mod scheduler;
 mod setup;

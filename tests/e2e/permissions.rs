@@ -169,6 +169,10 @@ enum World {
     Now,
     /// A year later, with 2026's targets waiting as drafts.
     NextYear,
+    /// 2 March 2026, every head (of both blocs) has reported every target.
+    Reported,
+    /// As `Reported`, and every head has submitted for review.
+    Submitted,
 }
 
 /// One line of the matrix: a command and, per chat, one letter per role in
@@ -213,7 +217,7 @@ fn l(
 fn matrix() -> Vec<Line> {
     use Cmd::*;
     use Place::{Any, Group, Private};
-    use World::{NextYear, Now};
+    use World::{NextYear, Now, Reported, Submitted};
     const W: bool = true; // a write
     const R: bool = false; // a read
     vec![
@@ -255,6 +259,14 @@ fn matrix() -> Vec<Line> {
         l(Text("/chart"),                             R, Any,     Now,      "A A A A A A A A A", "R R A A E A E R -", "R R R R R R R R R"),
         l(Text("/export"),                            R, Any,     Now,      "R R R R R A R R R", "R R R R R A E R -", "R R R R R R R R R"),
         l(Text("/history"),                           R, Any,     Now,      "R R R R R A R R R", "R R R R R A E R -", "R R R R R R R R R"),
+        l(Text("/submit"),                            W, Private, Reported, "R R R R R R R R R", "R R A A E R R R -", ""),
+        l(Text("/review"),                            R, Any,     Submitted,"R R R R R A R R R", "R R R R R A E R -", "R R R R R R R R R"),
+        l(Text("/review U0"),                         R, Any,     Submitted,"R R R R R A R R R", "R R R R R A E R -", ""),
+        l(Text("/approve U0"),                        W, Any,     Submitted,"R R R R R A R R R", "R R R R R A E R -", "R R R R R R R R R"),
+        l(Text("/return U0 Thiếu minh chứng"),        W, Any,     Submitted,"R R R R R A R R R", "R R R R R A E R -", ""),
+        l(Text("/exempt U0 THU Không áp dụng"),       W, Any,     Now,      "R R R R R A R R R", "R R R R R A E R -", "R R R R R R R R R"),
+        l(Text("/points U0 +1 Cờ thi đua"),           W, Any,     Now,      "R R R R R A R R R", "R R R R R A E R -", "R R R R R R R R R"),
+        l(Text("/points U0"),                         R, Any,     Now,      "R R R R R A R R R", "R R R R R A E R -", ""),
     ]
 }
 
@@ -369,6 +381,18 @@ async fn world(w: World) -> Bot {
     if w == World::NextYear {
         b.h.clock.advance(chrono::Duration::days(365));
     }
+    if matches!(w, World::Reported | World::Submitted) {
+        for p in [head(0), head(1), foreign_head()] {
+            for cmd in ["/report TSVM yes", "/report THU 50"] {
+                let r = b.private(&p, cmd).await;
+                assert!(only_text(&r).starts_with("✅"), "{cmd}: {r:?}");
+            }
+            if w == World::Submitted {
+                let r = b.private(&p, "/submit").await;
+                assert!(sent_to(&r, p.id)[0].starts_with("📨"), "{r:?}");
+            }
+        }
+    }
     b
 }
 
@@ -386,6 +410,9 @@ async fn bloc_rows(b: &Bot, chat: i64) -> String {
         ("targets", format!("bloc_id = {bloc}")),
         ("unit_goals", format!("unit_id IN {units}")),
         ("pledges", format!("unit_id IN {units}")),
+        ("reviews", format!("unit_id IN {units}")),
+        ("exemptions", format!("unit_id IN {units}")),
+        ("points", format!("unit_id IN {units}")),
         ("reports", format!("unit_id IN {units}")),
         ("schedules", format!("bloc_id = {bloc}")),
         ("audit_log", format!("bloc_id = {bloc}")),
