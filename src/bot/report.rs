@@ -164,6 +164,11 @@ pub(super) async fn status(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
         .cache()
         .board(&mut conn, bloc.id, year, period)
         .await?;
+    let schedule = app
+        .db
+        .cache()
+        .schedule(&mut conn, bloc.id, year, bloc.tz)
+        .await?;
     let lines = board
         .applying(unit.id)
         .map(|t| {
@@ -173,6 +178,9 @@ pub(super) async fn status(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
                 target: target_line(t, goal, own),
                 value,
                 achievement: goal.achievement(value),
+                late: board
+                    .reported_at(unit.id, t.id)
+                    .is_some_and(|at| schedule.late(period, at)),
             }
         })
         .collect();

@@ -111,7 +111,12 @@ pub(super) async fn review(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
                 .find(|u| u.code == code.as_str())
                 .cloned()
                 .ok_or_else(|| Refusal::UnknownUnit(code.to_string()))?;
-            let notes = reports::latest_notes(conn.conn().await?, unit.id, year, period).await?;
+            let latest = reports::latest_of_unit(conn.conn().await?, unit.id, year, period).await?;
+            let schedule = app
+                .db
+                .cache()
+                .schedule(&mut conn, bloc.id, year, bloc.tz)
+                .await?;
             let lines = board
                 .targets
                 .iter()
@@ -121,7 +126,13 @@ pub(super) async fn review(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
                         target: target_line(target, goal, own_goal),
                         exempt: board.is_exempt(unit.id, target.id),
                         value: board.values.get(&(unit.id, target.id)).copied(),
-                        note: notes.get(&target.id).cloned().unwrap_or_default(),
+                        note: latest
+                            .get(&target.id)
+                            .map(|l| l.0.clone())
+                            .unwrap_or_default(),
+                        late: latest
+                            .get(&target.id)
+                            .is_some_and(|l| schedule.late(period, l.1)),
                     }
                 })
                 .collect();

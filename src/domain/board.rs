@@ -26,13 +26,23 @@ pub struct Board {
     pub values: HashMap<(i64, i64), f64>,
     /// Signing times by unit.
     pub signed: HashMap<i64, DateTime<Utc>>,
-    /// By (unit, target): the id of the latest report and when the first
-    /// one came.
-    pub reports: HashMap<(i64, i64), (i64, DateTime<Utc>)>,
+    /// By (unit, target): the latest report and when the first one came.
+    pub reports: HashMap<(i64, i64), Reports>,
     /// What the review adds.
     pub reviewed: Reviewed,
     /// The ranking.
     pub standings: Vec<Standing>,
+}
+
+/// A unit's reports of one target in the period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reports {
+    /// Row id of the latest.
+    pub last_id: i64,
+    /// When the first came (completion time, for ties).
+    pub first_at: DateTime<Utc>,
+    /// When the latest came (late marks).
+    pub last_at: DateTime<Utc>,
 }
 
 /// What the review adds to a board: targets that do not apply to a unit,
@@ -74,7 +84,7 @@ impl Board {
         goals: HashMap<(i64, i64), Goal>,
         values: HashMap<(i64, i64), f64>,
         signed: HashMap<i64, DateTime<Utc>>,
-        reports: HashMap<(i64, i64), (i64, DateTime<Utc>)>,
+        reports: HashMap<(i64, i64), Reports>,
         reviewed: Reviewed,
     ) -> Board {
         let mut board = Board {
@@ -101,13 +111,21 @@ impl Board {
         }
         let key = (p.unit_id, p.target_id);
         match self.reports.get_mut(&key) {
-            Some((last, _)) if *last >= p.report_id => return,
-            Some((last, first)) => {
-                *last = p.report_id;
-                *first = (*first).min(p.at);
+            Some(r) if r.last_id >= p.report_id => return,
+            Some(r) => {
+                r.last_id = p.report_id;
+                r.first_at = r.first_at.min(p.at);
+                r.last_at = p.at;
             }
             None => {
-                self.reports.insert(key, (p.report_id, p.at));
+                self.reports.insert(
+                    key,
+                    Reports {
+                        last_id: p.report_id,
+                        first_at: p.at,
+                        last_at: p.at,
+                    },
+                );
             }
         }
         self.values.insert(key, p.value);
@@ -151,7 +169,7 @@ impl Board {
         completed_at(
             &self
                 .applying(unit_id)
-                .map(|t| self.reports.get(&(unit_id, t.id)).map(|r| r.1))
+                .map(|t| self.reports.get(&(unit_id, t.id)).map(|r| r.first_at))
                 .collect::<Vec<_>>(),
         )
     }
@@ -166,6 +184,11 @@ impl Board {
     /// Whether a target does not apply to a unit this period.
     pub fn is_exempt(&self, unit_id: i64, target_id: i64) -> bool {
         self.reviewed.exempt.contains(&(unit_id, target_id))
+    }
+
+    /// When a unit's latest value of a target was recorded, if it has one.
+    pub fn reported_at(&self, unit_id: i64, target_id: i64) -> Option<DateTime<Utc>> {
+        self.reports.get(&(unit_id, target_id)).map(|r| r.last_at)
     }
 
     /// A unit's points for the period, summed.
@@ -315,7 +338,14 @@ mod tests {
         b.apply(&patch(1, 10, 100.0, 7, 5));
         b.apply(&patch(1, 10, 0.0, 3, 1));
         assert_eq!(b.values[&(1, 10)], 100.0);
-        assert_eq!(b.reports[&(1, 10)], (7, at(5)));
+        assert_eq!(
+            b.reports[&(1, 10)],
+            Reports {
+                last_id: 7,
+                first_at: at(5),
+                last_at: at(5)
+            }
+        );
         b.apply(&patch(1, 10, 0.0, 7, 9));
         assert_eq!(b.values[&(1, 10)], 100.0);
     }
@@ -358,12 +388,19 @@ mod tests {
                 kept.apply(p);
             }
             let mut values = HashMap::new();
-            let mut reports: HashMap<(i64, i64), (i64, DateTime<Utc>)> = HashMap::new();
+            let mut reports: HashMap<(i64, i64), Reports> = HashMap::new();
             for p in &all {
                 let key = (p.unit_id, p.target_id);
                 values.insert(key, p.value);
-                let first = reports.get(&key).map_or(p.at, |r| r.1.min(p.at));
-                reports.insert(key, (p.report_id, first));
+                let first_at = reports.get(&key).map_or(p.at, |r| r.first_at.min(p.at));
+                reports.insert(
+                    key,
+                    Reports {
+                        last_id: p.report_id,
+                        first_at,
+                        last_at: p.at,
+                    },
+                );
             }
             let e = empty();
             let fresh = Board::new(

@@ -15,7 +15,7 @@ pub mod unit;
 pub mod value;
 
 pub use bloc::Bloc;
-pub use board::{Board, Patch, Reviewed};
+pub use board::{Board, Patch, Reports, Reviewed};
 pub use code::Code;
 pub use period::Period;
 pub use refusal::{CommandKind, Refusal};

@@ -205,6 +205,17 @@ impl Schedule {
     pub fn open_period(&self, today: NaiveDate) -> super::Period {
         super::Period::open_on(today, self.mid)
     }
+
+    /// Whether a value recorded `at` for `period` is late: recorded after
+    /// the period's deadline day, in the bloc's zone. (The score does not
+    /// change for it; it is marked wherever the value is shown.)
+    pub fn late(&self, period: super::Period, at: chrono::DateTime<chrono::Utc>) -> bool {
+        let deadline = match period {
+            super::Period::Mid => self.mid,
+            super::Period::Final => self.final_,
+        };
+        at.with_timezone(&self.tz).date_naive() > deadline
+    }
 }
 
 /// A local wall-clock time as an instant; a time skipped by a DST change is
@@ -493,5 +504,28 @@ mod tests {
         }
         assert_eq!(parse_tz("Europe/Paris"), Some(chrono_tz::Europe::Paris));
         assert_eq!(parse_tz("Mars/Olympus"), None);
+    }
+
+    #[test]
+    fn a_value_is_late_only_after_the_deadline_day_in_the_blocs_zone() {
+        let s = Schedule::default_for(2026, chrono_tz::Asia::Ho_Chi_Minh);
+        let mid = s.mid;
+        // 23:30 local on the deadline day is 16:30 UTC: on time.
+        let last_minute =
+            s.tz.from_local_datetime(&mid.and_hms_opt(23, 30, 0).unwrap())
+                .unwrap();
+        assert!(!s.late(
+            super::super::Period::Mid,
+            last_minute.with_timezone(&chrono::Utc)
+        ));
+        let next_day = last_minute + chrono::Duration::hours(1);
+        assert!(s.late(
+            super::super::Period::Mid,
+            next_day.with_timezone(&chrono::Utc)
+        ));
+        assert!(!s.late(
+            super::super::Period::Final,
+            next_day.with_timezone(&chrono::Utc)
+        ));
     }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::targets::TargetRow;
 use super::{Result, StorageError};
-use crate::domain::{Board, Goal, Period, ReviewState, Reviewed, Target, Unit};
+use crate::domain::{Board, Goal, Period, Reports, ReviewState, Reviewed, Target, Unit};
 
 /// A bloc's board for a year and period, loaded in one query and ranked.
 pub async fn load(
@@ -63,7 +63,7 @@ pub async fn load(
                 .ok_or_else(|| StorageError::Corrupt(format!("unit goal {u}/{t}")))
         })
         .collect::<Result<HashMap<(i64, i64), Goal>>>()?;
-    let latest: Vec<(i64, i64, String, String, i64)> =
+    let latest: Vec<(i64, i64, String, String, i64, String)> =
         serde_json::from_str(&latest).map_err(|e| corrupt(&e.to_string()))?;
     let signed: Vec<(i64, String)> =
         serde_json::from_str(&signed).map_err(|e| corrupt(&e.to_string()))?;
@@ -73,11 +73,19 @@ pub async fn load(
         .collect::<Result<HashMap<i64, DateTime<Utc>>>>()?;
     let mut values = HashMap::with_capacity(latest.len());
     let mut reports = HashMap::with_capacity(latest.len());
-    for (u, t, value, first_at, last_id) in latest {
+    for (u, t, value, first_at, last_id, last_at) in latest {
         let value = real(&value).ok_or_else(|| corrupt("report value"))?;
         let first_at = instant(&first_at).ok_or_else(|| corrupt("reported_at"))?;
+        let last_at = instant(&last_at).ok_or_else(|| corrupt("reported_at"))?;
         values.insert((u, t), value);
-        reports.insert((u, t), (last_id, first_at));
+        reports.insert(
+            (u, t),
+            Reports {
+                last_id,
+                first_at,
+                last_at,
+            },
+        );
     }
     let exempt: Vec<(i64, i64)> =
         serde_json::from_str(&exempt).map_err(|e| corrupt(&e.to_string()))?;
@@ -134,7 +142,7 @@ const LOAD: &str = "SELECT
     (SELECT json_group_array(json_array(g.unit_id, g.target_id, g.op, printf('%!.17g', g.goal)))
         FROM unit_goals g JOIN targets t ON t.id = g.target_id
         WHERE t.bloc_id = ?1 AND t.year = ?2 AND t.archived_at IS NULL),
-    (SELECT json_group_array(json_array(g.unit_id, g.target_id, printf('%!.17g', r.value), g.first_at, g.last_id))
+    (SELECT json_group_array(json_array(g.unit_id, g.target_id, printf('%!.17g', r.value), g.first_at, g.last_id, r.reported_at))
         FROM (SELECT unit_id, target_id, MAX(id) AS last_id, MIN(reported_at) AS first_at
               FROM reports
               WHERE period = ?3 AND target_id IN (SELECT id FROM targets

@@ -138,28 +138,27 @@ pub async fn latest(
     .await?)
 }
 
-/// The note of a unit's latest report per target for a year's period,
-/// where it has one: what the head wrote beside the value.
-pub async fn latest_notes(
+/// A unit's latest report per target for a year's period: its note (empty
+/// when none) and when it was recorded.
+pub async fn latest_of_unit(
     conn: &mut SqliteConnection,
     unit_id: i64,
     year: i32,
     period: Period,
-) -> Result<std::collections::HashMap<i64, String>> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT r.target_id, r.note FROM reports r
+) -> Result<std::collections::HashMap<i64, (String, DateTime<Utc>)>> {
+    let rows: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT r.target_id, r.note, r.reported_at FROM reports r
          JOIN (SELECT target_id, MAX(id) AS last_id FROM reports
                WHERE unit_id = ?1 AND period = ?2
                  AND target_id IN (SELECT id FROM targets WHERE year = ?3)
-               GROUP BY target_id) g ON r.id = g.last_id
-         WHERE r.note != ''",
+               GROUP BY target_id) g ON r.id = g.last_id",
     )
     .bind(unit_id)
     .bind(period.as_str())
     .bind(year)
     .fetch_all(conn)
     .await?;
-    Ok(rows.into_iter().collect())
+    Ok(rows.into_iter().map(|(t, n, at)| (t, (n, at))).collect())
 }
 
 /// Number of report rows (history included).

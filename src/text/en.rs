@@ -675,6 +675,10 @@ impl Texts for En {
         "exempt"
     }
 
+    fn late_mark(&self) -> &'static str {
+        "late"
+    }
+
     fn points_added(&self, unit: &str, points: f64, period: Period, total: f64) -> String {
         format!(
             "🎖 Recorded {} points for unit <b>{}</b> ({}). Bonus and penalty this period: {}.",

@@ -155,6 +155,8 @@ pub struct ReviewLine {
     pub value: Option<f64>,
     /// Its note.
     pub note: String,
+    /// Recorded after the period's deadline day.
+    pub late: bool,
 }
 
 /// `/review <UNIT>`.
@@ -293,6 +295,8 @@ pub trait Texts: Sync {
     fn unexempted(&self, unit: &str, target: &str, periods: &[Period]) -> String;
     /// Marker of a target exempt for the unit.
     fn exempt_mark(&self) -> &'static str;
+    /// Marker of a value recorded after the period's deadline day.
+    fn late_mark(&self) -> &'static str;
     /// `/points` adding an entry done; `total` is the period's sum.
     fn points_added(&self, unit: &str, points: f64, period: Period, total: f64) -> String;
     /// Title of `/points <UNIT>`.
@@ -382,6 +386,9 @@ pub trait Texts: Sync {
                 value,
                 format_goal(self, l.target.kind, l.target.goal),
             ));
+            if l.late {
+                s.push_str(&format!(" ⏰ {}", self.late_mark()));
+            }
             if !l.note.is_empty() {
                 s.push_str(&format!(" <i>({})</i>", esc(&l.note)));
             }
@@ -596,6 +603,9 @@ pub trait Texts: Sync {
                 format_goal(self, l.target.kind, l.target.goal),
                 self.number(l.achievement * 100.0)
             ));
+            if l.late {
+                s.push_str(&format!(" ⏰ {}", self.late_mark()));
+            }
         }
         if !v.titles.is_empty() {
             let names: Vec<String> = v.titles.iter().map(|(c, _)| esc(c)).collect();

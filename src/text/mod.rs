@@ -124,6 +124,8 @@ pub struct StatusLine {
     pub value: Option<f64>,
     /// Achievement in [0, 1].
     pub achievement: f64,
+    /// Recorded after the period's deadline day.
+    pub late: bool,
 }
 
 /// `/status`

@@ -676,6 +676,10 @@ impl Texts for Vi {
         "được miễn"
     }
 
+    fn late_mark(&self) -> &'static str {
+        "nộp muộn"
+    }
+
     fn points_added(&self, unit: &str, points: f64, period: Period, total: f64) -> String {
         format!(
             "🎖 Đã ghi {} điểm cho đơn vị <b>{}</b> ({}). Tổng điểm cộng/trừ kỳ này: {}.",

@@ -288,3 +288,22 @@ async fn exemptions_and_points_change_the_score_as_the_formula_says() {
     b.refused(&head(0), false, "/exempt U0 THU Tự miễn", "quản trị khối")
         .await;
 }
+
+#[tokio::test]
+async fn a_value_recorded_after_the_deadline_day_is_marked_late_and_scores_the_same() {
+    let mut b = bloc().await;
+    b.private(&head(0), "/report TSVM yes").await;
+    // The mid-year deadline is 15 July (the default schedule): on the
+    // 16th, a mid-year value is late.
+    b.h.clock.set(local(7, 16, 9));
+    let r = b.private(&head(0), "/report mid THU 50").await;
+    assert!(only_text(&r).starts_with("✅"), "{r:?}");
+    let sheet = only_text(&b.group(&admin(), "/review U0 mid").await);
+    let late_lines: Vec<&str> = sheet.lines().filter(|l| l.contains("⏰")).collect();
+    assert_eq!(late_lines.len(), 1, "{sheet}");
+    assert!(late_lines[0].contains("<b>THU</b>"), "{sheet}");
+    assert!(late_lines[0].contains("nộp muộn"), "{sheet}");
+    // 40·1 + 60·0.5 = 70: the mark changes no score.
+    let rows = standings_rows(&only_text(&b.group(&admin(), "/standings mid").await));
+    assert_eq!(rows[0], ("U0".into(), "70,0".into()), "{rows:?}");
+}
