@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::Bloc;
 use crate::domain::Unit;
 use crate::domain::schedule::{Deadline, Schedule, Slot, SlotKind};
+use crate::domain::{Bloc, Period, ReviewState};
 use crate::storage::blocs;
 use crate::storage::board;
 use crate::storage::{Db, Result, pledges, users};
@@ -56,18 +56,21 @@ async fn owed(
                 .iter()
                 .map(|u| {
                     // A unit that submitted (or was approved) owes nothing
-                    // more; an exempt target is never asked for.
-                    let submitted = board.review(u.id).reportable().is_err();
-                    let missing: Vec<(String, String)> = board
-                        .applying(u.id)
-                        .filter(|_| !submitted)
-                        .filter(|t| !board.values.contains_key(&(u.id, t.id)))
-                        .map(|t| (t.code.clone(), t.name.clone()))
-                        .collect();
-                    (
-                        u.clone(),
-                        (!missing.is_empty()).then_some(Missing::Targets(missing)),
-                    )
+                    // more; a returned one owes a new submit; an exempt
+                    // target is never asked for.
+                    let owes = match board.review(u.id) {
+                        ReviewState::Submitted | ReviewState::Approved => None,
+                        ReviewState::Returned(reason) => Some(Missing::Returned(reason)),
+                        ReviewState::Open => {
+                            let missing: Vec<(String, String)> = board
+                                .applying(u.id)
+                                .filter(|t| !board.values.contains_key(&(u.id, t.id)))
+                                .map(|t| (t.code.clone(), t.name.clone()))
+                                .collect();
+                            (!missing.is_empty()).then_some(Missing::Targets(missing))
+                        }
+                    };
+                    (u.clone(), owes)
                 })
                 .collect();
             Ok((owed, board.standings))
@@ -162,7 +165,62 @@ pub async fn messages(
         }
         SlotKind::Overdue => {}
     }
+    waiting_review(&mut conn, bloc, schedule, now, &skip, &mut out).await?;
     Ok(out)
+}
+
+/// On a send after a deadline, each admin hears how many units wait for
+/// the review of that period (beside any other message of this send).
+async fn waiting_review(
+    conn: &mut sqlx::SqliteConnection,
+    bloc: &Bloc,
+    schedule: &Schedule,
+    now: DateTime<Utc>,
+    skip: &std::collections::HashSet<i64>,
+    out: &mut Vec<Message>,
+) -> Result<()> {
+    let today = bloc.today(now);
+    for (period, deadline) in [
+        (Period::Mid, schedule.mid),
+        (Period::Final, schedule.final_),
+    ] {
+        if today <= deadline {
+            continue;
+        }
+        let board = board::load(conn, bloc.id, schedule.year, period).await?;
+        let k = board
+            .units
+            .iter()
+            .filter(|u| board.review(u.id) == ReviewState::Submitted)
+            .count();
+        if k == 0 {
+            continue;
+        }
+        for admin in blocs::admin_ids(conn, bloc.id).await? {
+            if skip.contains(&admin) {
+                continue;
+            }
+            let text = lang_of(conn, admin)
+                .await?
+                .texts()
+                .waiting_review(k, period);
+            // One message per recipient and send: joined to theirs if any.
+            match out.iter_mut().find(|m| m.recipient == admin) {
+                Some(m) => {
+                    m.text.push_str("\n\n");
+                    m.text.push_str(&text);
+                }
+                // The ledger's kinds predate the review: an admin's notice
+                // after a deadline is filed as 'overdue'.
+                None => out.push(Message {
+                    recipient: admin,
+                    kind: "overdue",
+                    text,
+                }),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Notices to the bloc's admins that `chat` refuses our messages.

@@ -679,6 +679,21 @@ impl Texts for En {
         "late"
     }
 
+    fn resubmit_reminder(&self, reason: &str) -> String {
+        format!(
+            "↩️ The unit's results were returned. Reason: {}\nFix them with /report, then submit again with /submit.",
+            esc(reason)
+        )
+    }
+
+    fn waiting_review(&self, k: usize, period: Period) -> String {
+        format!(
+            "📥 {k} units wait for the review of their {} results. See: /review {}",
+            self.period(period),
+            period.as_str()
+        )
+    }
+
     fn points_added(&self, unit: &str, points: f64, period: Period, total: f64) -> String {
         format!(
             "🎖 Recorded {} points for unit <b>{}</b> ({}). Bonus and penalty this period: {}.",

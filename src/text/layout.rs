@@ -297,6 +297,10 @@ pub trait Texts: Sync {
     fn exempt_mark(&self) -> &'static str;
     /// Marker of a value recorded after the period's deadline day.
     fn late_mark(&self) -> &'static str;
+    /// In a head's reminder: the results came back with `reason`.
+    fn resubmit_reminder(&self, reason: &str) -> String;
+    /// To each admin on reminder days after a deadline: `k` units wait.
+    fn waiting_review(&self, k: usize, period: Period) -> String;
     /// `/points` adding an entry done; `total` is the period's sum.
     fn points_added(&self, unit: &str, points: f64, period: Period, total: f64) -> String;
     /// Title of `/points <UNIT>`.
@@ -735,6 +739,9 @@ pub trait Texts: Sync {
                 s.push_str(&format!("\n{}", self.targets_missing(ts.len())));
                 bullets(&mut s, ts);
                 s.push_str(&format!("\n{}", w.report_hint));
+            }
+            Missing::Returned(reason) => {
+                s.push_str(&format!("\n{}", self.resubmit_reminder(reason)));
             }
         }
         s

@@ -253,6 +253,8 @@ pub enum Missing {
     Pledge,
     /// These targets (code, name) have no value for the period.
     Targets(Vec<(String, String)>),
+    /// The results were returned with this reason: fix and submit again.
+    Returned(String),
 }
 
 /// A private reminder to a unit head.

@@ -680,6 +680,21 @@ impl Texts for Vi {
         "nộp muộn"
     }
 
+    fn resubmit_reminder(&self, reason: &str) -> String {
+        format!(
+            "↩️ Kết quả của đơn vị đã bị trả lại. Lý do: {}\nHãy sửa bằng /report rồi gửi lại bằng /submit.",
+            esc(reason)
+        )
+    }
+
+    fn waiting_review(&self, k: usize, period: Period) -> String {
+        format!(
+            "📥 {k} đơn vị đang chờ thẩm định kết quả {}. Xem: /review {}",
+            self.period(period),
+            period.as_str()
+        )
+    }
+
     fn points_added(&self, unit: &str, points: f64, period: Period, total: f64) -> String {
         format!(
             "🎖 Đã ghi {} điểm cho đơn vị <b>{}</b> ({}). Tổng điểm cộng/trừ kỳ này: {}.",

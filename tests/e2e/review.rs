@@ -307,3 +307,34 @@ async fn a_value_recorded_after_the_deadline_day_is_marked_late_and_scores_the_s
     let rows = standings_rows(&only_text(&b.group(&admin(), "/standings mid").await));
     assert_eq!(rows[0], ("U0".into(), "70,0".into()), "{rows:?}");
 }
+
+#[tokio::test]
+async fn reminders_skip_a_submitted_unit_remind_a_returned_one_and_tell_admins_who_waits() {
+    let mut b = bloc().await;
+    b.join("U1", &head(1)).await;
+    report_and_submit(&mut b).await;
+    for cmd in ["/report TSVM yes", "/report THU 40", "/submit"] {
+        b.private(&head(1), cmd).await;
+    }
+    b.group(&admin(), "/return U1 Sai số liệu thu").await;
+    // The day before the mid-year deadline (15 July), at the send time.
+    b.h.clock.set(local(7, 14, 8));
+    let sent = tick(&b).await;
+    assert!(sent_to(&sent, head(0).id).is_empty(), "submitted: {sent:?}");
+    let told = sent_to(&sent, head(1).id);
+    assert_eq!(told.len(), 1, "{sent:?}");
+    assert!(told[0].contains("Sai số liệu thu"), "{told:?}");
+    assert!(told[0].contains("/submit"), "{told:?}");
+    // The day after: the admin hears that one unit waits for review.
+    b.h.clock.set(local(7, 16, 8));
+    let sent = tick(&b).await;
+    let admin_got = sent_to(&sent, admin().id);
+    assert!(
+        admin_got
+            .iter()
+            .any(|t| t.contains("1 đơn vị đang chờ thẩm định")),
+        "{sent:?}"
+    );
+    // Sent once: a second tick the same day sends nothing again.
+    assert!(tick(&b).await.is_empty());
+}
