@@ -77,6 +77,7 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
     // mid-year standings just closed.
     let mid = board::load(&mut conn, bloc.id, year, Period::Mid).await?;
     let fin = board::load(&mut conn, bloc.id, year, Period::Final).await?;
+    let schedule = crate::storage::schedules::get(&mut conn, bloc.id, year, bloc.tz).await?;
     let regs = registrations::of_bloc(&mut conn, bloc.id, year).await?;
     let names = audit::names(&mut conn, bloc.id).await?;
     let (log, _) = audit::page(&mut conn, bloc.id, None, 0, 100_000).await?;
@@ -97,6 +98,20 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
             let (goal, _) = mid.goal(u.id, t);
             let mid_v = mid.values.get(&(u.id, t.id)).copied();
             let fin_v = fin.values.get(&(u.id, t.id)).copied();
+            // Which periods: "sơ kết 6 tháng, tổng kết năm", or empty.
+            let periods = |of: &dyn Fn(&Board, Period) -> bool| {
+                [(&mid, Period::Mid), (&fin, Period::Final)]
+                    .into_iter()
+                    .filter(|(b, p)| of(b, *p))
+                    .map(|(_, p)| vi.period(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let exempt = periods(&|b, _| b.is_exempt(u.id, t.id));
+            let late = periods(&|b, p| {
+                b.reported_at(u.id, t.id)
+                    .is_some_and(|at| schedule.late(p, at))
+            });
             pledges.push(WbPledgeLine {
                 unit_code: u.code.clone(),
                 unit_name: u.name.clone(),
@@ -107,6 +122,8 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
                 final_: fin_v,
                 mid_achievement: mid_v.map(|v| goal.achievement(Some(v))),
                 final_achievement: fin_v.map(|v| goal.achievement(Some(v))),
+                exempt,
+                late,
             });
         }
     }
@@ -171,6 +188,8 @@ fn standings_rows(board: &Board) -> Vec<WbStanding> {
             score: s.score,
             signed: s.signed,
             reports: format!("{}/{}", s.reported, s.targets),
+            points: s.points,
+            review: s.review.clone(),
         })
         .collect()
 }

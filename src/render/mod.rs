@@ -72,6 +72,10 @@ pub struct WbStanding {
     pub signed: bool,
     /// Reports received out of due, e.g. "5/5".
     pub reports: String,
+    /// Bonus and penalty points, summed (already in `score`).
+    pub points: f64,
+    /// Where the unit's review stands.
+    pub review: crate::domain::ReviewState,
 }
 
 /// One target of one unit's pledge.
@@ -95,6 +99,11 @@ pub struct WbPledgeLine {
     pub mid_achievement: Option<f64>,
     /// Share of the goal achieved by the year-end value, 0..=1.
     pub final_achievement: Option<f64>,
+    /// The periods in which the target does not apply to the unit, in
+    /// words; empty when it applies to both.
+    pub exempt: String,
+    /// The periods whose value came after the deadline day, in words.
+    pub late: String,
 }
 
 /// One emulation title a unit registered for.

@@ -7,6 +7,7 @@ use rust_xlsxwriter::{
 };
 
 use super::{RenderError, WbAudit, WbPledgeLine, WbStanding, WbTitle, WorkbookInput, nfc};
+use crate::domain::ReviewState;
 
 /// Longest text Excel keeps in one cell; longer strings make the writer fail.
 const MAX_CELL_CHARS: usize = 32_767;
@@ -185,6 +186,17 @@ fn filter(ws: &mut Worksheet, last_row: u32, columns: usize) -> Result<(), Rende
     Ok(())
 }
 
+/// A review state in the workbook's words (open: empty, as for a bloc
+/// that does not review).
+fn review_words(s: &ReviewState) -> String {
+    match s {
+        ReviewState::Open => String::new(),
+        ReviewState::Submitted => "đã gửi, chờ thẩm định".into(),
+        ReviewState::Approved => "đã duyệt".into(),
+        ReviewState::Returned(reason) => format!("bị trả lại: {reason}"),
+    }
+}
+
 /// One period's standings: ranked units first, then the unranked ones.
 fn standings_sheet(
     names: (&str, &str),
@@ -199,6 +211,8 @@ fn standings_sheet(
         ("Điểm", 9.0),
         ("Đã ký", 9.0),
         ("Báo cáo", 10.0),
+        ("Điểm cộng/trừ", 14.0),
+        ("Thẩm định", 30.0),
     ];
     let mut ws = sheet(names, &columns, f, page)?;
     let mut last = 0;
@@ -214,6 +228,9 @@ fn standings_sheet(
         number(&mut ws, r, 3, score, &f.one_decimal)?;
         ws.write_string(r, 4, if s.signed { "có" } else { "không" })?;
         text(&mut ws, r, 5, &s.reports)?;
+        let points = (s.points != 0.0).then_some(s.points);
+        number(&mut ws, r, 6, points, &f.one_decimal)?;
+        text(&mut ws, r, 7, &review_words(&s.review))?;
         last = r;
     }
     filter(&mut ws, last, columns.len())?;
@@ -236,6 +253,8 @@ fn pledges_sheet(
         ("Đạt sơ kết", 11.0),
         ("Tổng kết năm", 14.0),
         ("Đạt tổng kết", 13.0),
+        ("Được miễn", 18.0),
+        ("Nộp muộn", 18.0),
     ];
     let heading = format!("Giao ước thi đua năm {year}");
     let mut ws = sheet(("Giao ước", &heading), &columns, f, page)?;
@@ -250,6 +269,8 @@ fn pledges_sheet(
         number(&mut ws, r, 6, p.mid_achievement, &f.percent)?;
         number(&mut ws, r, 7, p.final_, &f.one_decimal)?;
         number(&mut ws, r, 8, p.final_achievement, &f.percent)?;
+        text(&mut ws, r, 9, &p.exempt)?;
+        text(&mut ws, r, 10, &p.late)?;
         last = r;
     }
     filter(&mut ws, last, columns.len())?;
@@ -369,6 +390,8 @@ mod tests {
                     score: 92.4,
                     signed: true,
                     reports: "5/5".into(),
+                    points: 2.5,
+                    review: ReviewState::Approved,
                 },
                 WbStanding {
                     rank: Some(2),
@@ -377,6 +400,8 @@ mod tests {
                     score: 88.0,
                     signed: false,
                     reports: "4/5".into(),
+                    points: 0.0,
+                    review: ReviewState::Returned("thiếu minh chứng".into()),
                 },
                 WbStanding {
                     rank: None,
@@ -385,6 +410,8 @@ mod tests {
                     score: 0.0,
                     signed: true,
                     reports: "0/5".into(),
+                    points: 0.0,
+                    review: ReviewState::Open,
                 },
             ],
             final_: vec![WbStanding {
@@ -394,6 +421,8 @@ mod tests {
                 score: 0.0,
                 signed: true,
                 reports: "0/5".into(),
+                points: 0.0,
+                review: ReviewState::Open,
             }],
             pledges: vec![
                 WbPledgeLine {
@@ -406,6 +435,8 @@ mod tests {
                     final_: None,
                     mid_achievement: Some(0.512),
                     final_achievement: None,
+                    exempt: String::new(),
+                    late: "sơ kết 6 tháng".into(),
                 },
                 WbPledgeLine {
                     unit_code: "STC".into(),
@@ -417,6 +448,8 @@ mod tests {
                     final_: Some(1250.0),
                     mid_achievement: None,
                     final_achievement: Some(1.0),
+                    exempt: "sơ kết 6 tháng".into(),
+                    late: String::new(),
                 },
             ],
             titles: vec![WbTitle {

@@ -126,7 +126,16 @@ fn assert_sheet_matches(
 ) {
     assert_eq!(
         sheet[0].iter().map(string).collect::<Vec<_>>(),
-        ["Hạng", "Mã", "Đơn vị", "Điểm", "Đã ký", "Báo cáo"]
+        [
+            "Hạng",
+            "Mã",
+            "Đơn vị",
+            "Điểm",
+            "Đã ký",
+            "Báo cáo",
+            "Điểm cộng/trừ",
+            "Thẩm định"
+        ]
     );
     let body = &sheet[1..];
     assert_eq!(body.len(), ranked + unranked.len(), "{sheet:?}");
@@ -255,8 +264,9 @@ async fn every_sheet_prints_on_a4_one_page_wide_with_its_header_row_on_each_page
             !ws.contains("fitToWidth=") || ws.contains("fitToWidth=\"1\""),
             "{name}"
         );
-        // The standings are narrow lists; the other sheets are wide.
-        let orientation = if i < 2 { "portrait" } else { "landscape" };
+        // Every sheet is wide (the standings carry points and the review
+        // state since the review came).
+        let orientation = "landscape";
         assert!(
             ws.contains(&format!("orientation=\"{orientation}\"")),
             "{name}: {orientation}"
@@ -352,8 +362,8 @@ async fn the_printed_workbook_is_a4_keeps_diacritics_and_repeats_headers() {
 
     // Each page by the heading its page header carries.
     let headings = [
-        (MID, "Xếp hạng sơ kết 6 tháng 2026", false),
-        (FINAL, "Xếp hạng tổng kết năm 2026", false),
+        (MID, "Xếp hạng sơ kết 6 tháng 2026", true),
+        (FINAL, "Xếp hạng tổng kết năm 2026", true),
         ("Giao ước", "Giao ước thi đua năm 2026", true),
         ("Danh hiệu", "Đăng ký danh hiệu thi đua năm 2026", true),
         (AUDIT, "Nhật ký thay đổi", true),
@@ -408,4 +418,42 @@ async fn the_printed_workbook_is_a4_keeps_diacritics_and_repeats_headers() {
             "audit page {i}: no action in words\n{page}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_workbook_carries_review_states_points_exemptions_and_late_marks() {
+    let mut b = Bot::with_units(2).await;
+    b.add_targets().await;
+    b.join("U0", &head(0)).await;
+    b.private(&head(0), "/report TSVM yes").await;
+    b.group(&admin(), "/exempt U0 THU mid Không có nhiệm vụ thu")
+        .await;
+    b.group(&admin(), "/points U0 +2,5 mid Cờ thi đua").await;
+    let r = b.private(&head(0), "/submit mid").await;
+    assert!(sent_to(&r, head(0).id)[0].starts_with("📨"), "{r:?}");
+    b.group(&admin(), "/approve U0 mid").await;
+    // A year-end value after the year-end deadline (5 December): late.
+    b.h.clock.set(local(12, 6, 9));
+    b.private(&head(0), "/report final THU 90").await;
+    let xlsx = export(&mut b).await;
+    let mid = rows(&xlsx, MID);
+    let u0 = mid.iter().find(|r| string(&r[1]) == "U0").expect("U0 row");
+    assert_eq!(string(&u0[3]), "102.5", "100 over TSVM alone, +2.5");
+    assert_eq!(string(&u0[6]), "2.5");
+    assert_eq!(string(&u0[7]), "đã duyệt");
+    let pledges = rows(&xlsx, "Giao ước");
+    let thu = pledges
+        .iter()
+        .find(|r| string(&r[0]) == "U0" && string(&r[2]) == "THU")
+        .expect("U0 THU row");
+    assert_eq!(string(&thu[9]), "sơ kết 6 tháng");
+    assert_eq!(string(&thu[10]), "tổng kết năm");
+    let tsvm = pledges
+        .iter()
+        .find(|r| string(&r[0]) == "U0" && string(&r[2]) == "TSVM")
+        .expect("U0 TSVM row");
+    assert_eq!(
+        (string(&tsvm[9]), string(&tsvm[10])),
+        (String::new(), String::new())
+    );
 }
