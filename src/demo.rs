@@ -180,12 +180,17 @@ impl<W: Write> Script<'_, W> {
                     };
                     let body = plain(c.text()).replace('\n', "\n      ");
                     writeln!(self.out, "   {verb} → {to}: {body}")?;
-                    if let Some(buttons) = c
+                    // The first row of buttons, as the chat shows it.
+                    let row: Vec<&str> = c
                         .body
-                        .pointer("/reply_markup/inline_keyboard/0/0/text")
-                        .and_then(Value::as_str)
-                    {
-                        writeln!(self.out, "      [ {buttons} ]")?;
+                        .pointer("/reply_markup/inline_keyboard/0")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|b| b.get("text").and_then(Value::as_str))
+                        .collect();
+                    if !row.is_empty() {
+                        writeln!(self.out, "      [ {} ]", row.join(" ] [ "))?;
                     }
                 }
                 "sendPhoto" | "sendDocument" => {
@@ -361,6 +366,28 @@ async fn play(
     }
     s.private(&head(1), "/status").await?;
     s.group(&an, "/units").await?;
+
+    writeln!(s.out, "\n=== 5b. Thẩm định kết quả sơ kết ===")?;
+    s.h.clock.set(at(2026, 7, 13, 9));
+    s.group(
+        &an,
+        "/exempt QDTPT THU mid Quỹ không có nhiệm vụ thu ngân sách",
+    )
+    .await?;
+    s.private(&head(0), "/submit mid").await?;
+    s.group(&an, "/review mid").await?;
+    s.private(&an, "/review TNMT mid").await?;
+    s.group(
+        &an,
+        "/return TNMT mid Thiếu quyết định công nhận tỷ lệ hoàn thành nhiệm vụ",
+    )
+    .await?;
+    s.private(&head(0), "/report mid HTNV 100 Kèm Quyết định 125/QĐ-STNMT")
+        .await?;
+    s.private(&head(0), "/submit mid").await?;
+    s.group(&an, "/approve TNMT mid").await?;
+    s.group(&an, "/points TNMT +2 mid Bằng khen của UBND tỉnh")
+        .await?;
 
     s.tick_at(at(2026, 7, 14, 8)).await?;
     s.tick_at(at(2026, 7, 16, 8)).await?;
