@@ -112,6 +112,8 @@ pub(super) async fn review(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
                 .cloned()
                 .ok_or_else(|| Refusal::UnknownUnit(code.to_string()))?;
             let notes = reports::latest_notes(conn.conn().await?, unit.id, year, period).await?;
+            let files =
+                crate::storage::evidence::counts(conn.conn().await?, unit.id, period).await?;
             let lines = board
                 .targets
                 .iter()
@@ -122,6 +124,7 @@ pub(super) async fn review(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
                         exempt: board.is_exempt(unit.id, target.id),
                         value: board.values.get(&(unit.id, target.id)).copied(),
                         note: notes.get(&target.id).cloned().unwrap_or_default(),
+                        evidence: files.get(&target.id).copied().unwrap_or(0),
                     }
                 })
                 .collect();
