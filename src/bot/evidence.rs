@@ -61,14 +61,14 @@ async fn attach(
     code: &Code,
     named: Option<Period>,
 ) -> Result<Vec<Out>, Fail> {
-    let (file, unique) = file_of(msg)
-        .or_else(|| msg.reply_to_message().and_then(file_of))
-        .ok_or(Refusal::EvidenceNoFile)?;
     let mut tx = app.db.write().await?;
     let (bloc, unit, sender) = head_unit(app, &mut tx, req).await?;
     let year = bloc.year_at(req.now);
     let period = period_or_open(app, &mut tx, &bloc, req, named).await?;
     let target = target_of(&mut tx, &bloc, year, code).await?;
+    let (file, unique) = file_of(msg)
+        .or_else(|| msg.reply_to_message().and_then(file_of))
+        .ok_or(Refusal::EvidenceNoFile)?;
     let n = evidence::count(&mut tx, unit.id, target.id, period).await?;
     if n >= MAX_EVIDENCE {
         return Err(Refusal::EvidenceFull { max: MAX_EVIDENCE }.into());
