@@ -153,15 +153,15 @@ async fn send_again(
 
 /// An error about the file itself, not the chat or the bot.
 fn refused_file(e: &ApiError) -> bool {
-    match e {
+    !matches!(
+        e,
         ApiError::BotBlocked
-        | ApiError::BotKicked
-        | ApiError::BotKickedFromSupergroup
-        | ApiError::ChatNotFound
-        | ApiError::UserDeactivated
-        | ApiError::CantInitiateConversation => false,
-        _ => true,
-    }
+            | ApiError::BotKicked
+            | ApiError::BotKickedFromSupergroup
+            | ApiError::ChatNotFound
+            | ApiError::UserDeactivated
+            | ApiError::CantInitiateConversation
+    )
 }
 
 /// A target of the bloc's year by code.
