@@ -79,6 +79,9 @@ pub(super) async fn help(bot: &Tg, app: &App, req: &Req) -> Result<Vec<Out>, Fai
             K::Register | K::Cancel | K::Submit => req.private && head,
             K::Export | K::History => admin,
             K::Review | K::Approve | K::Return | K::Exempt | K::Points => admin,
+            K::Correct => req.private && head,
+            K::Corrections | K::Accept | K::Reject => admin,
+            K::Evidence => req.private && member,
             K::Target => false,
         })
         .collect();

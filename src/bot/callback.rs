@@ -38,6 +38,10 @@ pub(super) enum Callback {
         year: i32,
         period: Period,
     },
+    /// Accept a correction request: `cr:a:<request row id>`.
+    Accept(i64),
+    /// Reject it (the reason follows as a message): `cr:r:<request row id>`.
+    Reject(i64),
 }
 
 impl Callback {
@@ -91,6 +95,15 @@ impl Callback {
                 }
             });
         }
+        if let Some(rest) = data.strip_prefix("cr:") {
+            let (what, id) = rest.split_once(':')?;
+            let id = id.parse().ok().filter(|i: &i64| *i > 0)?;
+            return match what {
+                "a" => Some(Callback::Accept(id)),
+                "r" => Some(Callback::Reject(id)),
+                _ => None,
+            };
+        }
         match data {
             "flow:ok" => Some(Callback::FlowConfirm),
             "flow:x" => Some(Callback::FlowCancel),
@@ -120,6 +133,8 @@ impl Callback {
                 year,
                 period,
             } => format!("rv:r:{unit_id}:{year}:{}", period.as_str()),
+            Callback::Accept(id) => format!("cr:a:{id}"),
+            Callback::Reject(id) => format!("cr:r:{id}"),
         };
         debug_assert!(d.len() <= MAX_DATA, "callback data too long: {d}");
         d
@@ -176,6 +191,8 @@ mod tests {
                 unit: None,
                 offset: 0,
             },
+            Callback::Accept(i64::MAX),
+            Callback::Reject(1),
         ];
         for c in all {
             let d = c.data();
@@ -254,6 +271,10 @@ mod tests {
             "FLOW:OK",
             "hist:1:0:10:0",
             "hist:a:0:10",
+            "cr:a:",
+            "cr:x:1",
+            "cr:r:-1",
+            "cr:a:1:2",
             "nope",
         ] {
             assert_eq!(Callback::parse(d), None, "{d:?}");

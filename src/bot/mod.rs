@@ -5,6 +5,8 @@ mod batch;
 mod blocs;
 mod callback;
 mod context;
+mod corrections;
+mod evidence;
 mod fail;
 mod files;
 mod flow;
@@ -106,6 +108,16 @@ pub enum Command {
     Exempt(String),
     /// `/points <UNIT> [±N] [mid|final] [reason]`
     Points(String),
+    /// `/correct <TARGET> [mid|final] <value> <reason>`
+    Correct(String),
+    /// `/corrections`
+    Corrections,
+    /// `/accept <N>`
+    Accept(String),
+    /// `/reject <N> <reason>`
+    Reject(String),
+    /// `/evidence [UNIT] <TARGET> [mid|final]`
+    Evidence(String),
 }
 
 /// What a message's text asks of the bot.
@@ -253,7 +265,18 @@ async fn handle_message(bot: &Tg, app: &App, me: &Me, update_id: i64, msg: &Mess
     }
     // Any update from a chat marked unreachable shows it is back.
     context::reachable_again(app, msg.chat.id.0).await;
-    let Some(text) = msg.text() else { return };
+    // A photo or document brings its command in its caption: only
+    // `/evidence` is read there.
+    let Some(text) = msg.text().or_else(|| {
+        msg.caption().filter(|c| {
+            matches!(
+                parse(c, me.username()),
+                Parsed::Command(Command::Evidence(_))
+            )
+        })
+    }) else {
+        return;
+    };
     let cmd = match parse(text, me.username()) {
         Parsed::Command(c) => c,
         Parsed::Ignore
@@ -272,6 +295,18 @@ async fn handle_message(bot: &Tg, app: &App, me: &Me, update_id: i64, msg: &Mess
                         app,
                         &req,
                         CommandKind::Return,
+                        done.map(Option::unwrap_or_default),
+                    );
+                    return;
+                }
+            }
+            match corrections::reason(app, &req, text).await {
+                Ok(None) => {}
+                done => {
+                    send::outcome(
+                        app,
+                        &req,
+                        CommandKind::Reject,
                         done.map(Option::unwrap_or_default),
                     );
                     return;
@@ -342,6 +377,11 @@ fn command_kind(cmd: &Command) -> CommandKind {
         Command::Return(_) => CommandKind::Return,
         Command::Exempt(_) => CommandKind::Exempt,
         Command::Points(_) => CommandKind::Points,
+        Command::Correct(_) => CommandKind::Correct,
+        Command::Corrections => CommandKind::Corrections,
+        Command::Accept(_) => CommandKind::Accept,
+        Command::Reject(_) => CommandKind::Reject,
+        Command::Evidence(_) => CommandKind::Evidence,
     }
 }
 
@@ -397,7 +437,10 @@ async fn run(
         Command::History(a) => history::history(app, req, &a).await,
         Command::Cancel => match review::cancel(app, req).await? {
             Some(outs) => Ok(outs),
-            None => flow::cancel(app, req).await,
+            None => match corrections::cancel(app, req).await? {
+                Some(outs) => Ok(outs),
+                None => flow::cancel(app, req).await,
+            },
         },
         Command::Submit(a) => review::submit(app, req, &a).await,
         Command::Review(a) => review::review(app, req, &a).await,
@@ -405,6 +448,11 @@ async fn run(
         Command::Return(a) => review::send_back(app, req, &a).await,
         Command::Exempt(a) => review::exempt(app, req, &a).await,
         Command::Points(a) => review::points(app, req, &a).await,
+        Command::Correct(a) => corrections::correct(app, req, &a).await,
+        Command::Corrections => corrections::list(app, req).await,
+        Command::Accept(a) => corrections::accept(app, req, &a).await,
+        Command::Reject(a) => corrections::reject(app, req, &a).await,
+        Command::Evidence(a) => evidence::evidence(bot, app, req, msg, &a).await,
     }
 }
 
@@ -431,6 +479,11 @@ fn menu(private: bool) -> &'static [(&'static str, CommandKind)] {
             ("join", K::Join),
             ("bloc", K::Bloc),
             ("lang", K::Lang),
+            ("submit", K::Submit),
+            ("evidence", K::Evidence),
+            ("correct", K::Correct),
+            ("review", K::Review),
+            ("corrections", K::Corrections),
             ("cancel", K::Cancel),
             ("help", K::Help),
             ("start", K::Start),
@@ -449,6 +502,8 @@ fn menu(private: bool) -> &'static [(&'static str, CommandKind)] {
             ("addunit", K::AddUnit),
             ("history", K::History),
             ("export", K::Export),
+            ("review", K::Review),
+            ("corrections", K::Corrections),
             ("lang", K::Lang),
             ("help", K::Help),
         ]
@@ -567,6 +622,16 @@ async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, cb: Opt
         }) => (
             CommandKind::Return,
             review::return_button(app, &req, unit_id, year, period).await,
+            false,
+        ),
+        Some(Callback::Accept(id)) => (
+            CommandKind::Accept,
+            corrections::accept_button(app, &req, id).await,
+            false,
+        ),
+        Some(Callback::Reject(id)) => (
+            CommandKind::Reject,
+            corrections::reject_button(app, &req, id).await,
             false,
         ),
         // Sign buttons are routed before; data from elsewhere is only answered.

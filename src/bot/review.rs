@@ -117,6 +117,8 @@ pub(super) async fn review(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
                 .cache()
                 .schedule(&mut conn, bloc.id, year, bloc.tz)
                 .await?;
+            let files =
+                crate::storage::evidence::counts(conn.conn().await?, unit.id, period).await?;
             let lines = board
                 .targets
                 .iter()
@@ -133,6 +135,7 @@ pub(super) async fn review(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
                         late: latest
                             .get(&target.id)
                             .is_some_and(|l| schedule.late(period, l.1)),
+                        evidence: files.get(&target.id).copied().unwrap_or(0),
                     }
                 })
                 .collect();

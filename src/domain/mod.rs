@@ -4,6 +4,7 @@ pub mod args;
 pub mod bloc;
 pub mod board;
 pub mod code;
+pub mod correction;
 pub mod period;
 pub mod refusal;
 pub mod review;

@@ -84,11 +84,21 @@ pub enum CommandKind {
     Exempt,
     /// `/points <UNIT> [±N] [mid|final] [reason]`
     Points,
+    /// `/correct <TARGET> [mid|final] <value> <reason>`
+    Correct,
+    /// `/corrections`
+    Corrections,
+    /// `/accept <N>` and the Accept button
+    Accept,
+    /// `/reject <N> <reason>` and the Reject button
+    Reject,
+    /// `/evidence [UNIT] <TARGET> [mid|final]`
+    Evidence,
 }
 
 impl CommandKind {
     /// Every command, in the order `/help` lists them.
-    pub const ALL: [CommandKind; 40] = [
+    pub const ALL: [CommandKind; 45] = [
         CommandKind::Start,
         CommandKind::Help,
         CommandKind::Bloc,
@@ -129,6 +139,11 @@ impl CommandKind {
         CommandKind::Return,
         CommandKind::Exempt,
         CommandKind::Points,
+        CommandKind::Correct,
+        CommandKind::Corrections,
+        CommandKind::Accept,
+        CommandKind::Reject,
+        CommandKind::Evidence,
     ];
 }
 
@@ -294,6 +309,29 @@ pub enum Refusal {
     AlreadyExempt(String),
     /// `/exempt remove` of a target that is not exempt.
     NotExempt(String),
+    /// `/correct` before the period was approved: `/report` still applies
+    /// (or the review is pending).
+    NotApprovedYet,
+    /// A reason is required (`/correct`, `/reject`).
+    ReasonNeeded,
+    /// Not a request number.
+    BadRequestNo(String),
+    /// No correction request with this number in the bloc.
+    UnknownCorrection(i64),
+    /// The request was decided already (accepted or not).
+    CorrectionDecided {
+        /// It was accepted.
+        accepted: bool,
+    },
+    /// `/evidence <TARGET>` came with no photo or document, nor as a reply to one.
+    EvidenceNoFile,
+    /// The value has the most evidence files already.
+    EvidenceFull {
+        /// The most allowed.
+        max: usize,
+    },
+    /// This file is evidence of that value already.
+    EvidenceAlready,
     /// A sign button that is not for the current year's pledge (a previous
     /// year's message, or data this version does not read): `/pledge` again.
     StaleSignButton {

@@ -78,6 +78,14 @@ actions! {
     ExemptRemove = "exempt.remove",
     /// `/points` adding an entry.
     Points = "points.add",
+    /// `/correct`: a head asks to change an approved value.
+    CorrectionRequest = "correction.request",
+    /// `/accept` or its button: the value was replaced.
+    CorrectionAccept = "correction.accept",
+    /// `/reject` or its button, with the reason.
+    CorrectionReject = "correction.reject",
+    /// `/evidence` attached a file to a value.
+    EvidenceAdd = "evidence.add",
 }
 
 impl Action {

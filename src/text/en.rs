@@ -138,6 +138,15 @@ impl Texts for En {
             R::BadPoints(raw) => format!("«{}» is not a valid amount: it needs a + or − sign, at most one decimal, from 0.1 to 100.", esc(raw)),
             R::AlreadyExempt(c) => format!("Target {} is exempt for this unit in that period already.", esc(c)),
             R::NotExempt(c) => format!("Target {} is not exempt for this unit in that period.", esc(c)),
+            R::NotApprovedYet => "A correction can be asked only once this period's results are approved; nothing was changed. Until then, report again with /report (if submitted, wait for the bloc admin to approve or return them).".into(),
+            R::ReasonNeeded => "A reason is required; nothing was changed.".into(),
+            R::BadRequestNo(raw) => format!("“{}” is not a request number: a positive whole number as in /corrections.", esc(raw)),
+            R::UnknownCorrection(n) => format!("There is no correction request #{n} in this bloc. Type /corrections for the pending ones."),
+            R::CorrectionDecided { accepted: true } => "This request was accepted already; nothing was changed.".into(),
+            R::CorrectionDecided { accepted: false } => "This request was rejected already; nothing was changed.".into(),
+            R::EvidenceNoFile => "No file: send a photo or document with the caption /evidence &lt;TARGET&gt;, or reply to one with that command.".into(),
+            R::EvidenceFull { max } => format!("This value has {max} evidence files already, the most allowed; nothing was changed."),
+            R::EvidenceAlready => "This file is evidence of that value already; nothing was changed.".into(),
             R::StaleSignButton { year: Some(y) } => format!("This sign button is for the {y} pledge and no longer works; nothing was changed. Type /pledge to see and sign this year's pledge."),
             R::StaleSignButton { year: None } => "This sign button is outdated and no longer works; nothing was changed. Type /pledge to get a new one.".into(),
         }
@@ -203,6 +212,17 @@ impl Texts for En {
             K::Points => {
                 "/points &lt;UNIT&gt; &lt;+N|-N&gt; [mid|final] &lt;reason&gt; or /points &lt;UNIT&gt; [mid|final] — e.g. /points TNMT +5 final Provincial emulation flag"
             }
+            K::Correct => {
+                "/correct &lt;TARGET&gt; [mid|final] &lt;value&gt; &lt;reason&gt; — e.g. /correct THU mid 75.5 Treasury figures closed"
+            }
+            K::Corrections => "/corrections",
+            K::Accept => "/accept &lt;request number&gt; — e.g. /accept 3",
+            K::Reject => {
+                "/reject &lt;request number&gt; &lt;reason&gt; — e.g. /reject 3 No voucher yet"
+            }
+            K::Evidence => {
+                "/evidence &lt;TARGET&gt; [mid|final] as the caption of a photo or document (or replying to one), or /evidence &lt;UNIT&gt; &lt;TARGET&gt; [mid|final] — e.g. /evidence TNMT THU"
+            }
         }
     }
 
@@ -248,6 +268,11 @@ impl Texts for En {
             K::Return => "return results with a reason",
             K::Exempt => "exempt a unit from a target",
             K::Points => "a unit's bonus and penalty points",
+            K::Correct => "ask to change an approved value",
+            K::Corrections => "pending correction requests",
+            K::Accept => "accept a correction request",
+            K::Reject => "reject a correction request, with a reason",
+            K::Evidence => "a value's evidence: attach it or get it back",
         }
     }
 
@@ -718,5 +743,127 @@ impl Texts for En {
 
     fn points_total(&self) -> &'static str {
         "Total"
+    }
+
+    fn correction_asked(&self, c: &super::CorrectionView) -> String {
+        format!(
+            "✏️ Correction request #{} sent: {}. A bloc admin will accept or reject it; you will be told.",
+            c.no,
+            self.correction_line(c)
+        )
+    }
+
+    fn correction_notice(&self, c: &super::CorrectionView) -> String {
+        format!(
+            "✏️ Request to correct an approved value:\n{}",
+            self.correction_line(c)
+        )
+    }
+
+    fn corrections_title(&self) -> &'static str {
+        "Pending correction requests"
+    }
+
+    fn no_corrections(&self) -> &'static str {
+        "No request is pending."
+    }
+
+    fn accept_button(&self) -> &'static str {
+        "✅ Accept"
+    }
+
+    fn reject_button(&self) -> &'static str {
+        "✖️ Reject"
+    }
+
+    fn correction_accepted(&self, c: &super::CorrectionView) -> String {
+        format!(
+            "✅ Request #{} accepted: {} of unit <b>{}</b> ({}) is now <b>{}</b>.",
+            c.no,
+            esc(&c.target),
+            esc(&c.unit),
+            self.period(c.period),
+            esc(&c.new)
+        )
+    }
+
+    fn correction_accepted_head(&self, c: &super::CorrectionView) -> String {
+        format!(
+            "✅ Correction request #{} was accepted: {} ({}) is now <b>{}</b>.",
+            c.no,
+            esc(&c.target),
+            self.period(c.period),
+            esc(&c.new)
+        )
+    }
+
+    fn correction_rejected(&self, c: &super::CorrectionView, reason: &str) -> String {
+        format!(
+            "✖️ Request #{} rejected ({} of unit <b>{}</b>). Reason: {}",
+            c.no,
+            esc(&c.target),
+            esc(&c.unit),
+            esc(reason)
+        )
+    }
+
+    fn correction_rejected_head(&self, c: &super::CorrectionView, reason: &str) -> String {
+        format!(
+            "✖️ Correction request #{} ({}, {}) was rejected; the value stays as it was. Reason: {}",
+            c.no,
+            esc(&c.target),
+            self.period(c.period),
+            esc(reason)
+        )
+    }
+
+    fn ask_reject_reason(&self, no: i64) -> String {
+        format!("✖️ Rejecting request #{no}: send the reason as your next message (or /cancel).")
+    }
+
+    fn reject_cancelled(&self) -> &'static str {
+        "Rejection cancelled; the request is still pending."
+    }
+
+    fn evidence_added(&self, target: &str, period: Period, n: usize, max: usize) -> String {
+        format!(
+            "📎 Evidence added to target <b>{}</b> ({}): {n}/{max} files.",
+            esc(target),
+            self.period(period)
+        )
+    }
+
+    fn no_evidence(&self, unit: &str, target: &str, period: Period) -> String {
+        format!(
+            "📎 Target <b>{}</b> of unit <b>{}</b> ({}) has no evidence yet.",
+            esc(target),
+            esc(unit),
+            self.period(period)
+        )
+    }
+
+    fn evidence_sent(
+        &self,
+        unit: &str,
+        target: &str,
+        period: Period,
+        sent: usize,
+        gone: &[usize],
+    ) -> String {
+        let mut s = format!(
+            "📎 Evidence of target <b>{}</b>, unit <b>{}</b> ({}): {sent} files sent again.",
+            esc(target),
+            esc(unit),
+            self.period(period)
+        );
+        if !gone.is_empty() {
+            let nos: Vec<String> = gone.iter().map(|n| format!("#{n}")).collect();
+            s.push_str(&format!(
+                "\n⚠️ Telegram can no longer send {} files ({}): they are gone and must be attached again.",
+                gone.len(),
+                nos.join(", ")
+            ));
+        }
+        s
     }
 }

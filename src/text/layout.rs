@@ -157,6 +157,8 @@ pub struct ReviewLine {
     pub note: String,
     /// Recorded after the period's deadline day.
     pub late: bool,
+    /// Evidence files attached to it.
+    pub evidence: usize,
 }
 
 /// `/review <UNIT>`.
@@ -178,6 +180,25 @@ pub struct ReviewSheetView {
     pub base: f64,
     /// Points.
     pub points: f64,
+}
+
+/// A correction request, as shown.
+#[derive(Debug, Clone)]
+pub struct CorrectionView {
+    /// Its number within the bloc.
+    pub no: i64,
+    /// Unit code.
+    pub unit: String,
+    /// Target code.
+    pub target: String,
+    /// Period.
+    pub period: Period,
+    /// The value before, as typed.
+    pub old: Option<String>,
+    /// The value asked for, as typed.
+    pub new: String,
+    /// Why.
+    pub reason: String,
 }
 
 /// What the bot says, in one language.
@@ -310,6 +331,75 @@ pub trait Texts: Sync {
     /// "Total" of `/points`.
     fn points_total(&self) -> &'static str;
 
+    // ------------------------------------------- corrections and evidence
+    /// `/correct` done, to the head: request `no` waits for an admin.
+    fn correction_asked(&self, c: &CorrectionView) -> String;
+    /// A correction request, to each bloc admin, above Accept and Reject.
+    fn correction_notice(&self, c: &CorrectionView) -> String;
+    /// Title of `/corrections`.
+    fn corrections_title(&self) -> &'static str;
+    /// `/corrections` with none pending.
+    fn no_corrections(&self) -> &'static str;
+    /// Label of the Accept button.
+    fn accept_button(&self) -> &'static str;
+    /// Label of the Reject button.
+    fn reject_button(&self) -> &'static str;
+    /// Accepted, to the admin.
+    fn correction_accepted(&self, c: &CorrectionView) -> String;
+    /// Accepted, to the head.
+    fn correction_accepted_head(&self, c: &CorrectionView) -> String;
+    /// Rejected, to the admin.
+    fn correction_rejected(&self, c: &CorrectionView, reason: &str) -> String;
+    /// Rejected, to the head, with why.
+    fn correction_rejected_head(&self, c: &CorrectionView, reason: &str) -> String;
+    /// The Reject button: the reason is asked as the next message.
+    fn ask_reject_reason(&self, no: i64) -> String;
+    /// `/cancel` of a Reject waiting for its reason.
+    fn reject_cancelled(&self) -> &'static str;
+    /// Evidence attached: the value has `n` files of at most `max`.
+    fn evidence_added(&self, target: &str, period: Period, n: usize, max: usize) -> String;
+    /// `/evidence <UNIT> <TARGET>` of a value without files.
+    fn no_evidence(&self, unit: &str, target: &str, period: Period) -> String;
+    /// `/evidence <UNIT> <TARGET>` done: `sent` files sent again; `gone`
+    /// lists (from 1) those Telegram would not send.
+    fn evidence_sent(
+        &self,
+        unit: &str,
+        target: &str,
+        period: Period,
+        sent: usize,
+        gone: &[usize],
+    ) -> String;
+
+    /// One request: `#N UNIT TARGET (period): old → new — reason`.
+    fn correction_line(&self, c: &CorrectionView) -> String {
+        format!(
+            "#{} <b>{}</b> {} ({}): {} → <b>{}</b> — {}",
+            c.no,
+            esc(&c.unit),
+            esc(&c.target),
+            self.period(c.period),
+            esc(c.old.as_deref().unwrap_or(self.words().not_reported)),
+            esc(&c.new),
+            esc(&c.reason)
+        )
+    }
+
+    /// `/corrections`: the pending requests, numbered.
+    fn corrections_list(&self, rows: &[CorrectionView]) -> String {
+        let mut s = format!("✏️ <b>{}</b>", self.corrections_title());
+        if rows.is_empty() {
+            s.push_str(&format!("\n{}", self.no_corrections()));
+        }
+        for c in rows {
+            s.push_str(&format!("\n• {}", self.correction_line(c)));
+        }
+        if !rows.is_empty() {
+            s.push_str("\n\n/accept N · /reject N …");
+        }
+        s
+    }
+
     /// `/review` for a period: every unit and where its review stands.
     fn review_list(&self, v: &ReviewListView) -> String {
         let mut s = format!(
@@ -395,6 +485,9 @@ pub trait Texts: Sync {
             }
             if !l.note.is_empty() {
                 s.push_str(&format!(" <i>({})</i>", esc(&l.note)));
+            }
+            if l.evidence > 0 {
+                s.push_str(&format!(" 📎{}", l.evidence));
             }
         }
         s.push_str(&format!(

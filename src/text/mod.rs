@@ -7,7 +7,8 @@ mod layout;
 mod vi;
 
 pub use layout::{
-    ReviewLine, ReviewListView, ReviewSheetView, Texts, Words, review_icon, signed_points,
+    CorrectionView, ReviewLine, ReviewListView, ReviewSheetView, Texts, Words, review_icon,
+    signed_points,
 };
 
 use crate::domain::schedule::Deadline;

@@ -138,6 +138,15 @@ impl Texts for Vi {
             R::BadPoints(raw) => format!("«{}» không phải số điểm hợp lệ: cần dấu + hoặc −, tối đa một chữ số thập phân, từ 0,1 đến 100.", esc(raw)),
             R::AlreadyExempt(c) => format!("Chỉ tiêu {} đã được miễn cho đơn vị này trong kỳ đó rồi.", esc(c)),
             R::NotExempt(c) => format!("Chỉ tiêu {} không được miễn cho đơn vị này trong kỳ đó.", esc(c)),
+            R::NotApprovedYet => "Chỉ đề nghị sửa được khi kết quả kỳ này đã được duyệt; chưa có gì thay đổi. Trước đó, hãy báo cáo lại bằng /report (nếu đã gửi thẩm định, chờ quản trị khối duyệt hoặc trả lại).".into(),
+            R::ReasonNeeded => "Cần ghi lý do; chưa có gì thay đổi.".into(),
+            R::BadRequestNo(raw) => format!("«{}» không phải số thứ tự đề nghị: cần một số nguyên dương như trong /corrections.", esc(raw)),
+            R::UnknownCorrection(n) => format!("Không có đề nghị sửa số #{n} trong khối này. Gõ /corrections để xem các đề nghị đang chờ."),
+            R::CorrectionDecided { accepted: true } => "Đề nghị này đã được chấp nhận rồi; chưa có gì thay đổi.".into(),
+            R::CorrectionDecided { accepted: false } => "Đề nghị này đã bị từ chối rồi; chưa có gì thay đổi.".into(),
+            R::EvidenceNoFile => "Chưa có tệp nào: gửi ảnh hoặc tệp kèm chú thích /evidence &lt;MÃ CHỈ TIÊU&gt;, hoặc trả lời một ảnh, tệp bằng lệnh đó.".into(),
+            R::EvidenceFull { max } => format!("Giá trị này đã có đủ {max} minh chứng, không thêm được nữa; chưa có gì thay đổi."),
+            R::EvidenceAlready => "Tệp này đã là minh chứng của giá trị đó rồi; chưa có gì thay đổi.".into(),
             R::StaleSignButton { year: Some(y) } => format!("Nút ký này thuộc giao ước năm {y}, không còn dùng được; chưa có gì thay đổi. Gõ /pledge để xem và ký giao ước năm nay."),
             R::StaleSignButton { year: None } => "Nút ký này đã cũ, không còn dùng được; chưa có gì thay đổi. Gõ /pledge để nhận nút ký mới.".into(),
         }
@@ -205,6 +214,17 @@ impl Texts for Vi {
             K::Points => {
                 "/points &lt;MÃ ĐƠN VỊ&gt; &lt;+N|−N&gt; [mid|final] &lt;lý do&gt; hoặc /points &lt;MÃ ĐƠN VỊ&gt; [mid|final] — ví dụ: /points TNMT +5 final Cờ thi đua của UBND tỉnh"
             }
+            K::Correct => {
+                "/correct &lt;MÃ CHỈ TIÊU&gt; [mid|final] &lt;giá trị&gt; &lt;lý do&gt; — ví dụ: /correct THU mid 75,5 Số liệu kho bạc đã chốt"
+            }
+            K::Corrections => "/corrections",
+            K::Accept => "/accept &lt;số đề nghị&gt; — ví dụ: /accept 3",
+            K::Reject => {
+                "/reject &lt;số đề nghị&gt; &lt;lý do&gt; — ví dụ: /reject 3 Chưa có chứng từ"
+            }
+            K::Evidence => {
+                "/evidence &lt;MÃ CHỈ TIÊU&gt; [mid|final] làm chú thích của ảnh, tệp (hoặc trả lời ảnh, tệp đó), hoặc /evidence &lt;MÃ ĐƠN VỊ&gt; &lt;MÃ CHỈ TIÊU&gt; [mid|final] — ví dụ: /evidence TNMT THU"
+            }
         }
     }
 
@@ -250,6 +270,11 @@ impl Texts for Vi {
             K::Return => "trả lại kết quả kèm lý do",
             K::Exempt => "miễn một chỉ tiêu cho một đơn vị",
             K::Points => "điểm cộng, điểm trừ của một đơn vị",
+            K::Correct => "đề nghị sửa một giá trị đã được duyệt",
+            K::Corrections => "các đề nghị sửa số liệu đang chờ",
+            K::Accept => "chấp nhận một đề nghị sửa số liệu",
+            K::Reject => "từ chối một đề nghị sửa số liệu, kèm lý do",
+            K::Evidence => "minh chứng của một giá trị: gửi kèm hoặc xem lại",
         }
     }
 
@@ -720,6 +745,130 @@ impl Texts for Vi {
     fn points_total(&self) -> &'static str {
         "Tổng"
     }
+
+    fn correction_asked(&self, c: &super::CorrectionView) -> String {
+        format!(
+            "✏️ Đã gửi đề nghị sửa số #{}: {}. Quản trị khối sẽ chấp nhận hoặc từ chối; bạn sẽ nhận được thông báo.",
+            c.no,
+            self.correction_line(c)
+        )
+    }
+
+    fn correction_notice(&self, c: &super::CorrectionView) -> String {
+        format!(
+            "✏️ Đề nghị sửa số liệu đã duyệt:\n{}",
+            self.correction_line(c)
+        )
+    }
+
+    fn corrections_title(&self) -> &'static str {
+        "Đề nghị sửa số liệu đang chờ"
+    }
+
+    fn no_corrections(&self) -> &'static str {
+        "Không có đề nghị nào đang chờ."
+    }
+
+    fn accept_button(&self) -> &'static str {
+        "✅ Chấp nhận"
+    }
+
+    fn reject_button(&self) -> &'static str {
+        "✖️ Từ chối"
+    }
+
+    fn correction_accepted(&self, c: &super::CorrectionView) -> String {
+        format!(
+            "✅ Đã chấp nhận đề nghị #{}: {} của đơn vị <b>{}</b> ({}) nay là <b>{}</b>.",
+            c.no,
+            esc(&c.target),
+            esc(&c.unit),
+            self.period(c.period),
+            esc(&c.new)
+        )
+    }
+
+    fn correction_accepted_head(&self, c: &super::CorrectionView) -> String {
+        format!(
+            "✅ Đề nghị sửa số #{} đã được chấp nhận: {} ({}) nay là <b>{}</b>.",
+            c.no,
+            esc(&c.target),
+            self.period(c.period),
+            esc(&c.new)
+        )
+    }
+
+    fn correction_rejected(&self, c: &super::CorrectionView, reason: &str) -> String {
+        format!(
+            "✖️ Đã từ chối đề nghị #{} ({} của đơn vị <b>{}</b>). Lý do: {}",
+            c.no,
+            esc(&c.target),
+            esc(&c.unit),
+            esc(reason)
+        )
+    }
+
+    fn correction_rejected_head(&self, c: &super::CorrectionView, reason: &str) -> String {
+        format!(
+            "✖️ Đề nghị sửa số #{} ({}, {}) bị từ chối; giá trị cũ được giữ nguyên. Lý do: {}",
+            c.no,
+            esc(&c.target),
+            self.period(c.period),
+            esc(reason)
+        )
+    }
+
+    fn ask_reject_reason(&self, no: i64) -> String {
+        format!(
+            "✖️ Từ chối đề nghị #{no}: hãy gửi lý do trong tin nhắn tiếp theo (hoặc /cancel để thôi)."
+        )
+    }
+
+    fn reject_cancelled(&self) -> &'static str {
+        "Đã thôi từ chối; đề nghị vẫn đang chờ."
+    }
+
+    fn evidence_added(&self, target: &str, period: Period, n: usize, max: usize) -> String {
+        format!(
+            "📎 Đã thêm minh chứng cho chỉ tiêu <b>{}</b> ({}): {n}/{max} tệp.",
+            esc(target),
+            self.period(period)
+        )
+    }
+
+    fn no_evidence(&self, unit: &str, target: &str, period: Period) -> String {
+        format!(
+            "📎 Chỉ tiêu <b>{}</b> của đơn vị <b>{}</b> ({}) chưa có minh chứng nào.",
+            esc(target),
+            esc(unit),
+            self.period(period)
+        )
+    }
+
+    fn evidence_sent(
+        &self,
+        unit: &str,
+        target: &str,
+        period: Period,
+        sent: usize,
+        gone: &[usize],
+    ) -> String {
+        let mut s = format!(
+            "📎 Minh chứng của chỉ tiêu <b>{}</b>, đơn vị <b>{}</b> ({}): đã gửi lại {sent} tệp.",
+            esc(target),
+            esc(unit),
+            self.period(period)
+        );
+        if !gone.is_empty() {
+            let nos: Vec<String> = gone.iter().map(|n| format!("#{n}")).collect();
+            s.push_str(&format!(
+                "\n⚠️ Telegram không còn gửi được {} tệp ({}): tệp đã mất, cần gửi lại minh chứng.",
+                gone.len(),
+                nos.join(", ")
+            ));
+        }
+        s
+    }
 }
 
 /// The Vietnamese words for an audit-log action, as a reader of the
@@ -750,5 +899,9 @@ pub(super) fn audit_action(a: crate::storage::audit::Action) -> &'static str {
         Action::Exempt => "Miễn chỉ tiêu",
         Action::ExemptRemove => "Bỏ miễn chỉ tiêu",
         Action::Points => "Điểm cộng, điểm trừ",
+        Action::CorrectionRequest => "Đề nghị sửa số liệu đã duyệt",
+        Action::CorrectionAccept => "Chấp nhận sửa số liệu",
+        Action::CorrectionReject => "Từ chối sửa số liệu",
+        Action::EvidenceAdd => "Thêm minh chứng",
     }
 }

@@ -16,6 +16,7 @@ mod pledge;
 mod process;
 mod report;
 mod review;
+mod review_more;
 mod schedule;
 mod scheduler;
 mod setup;

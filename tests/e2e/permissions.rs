@@ -150,6 +150,8 @@ enum Cmd {
     WithInvite(&'static str),
     /// The sign button under U0's pledge, as shown to its head.
     SignButton,
+    /// A photo with the text as its caption.
+    Photo(&'static str),
 }
 
 impl fmt::Display for Cmd {
@@ -159,6 +161,7 @@ impl fmt::Display for Cmd {
             Cmd::Reply(t) => write!(f, "`{t}` (replying to a newcomer)"),
             Cmd::WithInvite(t) => write!(f, "`{t} <invite to U2>`"),
             Cmd::SignButton => f.write_str("the sign button of U0's pledge"),
+            Cmd::Photo(t) => write!(f, "a photo captioned `{t}`"),
         }
     }
 }
@@ -173,6 +176,10 @@ enum World {
     Reported,
     /// As `Reported`, and every head has submitted for review.
     Submitted,
+    /// As `Submitted`, and every submitted unit approved.
+    Approved,
+    /// As `Approved`, and the heads of U0 of both blocs asked correction #1.
+    Corrected,
 }
 
 /// One line of the matrix: a command and, per chat, one letter per role in
@@ -217,7 +224,7 @@ fn l(
 fn matrix() -> Vec<Line> {
     use Cmd::*;
     use Place::{Any, Group, Private};
-    use World::{NextYear, Now, Reported, Submitted};
+    use World::{Approved, Corrected, NextYear, Now, Reported, Submitted};
     const W: bool = true; // a write
     const R: bool = false; // a read
     vec![
@@ -267,6 +274,12 @@ fn matrix() -> Vec<Line> {
         l(Text("/exempt U0 THU Không áp dụng"),       W, Any,     Now,      "R R R R R A R R R", "R R R R R A E R -", "R R R R R R R R R"),
         l(Text("/points U0 +1 Cờ thi đua"),           W, Any,     Now,      "R R R R R A R R R", "R R R R R A E R -", "R R R R R R R R R"),
         l(Text("/points U0"),                         R, Any,     Now,      "R R R R R A R R R", "R R R R R A E R -", ""),
+        l(Text("/correct THU 75 Số liệu mới"),        W, Private, Approved, "R R R R R R R R R", "R R A A E R R R -", ""),
+        l(Text("/corrections"),                       R, Any,     Corrected,"R R R R R A R R R", "R R R R R A E R -", "R R R R R R R R R"),
+        l(Text("/accept 1"),                          W, Any,     Corrected,"R R R R R A R R R", "R R R R R A E R -", "R R R R R R R R R"),
+        l(Text("/reject 1 Chưa có chứng từ"),         W, Any,     Corrected,"R R R R R A R R R", "R R R R R A E R -", ""),
+        l(Photo("/evidence THU"),                     W, Private, Now,      "R R R R R R R R R", "R R A A E R R R -", ""),
+        l(Text("/evidence U0 THU"),                   R, Private, Now,      "R R R R R R R R R", "R R A A E A E R -", ""),
     ]
 }
 
@@ -381,16 +394,36 @@ async fn world(w: World) -> Bot {
     if w == World::NextYear {
         b.h.clock.advance(chrono::Duration::days(365));
     }
-    if matches!(w, World::Reported | World::Submitted) {
+    if matches!(
+        w,
+        World::Reported | World::Submitted | World::Approved | World::Corrected
+    ) {
         for p in [head(0), head(1), foreign_head()] {
             for cmd in ["/report TSVM yes", "/report THU 50"] {
                 let r = b.private(&p, cmd).await;
                 assert!(only_text(&r).starts_with("✅"), "{cmd}: {r:?}");
             }
-            if w == World::Submitted {
+            if w != World::Reported {
                 let r = b.private(&p, "/submit").await;
                 assert!(sent_to(&r, p.id)[0].starts_with("📨"), "{r:?}");
             }
+        }
+    }
+    if matches!(w, World::Approved | World::Corrected) {
+        for (chat, title, who, unit) in [
+            (GROUP, TITLE, admin(), "U0"),
+            (GROUP, TITLE, admin(), "U1"),
+            (OTHER_GROUP, OTHER_TITLE, a2.clone(), "U0"),
+        ] {
+            let text = format!("/approve {unit}");
+            let r = b.send(updates::group(chat, title, &who, &text)).await;
+            assert!(sent_to(&r, chat)[0].starts_with("✅"), "{r:?}");
+        }
+    }
+    if w == World::Corrected {
+        for p in [head(0), foreign_head()] {
+            let r = b.private(&p, "/correct THU 75 Số liệu kho bạc").await;
+            assert!(sent_to(&r, p.id)[0].starts_with("✏️"), "{r:?}");
         }
     }
     b
@@ -413,6 +446,8 @@ async fn bloc_rows(b: &Bot, chat: i64) -> String {
         ("reviews", format!("unit_id IN {units}")),
         ("exemptions", format!("unit_id IN {units}")),
         ("points", format!("unit_id IN {units}")),
+        ("corrections", format!("bloc_id = {bloc}")),
+        ("evidence", format!("unit_id IN {units}")),
         ("reports", format!("unit_id IN {units}")),
         ("schedules", format!("bloc_id = {bloc}")),
         ("audit_log", format!("bloc_id = {bloc}")),
@@ -480,7 +515,7 @@ async fn prepare(b: &mut Bot, c: &Case) -> (serde_json::Value, i64) {
         Chat::Private => (c.role.person().map_or(0, |p| p.id), ""),
     };
     let text = match c.cmd {
-        Cmd::Text(t) | Cmd::Reply(t) => t.to_owned(),
+        Cmd::Text(t) | Cmd::Reply(t) | Cmd::Photo(t) => t.to_owned(),
         Cmd::WithInvite(t) => {
             let token = invite_token(&b.private(&admin(), "/invite U2").await);
             format!("{t} {token}")
@@ -516,6 +551,10 @@ async fn prepare(b: &mut Bot, c: &Case) -> (serde_json::Value, i64) {
             updates::group_reply(chat_id, title, &p, &text, replied())
         }
         (Some(p), _) => updates::group(chat_id, title, &p, &text),
+    };
+    let update = match c.cmd {
+        Cmd::Photo(_) => updates::with_photo(update, "perm-photo", "perm-photo-u"),
+        _ => update,
     };
     (update, chat_id)
 }
@@ -865,7 +904,7 @@ fn allowed_here(role: Role, chat: Chat) -> (HashSet<String>, HashSet<String>) {
     let mut known = HashSet::new();
     for c in cases() {
         let key = match c.cmd {
-            Cmd::Text(t) | Cmd::Reply(t) => command_key(t),
+            Cmd::Text(t) | Cmd::Reply(t) | Cmd::Photo(t) => command_key(t),
             Cmd::WithInvite(_) | Cmd::SignButton => continue,
         };
         if key == "/start" || key == "/join" {

@@ -92,6 +92,23 @@ pub(crate) async fn handle(
             ));
         }
     }
+    if matches!(method.as_str(), "sendPhoto" | "sendDocument") {
+        let key = if method == "sendPhoto" {
+            "photo"
+        } else {
+            "document"
+        };
+        let gone = body
+            .get(key)
+            .and_then(Value::as_str)
+            .is_some_and(|id| inner.lock().gone_files.contains(id));
+        if gone {
+            return Ok(reply(
+                StatusCode::BAD_REQUEST,
+                json!({"ok": false, "error_code": 400, "description": "Bad Request: wrong file identifier/HTTP URL specified"}),
+            ));
+        }
+    }
     if method == "getUpdates" {
         return Ok(reply(
             StatusCode::OK,

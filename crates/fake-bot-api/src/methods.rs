@@ -15,6 +15,13 @@ impl FakeBotApi {
             .members
             .insert((chat_id, user_id), status.to_owned());
     }
+
+    /// Makes `sendPhoto`/`sendDocument` with this file id (as a string)
+    /// answer 400 "wrong file identifier", as Telegram does for a file it
+    /// no longer has.
+    pub fn forget_file(&self, file_id: &str) {
+        self.inner.lock().gone_files.insert(file_id.to_owned());
+    }
 }
 
 /// The fake's bot as a Telegram `User` (`getMe`, `from` of what it sends).

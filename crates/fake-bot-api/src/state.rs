@@ -49,6 +49,8 @@ pub(crate) struct State {
     /// Updates a later `getUpdates` confirmed by its `offset`: the bot is done
     /// with them (a bot that confirms only what it handled, as thidua does).
     pub(crate) confirmed: HashSet<i64>,
+    /// File ids Telegram no longer knows: sending one answers 400.
+    pub(crate) gone_files: HashSet<String>,
 }
 
 impl State {

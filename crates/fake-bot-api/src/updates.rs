@@ -120,3 +120,39 @@ pub fn callback(p: &Person, message: Value, data: &str) -> Value {
     json!({"callback_query": {"id": format!("cb{id}"), "from": p.json(), "message": message,
            "chat_instance": "ci", "data": data}})
 }
+
+/// The message of `update` as a photo (`file_id`, two sizes) whose caption
+/// is the message's text: a command in a caption.
+pub fn with_photo(mut update: Value, file_id: &str, unique_id: &str) -> Value {
+    if let Some(m) = update.get_mut("message") {
+        into_caption(m);
+        m["photo"] = json!([
+            {"file_id": format!("{file_id}-small"), "file_unique_id": format!("{unique_id}-small"), "width": 90, "height": 60},
+            {"file_id": file_id, "file_unique_id": unique_id, "width": 1280, "height": 853}
+        ]);
+    }
+    update
+}
+
+/// The message of `update` as a document whose caption is its text.
+pub fn with_document(mut update: Value, file_id: &str, unique_id: &str) -> Value {
+    if let Some(m) = update.get_mut("message") {
+        into_caption(m);
+        m["document"] = json!({"file_id": file_id, "file_unique_id": unique_id,
+                               "file_name": "minh-chung.pdf", "mime_type": "application/pdf"});
+    }
+    update
+}
+
+/// A message's text becomes its caption (none if it was empty).
+fn into_caption(m: &mut Value) {
+    let Some(obj) = m.as_object_mut() else { return };
+    let text = obj.remove("text");
+    let entities = obj.remove("entities");
+    if let Some(t) = text.filter(|t| t.as_str().is_some_and(|s| !s.is_empty())) {
+        obj.insert("caption".into(), t);
+        if let Some(e) = entities {
+            obj.insert("caption_entities".into(), e);
+        }
+    }
+}
