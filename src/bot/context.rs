@@ -305,6 +305,27 @@ pub async fn open_period(
     Ok(s.open_period(bloc.today(now)))
 }
 
+/// The period named, or the open one.
+pub async fn period_or_open(
+    app: &App,
+    conn: &mut impl Source,
+    bloc: &Bloc,
+    req: &Req,
+    named: Option<Period>,
+) -> Result<Period, Fail> {
+    match named {
+        Some(p) => Ok(p),
+        None => open_period(app, conn, bloc, req.now).await,
+    }
+}
+
+/// The language a user chose (Vietnamese by default), for a message sent
+/// to them rather than as a reply.
+pub async fn lang_of(conn: &mut sqlx::SqliteConnection, user: i64) -> Result<Lang, Fail> {
+    let (stored, _) = crate::storage::users::get(conn, user).await?;
+    Ok(Lang::pick(stored.as_deref(), None))
+}
+
 /// Records the update as applied, with its replies, and commits. Replies are
 /// sent only after this returns.
 pub async fn commit(mut tx: Write, req: &Req, mut outs: Vec<Out>) -> Result<Vec<Out>, Fail> {

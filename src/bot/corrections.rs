@@ -9,15 +9,15 @@
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::callback::Callback;
-use super::context::{App, Fail, Out, Req, admin_bloc, commit, head_unit, open_period};
+use super::context::{App, Fail, Out, Req, admin_bloc, commit, head_unit, lang_of, open_period};
 use super::report::parse_value;
 use crate::domain::correction::{CorrectArgs, parse_reject, parse_request_no};
 use crate::domain::{Bloc, Patch, Refusal, ReviewState};
 use crate::storage::audit::{self, Action, Entry};
 use crate::storage::corrections::{self, Correction, Decision, NewCorrection};
 use crate::storage::reports::{self, NewReport};
-use crate::storage::{Source, Write, blocs, users};
-use crate::text::{CorrectionView, Lang, Texts};
+use crate::storage::{Source, Write, blocs};
+use crate::text::{CorrectionView, Texts};
 
 /// How long a pressed Reject waits for its reason.
 const REASON_WAIT: chrono::Duration = chrono::Duration::minutes(30);
@@ -332,10 +332,4 @@ fn view(c: &Correction) -> CorrectionView {
 /// A value with why, as the audit log keeps it.
 fn with_reason(raw: &str, reason: &str) -> String {
     format!("{raw} — {reason}")
-}
-
-/// The language a user chose (Vietnamese by default).
-async fn lang_of(conn: &mut sqlx::SqliteConnection, user: i64) -> Result<Lang, Fail> {
-    let (stored, _) = users::get(conn, user).await?;
-    Ok(Lang::pick(stored.as_deref(), None))
 }

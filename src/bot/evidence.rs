@@ -7,7 +7,7 @@ use teloxide::types::{InputFile, Message};
 use teloxide::{ApiError, RequestError};
 
 use super::Tg;
-use super::context::{App, Fail, Out, Req, head_unit, open_period, readable_bloc};
+use super::context::{App, Fail, Out, Req, head_unit, period_or_open, readable_bloc};
 use crate::domain::Refusal;
 use crate::domain::code::Code;
 use crate::domain::correction::{EvidenceArgs, MAX_EVIDENCE};
@@ -174,18 +174,4 @@ async fn target_of(
     Ok(targets::by_code(conn, bloc.id, year, code.as_str())
         .await?
         .ok_or_else(|| Refusal::UnknownTarget(code.to_string()))?)
-}
-
-/// The period named, or the open one.
-async fn period_or_open(
-    app: &App,
-    conn: &mut impl Source,
-    bloc: &Bloc,
-    req: &Req,
-    named: Option<Period>,
-) -> Result<Period, Fail> {
-    match named {
-        Some(p) => Ok(p),
-        None => open_period(app, conn, bloc, req.now).await,
-    }
 }

@@ -9,13 +9,14 @@
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::callback::Callback;
-use super::context::{App, Fail, Out, Req, admin_bloc, commit, head_unit, open_period};
+use super::context::{
+    App, Fail, Out, Req, admin_bloc, commit, head_unit, lang_of, open_period, period_or_open,
+};
 use super::targets::target_line;
 use crate::domain::review::{ExemptArgs, PointsArgs, ReviewArgs, UnitArgs, parse_submit};
 use crate::domain::{Bloc, Period, Points, Refusal, ReviewState, Unit};
 use crate::storage::audit::{self, Action, Entry};
-use crate::storage::{Source, Write, blocs, reports, reviews, targets, units, users};
-use crate::text::Lang;
+use crate::storage::{Source, Write, blocs, reports, reviews, targets, units};
 use crate::text::{ReviewLine, ReviewListView, ReviewSheetView};
 
 /// `/submit [mid|final]`: the head sends the period's values for review.
@@ -518,20 +519,6 @@ async fn unit_of(conn: &mut sqlx::SqliteConnection, bloc: &Bloc, code: &str) -> 
         .ok_or_else(|| Refusal::UnknownUnit(code.to_owned()))?)
 }
 
-/// The period named, or the open one.
-async fn period_or_open(
-    app: &App,
-    conn: &mut impl Source,
-    bloc: &Bloc,
-    req: &Req,
-    named: Option<Period>,
-) -> Result<Period, Fail> {
-    match named {
-        Some(p) => Ok(p),
-        None => open_period(app, conn, bloc, req.now).await,
-    }
-}
-
 /// The bloc's admins, each with the texts of their language.
 async fn admins(
     conn: &mut sqlx::SqliteConnection,
@@ -542,10 +529,4 @@ async fn admins(
         out.push((admin, lang_of(conn, admin).await?.texts()));
     }
     Ok(out)
-}
-
-/// The language a user chose (Vietnamese by default).
-async fn lang_of(conn: &mut sqlx::SqliteConnection, user: i64) -> Result<Lang, Fail> {
-    let (stored, _) = users::get(conn, user).await?;
-    Ok(Lang::pick(stored.as_deref(), None))
 }
