@@ -13,8 +13,9 @@ use crate::render::{
     self, ChartInput, ChartRow, WbAudit, WbPledgeLine, WbStanding, WbTitle, WorkbookInput,
 };
 use crate::storage::board;
-use crate::storage::{audit, registrations};
+use crate::storage::{audit, evidence, registrations};
 use crate::text::{Lang, audit_code_vi, format_goal};
+use std::collections::HashMap;
 
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, render::RenderError> + Send + 'static,
@@ -81,7 +82,6 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
     let regs = registrations::of_bloc(&mut conn, bloc.id, year).await?;
     let names = audit::names(&mut conn, bloc.id).await?;
     let (log, _) = audit::page(&mut conn, bloc.id, None, 0, 100_000).await?;
-    drop(conn);
 
     let vi = Lang::Vi.texts();
     let tz = bloc.tz;
@@ -92,6 +92,15 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
             .find(|u| u.id == id)
             .map(|u| (u.code.clone(), u.name.clone()))
     };
+    let mut files = HashMap::new();
+    for u in &mid.units {
+        for p in [Period::Mid, Period::Final] {
+            for (t, n) in evidence::counts(&mut conn, u.id, p).await? {
+                files.insert((u.id, t, p), n);
+            }
+        }
+    }
+    drop(conn);
     let mut pledges = Vec::new();
     for u in &mid.units {
         for t in &mid.targets {
@@ -124,6 +133,13 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
                 final_achievement: fin_v.map(|v| goal.achievement(Some(v))),
                 exempt,
                 late,
+                evidence: (
+                    files.get(&(u.id, t.id, Period::Mid)).copied().unwrap_or(0),
+                    files
+                        .get(&(u.id, t.id, Period::Final))
+                        .copied()
+                        .unwrap_or(0),
+                ),
             });
         }
     }

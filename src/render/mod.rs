@@ -104,6 +104,8 @@ pub struct WbPledgeLine {
     pub exempt: String,
     /// The periods whose value came after the deadline day, in words.
     pub late: String,
+    /// Evidence files attached: (mid-year, year-end).
+    pub evidence: (usize, usize),
 }
 
 /// One emulation title a unit registered for.

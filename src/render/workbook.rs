@@ -255,6 +255,8 @@ fn pledges_sheet(
         ("Đạt tổng kết", 13.0),
         ("Được miễn", 18.0),
         ("Nộp muộn", 18.0),
+        ("Minh chứng sơ kết", 12.0),
+        ("Minh chứng tổng kết", 12.0),
     ];
     let heading = format!("Giao ước thi đua năm {year}");
     let mut ws = sheet(("Giao ước", &heading), &columns, f, page)?;
@@ -271,6 +273,9 @@ fn pledges_sheet(
         number(&mut ws, r, 8, p.final_achievement, &f.percent)?;
         text(&mut ws, r, 9, &p.exempt)?;
         text(&mut ws, r, 10, &p.late)?;
+        let files = |n: usize| (n > 0).then_some(n as f64);
+        number(&mut ws, r, 11, files(p.evidence.0), &f.integer)?;
+        number(&mut ws, r, 12, files(p.evidence.1), &f.integer)?;
         last = r;
     }
     filter(&mut ws, last, columns.len())?;
@@ -437,6 +442,7 @@ mod tests {
                     final_achievement: None,
                     exempt: String::new(),
                     late: "sơ kết 6 tháng".into(),
+                    evidence: (2, 0),
                 },
                 WbPledgeLine {
                     unit_code: "STC".into(),
@@ -450,6 +456,7 @@ mod tests {
                     final_achievement: Some(1.0),
                     exempt: "sơ kết 6 tháng".into(),
                     late: String::new(),
+                    evidence: (0, 0),
                 },
             ],
             titles: vec![WbTitle {

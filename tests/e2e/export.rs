@@ -426,6 +426,15 @@ async fn the_workbook_carries_review_states_points_exemptions_and_late_marks() {
     b.add_targets().await;
     b.join("U0", &head(0)).await;
     b.private(&head(0), "/report TSVM yes").await;
+    for id in ["qd-1", "qd-2"] {
+        let photo = updates::with_photo(
+            updates::private(&head(0), "/evidence TSVM mid"),
+            id,
+            &format!("u-{id}"),
+        );
+        let r = b.send(photo).await;
+        assert!(!only_text(&r).starts_with("⚠️"), "{r:?}");
+    }
     b.group(&admin(), "/exempt U0 THU mid Không có nhiệm vụ thu")
         .await;
     b.group(&admin(), "/points U0 +2,5 mid Cờ thi đua").await;
