@@ -388,6 +388,30 @@ async fn play(
     s.group(&an, "/approve TNMT mid").await?;
     s.group(&an, "/points TNMT +2 mid Bằng khen của UBND tỉnh")
         .await?;
+    // Evidence: a photo of the decision, captioned with the command.
+    let who = head(0);
+    writeln!(
+        s.out,
+        "\n[{}] 👤 {} gửi ảnh Quyết định 125/QĐ-STNMT, chú thích: /evidence HTNV mid",
+        s.h.clock.now_local(),
+        who.full_name()
+    )?;
+    let photo = updates::with_photo(
+        updates::private(&who, "/evidence HTNV mid"),
+        "AgADqd125",
+        "qd125",
+    );
+    let calls = s.h.send(photo).await?;
+    s.print(&calls)?;
+    s.private(&an, "/evidence TNMT HTNV mid").await?;
+    // A correction after approval, accepted by the admin.
+    s.private(
+        &head(0),
+        "/correct THU mid 61,5 Số liệu đã được Kho bạc đối chiếu",
+    )
+    .await?;
+    s.private(&an, "/corrections").await?;
+    s.private(&an, "/accept 1").await?;
 
     s.tick_at(at(2026, 7, 14, 8)).await?;
     s.tick_at(at(2026, 7, 16, 8)).await?;
