@@ -255,8 +255,8 @@ fn pledges_sheet(
         ("Đạt tổng kết", 13.0),
         ("Được miễn", 18.0),
         ("Nộp muộn", 18.0),
-        ("Minh chứng sơ kết", 12.0),
-        ("Minh chứng tổng kết", 12.0),
+        ("Minh chứng sơ kết", 18.0),
+        ("Minh chứng tổng kết", 20.0),
     ];
     let heading = format!("Giao ước thi đua năm {year}");
     let mut ws = sheet(("Giao ước", &heading), &columns, f, page)?;
