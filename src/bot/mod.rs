@@ -288,29 +288,8 @@ async fn handle_message(bot: &Tg, app: &App, me: &Me, update_id: i64, msg: &Mess
                 return;
             }
             let req = Req::from_message(app, update_id, msg).await;
-            match review::reason(app, &req, text).await {
-                Ok(None) => {}
-                done => {
-                    send::outcome(
-                        app,
-                        &req,
-                        CommandKind::Return,
-                        done.map(Option::unwrap_or_default),
-                    );
-                    return;
-                }
-            }
-            match corrections::reason(app, &req, text).await {
-                Ok(None) => {}
-                done => {
-                    send::outcome(
-                        app,
-                        &req,
-                        CommandKind::Reject,
-                        done.map(Option::unwrap_or_default),
-                    );
-                    return;
-                }
+            if answered_reason(app, &req, text).await {
+                return;
             }
             if !msg.chat.is_private() {
                 return;
@@ -342,6 +321,25 @@ async fn handle_message(bot: &Tg, app: &App, me: &Me, update_id: i64, msg: &Mess
     let kind = command_kind(&cmd);
     let result = run(bot, app, me, &req, msg, cmd).await;
     send::outcome(app, &req, kind, result);
+}
+
+/// Plain text as the reason a pressed Return (or Reject) waits for from
+/// its sender in this chat; true if it was one, and was answered.
+async fn answered_reason(app: &App, req: &Req, text: &str) -> bool {
+    let (kind, done) = match review::reason(app, req, text).await {
+        Ok(None) => (
+            CommandKind::Reject,
+            corrections::reason(app, req, text).await,
+        ),
+        done => (CommandKind::Return, done),
+    };
+    match done {
+        Ok(None) => false,
+        done => {
+            send::outcome(app, req, kind, done.map(Option::unwrap_or_default));
+            true
+        }
+    }
 }
 
 fn command_kind(cmd: &Command) -> CommandKind {

@@ -13,29 +13,6 @@ async fn bloc() -> Bot {
     b
 }
 
-fn deputy() -> Person {
-    Person::new(100_002, "Phó", "Khối")
-}
-
-/// Makes `deputy()` a second bloc admin.
-async fn add_deputy(b: &mut Bot) {
-    let replied = updates::message(
-        updates::group_chat(GROUP, TITLE),
-        deputy().json(),
-        "chào mọi người",
-    );
-    let r = b
-        .send(updates::group_reply(
-            GROUP,
-            TITLE,
-            &admin(),
-            "/addadmin",
-            replied,
-        ))
-        .await;
-    assert!(only_text(&r).contains("Phó Khối"), "{r:?}");
-}
-
 /// Head 0 reports both targets and submits.
 async fn report_and_submit(b: &mut Bot) -> Vec<ApiCall> {
     for cmd in ["/report TSVM yes", "/report THU 60"] {
@@ -147,7 +124,7 @@ async fn a_unit_submits_is_returned_with_a_reason_submits_again_and_is_approved(
 #[tokio::test]
 async fn approve_and_return_pressed_at_once_by_two_admins_one_wins() {
     let mut b = bloc().await;
-    add_deputy(&mut b).await;
+    b.add_deputy().await;
     report_and_submit(&mut b).await;
     let r = b.group(&admin(), "/review U0").await;
     let sheet = r[0].result.clone();

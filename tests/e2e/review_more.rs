@@ -14,29 +14,6 @@ async fn bloc() -> Bot {
     b
 }
 
-fn deputy() -> Person {
-    Person::new(100_002, "Phó", "Khối")
-}
-
-/// Makes `deputy()` a second bloc admin.
-async fn add_deputy(b: &mut Bot) {
-    let replied = updates::message(
-        updates::group_chat(GROUP, TITLE),
-        deputy().json(),
-        "chào mọi người",
-    );
-    let r = b
-        .send(updates::group_reply(
-            GROUP,
-            TITLE,
-            &admin(),
-            "/addadmin",
-            replied,
-        ))
-        .await;
-    assert!(only_text(&r).contains("Phó Khối"), "{r:?}");
-}
-
 /// Head 0 reports TSVM yes and THU 60, submits, and the admin approves.
 async fn approved(b: &mut Bot) {
     for cmd in ["/report TSVM yes", "/report THU 60", "/submit"] {
@@ -260,7 +237,7 @@ async fn a_rejected_correction_tells_the_head_why_and_survives_a_restart() {
 #[tokio::test]
 async fn accept_and_reject_at_once_by_two_admins_one_wins() {
     let mut b = bloc().await;
-    add_deputy(&mut b).await;
+    b.add_deputy().await;
     approved(&mut b).await;
     let r = ask(&mut b).await;
     let n = notice(&r, admin().id);

@@ -122,7 +122,7 @@ async fn addunit_in_a_group_that_is_not_a_bloc_is_refused() {
 #[tokio::test]
 async fn addadmin_as_a_reply_makes_a_bloc_admin() {
     let mut b = Bot::with_bloc().await;
-    let deputy = Person::new(100_002, "Phó", "Khối");
+    let deputy = deputy();
     b.refused(&deputy, true, "/addunit U1 Tên", "quản trị khối")
         .await;
     let replied = updates::message(

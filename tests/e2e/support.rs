@@ -30,6 +30,11 @@ pub fn head(i: i64) -> Person {
     Person::new(200_001 + i, "Trưởng", &format!("Đơn vị {i}"))
 }
 
+/// A second bloc admin, once [`Bot::add_deputy`] made them one.
+pub fn deputy() -> Person {
+    Person::new(100_002, "Phó", "Khối")
+}
+
 pub fn outsider() -> Person {
     Person::new(900_001, "Người", "Ngoài")
 }
@@ -100,6 +105,25 @@ impl Bot {
         // The group hears of it too, from its own queue: in either order.
         assert!(sent_to(&r, p.id)[0].starts_with("✅"), "{r:?}");
         token
+    }
+
+    /// Makes `deputy()` a second bloc admin (`/addadmin` as a reply).
+    pub async fn add_deputy(&mut self) {
+        let replied = updates::message(
+            updates::group_chat(GROUP, TITLE),
+            deputy().json(),
+            "chào mọi người",
+        );
+        let r = self
+            .send(updates::group_reply(
+                GROUP,
+                TITLE,
+                &admin(),
+                "/addadmin",
+                replied,
+            ))
+            .await;
+        assert!(only_text(&r).contains("Phó Khối"), "{r:?}");
     }
 
     /// Every table's rows, to prove a refused command changed nothing.
