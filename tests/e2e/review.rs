@@ -315,3 +315,47 @@ async fn reminders_skip_a_submitted_unit_remind_a_returned_one_and_tell_admins_w
     // Sent once: a second tick the same day sends nothing again.
     assert!(tick(&b).await.is_empty());
 }
+
+#[tokio::test]
+async fn malformed_and_out_of_turn_review_commands_are_refused_and_change_nothing() {
+    let mut b = bloc().await;
+    for (who, in_group, text, why) in [
+        (head(0), false, "/submit soon", "Kỳ «soon» không hợp lệ"),
+        (head(0), false, "/submit mid final", "sai tham số"),
+        (admin(), false, "/submit", "Chỉ trưởng đơn vị"),
+        (head(0), false, "/review", "quản trị khối"),
+        (admin(), true, "/review ZZ", "Không có đơn vị mã ZZ"),
+        (admin(), true, "/review U0 soon", "Kỳ «soon» không hợp lệ"),
+        (admin(), true, "/review U0 mid x", "sai tham số"),
+        (admin(), true, "/approve", "sai tham số"),
+        (admin(), true, "/approve U0 mid thêm chữ", "sai tham số"),
+        (admin(), true, "/approve ZZ", "Không có đơn vị mã ZZ"),
+        (admin(), true, "/approve U0", "chưa gửi"),
+        (admin(), true, "/return U0 mid Chưa gửi mà trả", "chưa gửi"),
+        (admin(), true, "/return", "sai tham số"),
+        (
+            admin(),
+            true,
+            "/exempt U0 XX Không áp dụng",
+            "Không có chỉ tiêu mã XX",
+        ),
+        (
+            admin(),
+            true,
+            "/exempt ZZ THU Không áp dụng",
+            "Không có đơn vị mã ZZ",
+        ),
+        (admin(), true, "/exempt remove", "sai tham số"),
+        (admin(), true, "/points", "sai tham số"),
+        (admin(), true, "/points U0 +5 mid", "lý do"),
+        (admin(), true, "/points U0 +0 Không", "không phải số điểm"),
+        (
+            admin(),
+            true,
+            "/points ZZ +1 Thưởng",
+            "Không có đơn vị mã ZZ",
+        ),
+    ] {
+        b.refused(&who, in_group, text, why).await;
+    }
+}
