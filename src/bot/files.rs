@@ -176,6 +176,8 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
                 new: r.new_value,
             })
             .collect(),
+        ballots: Vec::new(),
+        proposals: Vec::new(),
     };
     let file_name = render::ascii_file_name(&bloc.name, year);
     let xlsx = blocking(move || render::standings_xlsx(&input)).await?;

@@ -54,6 +54,10 @@ pub struct WorkbookInput {
     pub titles: Vec<WbTitle>,
     /// Rows of the "Nhật ký" sheet.
     pub audit: Vec<WbAudit>,
+    /// Every closed ballot of the year, oldest first ("Bỏ phiếu" sheet).
+    pub ballots: Vec<WbBallot>,
+    /// The year's proposals for commendation ("Đề nghị" sheet).
+    pub proposals: Vec<WbProposal>,
 }
 
 /// One unit's place in the standings of one period.
@@ -140,6 +144,52 @@ pub struct WbAudit {
     pub old: Option<String>,
     /// Value after, if any.
     pub new: Option<String>,
+}
+
+/// One closed secret ballot (bỏ phiếu suy tôn) and its result.
+#[derive(Debug, Clone)]
+pub struct WbBallot {
+    /// The question put to the vote.
+    pub question: String,
+    /// Most units a voter could pick.
+    pub picks: u32,
+    /// When it opened, in the bloc's local time.
+    pub opened_at: chrono::NaiveDateTime,
+    /// When it closed, in the bloc's local time.
+    pub closed_at: chrono::NaiveDateTime,
+    /// Units that voted.
+    pub voted: u32,
+    /// Units that could vote (the bloc's units when it opened).
+    pub electorate: u32,
+    /// Every candidate unit: (code, name, votes), most votes first.
+    pub results: Vec<(String, String, u32)>,
+}
+
+/// One proposal for commendation (đề nghị khen thưởng).
+#[derive(Debug, Clone)]
+pub struct WbProposal {
+    /// Code of the proposed unit.
+    pub unit_code: String,
+    /// Name of the proposed unit.
+    pub unit_name: String,
+    /// Code of the title proposed.
+    pub title_code: String,
+    /// Name of the title proposed.
+    pub title_name: String,
+    /// Why; may be empty.
+    pub reason: String,
+    /// Whether the unit registered that title for the year.
+    pub registered: bool,
+    /// The unit's year-end rank; `None` when unranked.
+    pub rank: Option<u32>,
+    /// The unit's year-end score; `None` when unranked.
+    pub score: Option<f64>,
+    /// Its votes in the year's last closed ballot; `None` when there was none.
+    pub votes: Option<u32>,
+    /// Display name of the admin who proposed it.
+    pub proposed_by: String,
+    /// When it was proposed, in the bloc's local time.
+    pub at: chrono::NaiveDateTime,
 }
 
 /// Why a chart or workbook could not be rendered.

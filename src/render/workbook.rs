@@ -1,12 +1,16 @@
-//! Standings of both periods, pledges, titles and the audit log as an XLSX
-//! workbook that prints as it reads: every sheet on A4, one page wide.
+//! Standings of both periods, pledges, titles, ballots, proposals and the
+//! audit log as an XLSX workbook that prints as it reads: every sheet on A4,
+//! one page wide.
 
 use chrono::{NaiveDateTime, TimeDelta};
 use rust_xlsxwriter::{
     ColNum, Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
 };
 
-use super::{RenderError, WbAudit, WbPledgeLine, WbStanding, WbTitle, WorkbookInput, nfc};
+use super::{
+    RenderError, WbAudit, WbBallot, WbPledgeLine, WbProposal, WbStanding, WbTitle, WorkbookInput,
+    nfc,
+};
 use crate::domain::ReviewState;
 
 /// Longest text Excel keeps in one cell; longer strings make the writer fail.
@@ -29,9 +33,10 @@ const UNRANKED: &str = "chưa xếp hạng";
 
 /// Renders the bloc's workbook as XLSX bytes.
 ///
-/// Five sheets: "Xếp hạng sơ kết", "Xếp hạng tổng kết", "Giao ước", "Danh
-/// hiệu", "Nhật ký". CPU-bound for large blocs: from async code call it
-/// inside `tokio::task::spawn_blocking`.
+/// Seven sheets: "Xếp hạng sơ kết", "Xếp hạng tổng kết", "Giao ước", "Danh
+/// hiệu", "Bỏ phiếu", "Đề nghị", "Nhật ký" (the audit log stays last).
+/// CPU-bound for large blocs: from async code call it inside
+/// `tokio::task::spawn_blocking`.
 pub fn standings_xlsx(w: &WorkbookInput) -> Result<Vec<u8>, RenderError> {
     let f = Formats::new();
     let mut book = Workbook::new();
@@ -59,6 +64,8 @@ pub fn standings_xlsx(w: &WorkbookInput) -> Result<Vec<u8>, RenderError> {
     )?);
     book.push_worksheet(pledges_sheet(&w.pledges, year, &f, &page)?);
     book.push_worksheet(titles_sheet(&w.titles, year, &f, &page)?);
+    book.push_worksheet(ballots_sheet(&w.ballots, year, &f, &page)?);
+    book.push_worksheet(proposals_sheet(&w.proposals, year, &f, &page)?);
     book.push_worksheet(audit_sheet(&w.audit, &f, &page)?);
     Ok(book.save_to_buffer()?)
 }
@@ -308,6 +315,93 @@ fn titles_sheet(
     Ok(ws)
 }
 
+/// One row per candidate of each ballot; a ballot without candidates still
+/// gets a row, so that it is not lost from the record.
+fn ballots_sheet(
+    rows: &[WbBallot],
+    year: i32,
+    f: &Formats,
+    page: &Page,
+) -> Result<Worksheet, RenderError> {
+    let columns = [
+        ("Câu hỏi", 40.0),
+        ("Mở lúc", 20.0),
+        ("Đóng lúc", 20.0),
+        ("Đơn vị đã bỏ phiếu", 19.0),
+        ("Mã đơn vị", 12.0),
+        ("Tên đơn vị", 36.0),
+        ("Số phiếu", 10.0),
+    ];
+    let heading = format!("Bỏ phiếu suy tôn năm {year}");
+    let mut ws = sheet(("Bỏ phiếu", &heading), &columns, f, page)?;
+    let mut r = 0;
+    for b in rows {
+        let turnout = format!("{}/{}", b.voted, b.electorate);
+        let candidates: Vec<Option<&(String, String, u32)>> = if b.results.is_empty() {
+            vec![None]
+        } else {
+            b.results.iter().map(Some).collect()
+        };
+        for candidate in candidates {
+            r += 1;
+            text(&mut ws, r, 0, &b.question)?;
+            ws.write_datetime_with_format(r, 1, b.opened_at, &f.datetime)?;
+            ws.write_datetime_with_format(r, 2, b.closed_at, &f.datetime)?;
+            text(&mut ws, r, 3, &turnout)?;
+            if let Some((code, name, votes)) = candidate {
+                text(&mut ws, r, 4, code)?;
+                text(&mut ws, r, 5, name)?;
+                ws.write_number_with_format(r, 6, *votes, &f.integer)?;
+            }
+        }
+    }
+    filter(&mut ws, r, columns.len())?;
+    Ok(ws)
+}
+
+fn proposals_sheet(
+    rows: &[WbProposal],
+    year: i32,
+    f: &Formats,
+    page: &Page,
+) -> Result<Worksheet, RenderError> {
+    let columns = [
+        ("STT", 6.0),
+        ("Mã đơn vị", 12.0),
+        ("Tên đơn vị", 32.0),
+        ("Danh hiệu", 32.0),
+        ("Lý do", 36.0),
+        ("Đã đăng ký", 11.0),
+        ("Hạng tổng kết", 14.0),
+        ("Điểm", 9.0),
+        ("Số phiếu", 10.0),
+        ("Người đề nghị", 24.0),
+        ("Thời gian", 20.0),
+    ];
+    let heading = format!("Đề nghị khen thưởng năm {year}");
+    let mut ws = sheet(("Đề nghị", &heading), &columns, f, page)?;
+    let mut last = 0;
+    for (r, p) in (1u32..).zip(rows) {
+        ws.write_number_with_format(r, 0, r, &f.integer)?;
+        text(&mut ws, r, 1, &p.unit_code)?;
+        text(&mut ws, r, 2, &p.unit_name)?;
+        text(&mut ws, r, 3, &p.title_name)?;
+        text(&mut ws, r, 4, &p.reason)?;
+        ws.write_string(r, 5, if p.registered { "Có" } else { "Không" })?;
+        match p.rank {
+            Some(rank) => ws.write_number_with_format(r, 6, rank, &f.rank)?,
+            None => ws.write_string_with_format(r, 6, UNRANKED, &f.rank)?,
+        };
+        number(&mut ws, r, 7, p.score, &f.one_decimal)?;
+        number(&mut ws, r, 8, p.votes.map(f64::from), &f.integer)?;
+        text(&mut ws, r, 9, &p.proposed_by)?;
+        ws.write_datetime_with_format(r, 10, p.at, &f.datetime)?;
+        last = r;
+    }
+    filter(&mut ws, last, columns.len())?;
+    Ok(ws)
+}
+
 fn audit_sheet(rows: &[WbAudit], f: &Formats, page: &Page) -> Result<Worksheet, RenderError> {
     let columns = [
         ("Thời gian", 21.0),
@@ -382,6 +476,13 @@ mod tests {
     use chrono::{NaiveDate, TimeZone, Utc};
 
     use super::*;
+
+    fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, 0)
+            .unwrap()
+    }
 
     fn sample() -> WorkbookInput {
         WorkbookInput {
@@ -475,7 +576,75 @@ mod tests {
                 old: None,
                 new: Some("48,5".into()),
             }],
+            ballots: vec![
+                WbBallot {
+                    question: "Suy tôn đơn vị dẫn đầu khối".into(),
+                    picks: 2,
+                    opened_at: local(2026, 12, 10, 8, 0),
+                    closed_at: local(2026, 12, 12, 17, 30),
+                    voted: 3,
+                    electorate: 4,
+                    results: vec![
+                        ("SKHĐT".into(), "Sở Kế hoạch và Đầu tư".into(), 3),
+                        ("STC".into(), "Sở Tài chính".into(), 1),
+                    ],
+                },
+                WbBallot {
+                    question: "Bỏ phiếu lại".into(),
+                    picks: 1,
+                    opened_at: local(2026, 12, 14, 9, 0),
+                    closed_at: local(2026, 12, 14, 11, 0),
+                    voted: 0,
+                    electorate: 4,
+                    results: vec![],
+                },
+            ],
+            proposals: vec![
+                WbProposal {
+                    unit_code: "SKHĐT".into(),
+                    unit_name: "Sở Kế hoạch và Đầu tư".into(),
+                    title_code: "CTTĐ".into(),
+                    title_name: "Cờ thi đua của Ủy ban nhân dân tỉnh".into(),
+                    reason: "Dẫn đầu khối".into(),
+                    registered: true,
+                    rank: Some(1),
+                    score: Some(92.44),
+                    votes: Some(3),
+                    proposed_by: "Nguyễn Thị Hương".into(),
+                    at: local(2026, 12, 15, 10, 5),
+                },
+                WbProposal {
+                    unit_code: "SXD".into(),
+                    unit_name: "Sở Xây dựng".into(),
+                    title_code: "BK".into(),
+                    title_name: "Bằng khen".into(),
+                    reason: String::new(),
+                    registered: false,
+                    rank: None,
+                    score: None,
+                    votes: None,
+                    proposed_by: "Trần Văn Nam".into(),
+                    at: local(2026, 12, 15, 10, 6),
+                },
+            ],
         }
+    }
+
+    /// Excel's serial number of a local date-time (days from 1899-12-30).
+    fn serial(at: NaiveDateTime) -> f64 {
+        let epoch = local(1899, 12, 30, 0, 0);
+        (at - epoch).num_seconds() as f64 / 86_400.0
+    }
+
+    fn assert_datetime(value: Data, expected: NaiveDateTime) {
+        let Data::DateTime(at) = value else {
+            panic!("not a date: {value:?}");
+        };
+        assert!(
+            (at.as_f64() - serial(expected)).abs() < 1e-6,
+            "{} vs {expected}",
+            at.as_f64()
+        );
     }
 
     fn read(bytes: Vec<u8>) -> Xlsx<Cursor<Vec<u8>>> {
@@ -495,11 +664,19 @@ mod tests {
     const FINAL: &str = "Xếp hạng tổng kết";
 
     #[test]
-    fn workbook_has_the_five_sheets_in_order() {
+    fn workbook_has_the_seven_sheets_in_order_with_the_audit_log_last() {
         let book = read(standings_xlsx(&sample()).unwrap());
         assert_eq!(
             book.sheet_names(),
-            [MID, FINAL, "Giao ước", "Danh hiệu", "Nhật ký"]
+            [
+                MID,
+                FINAL,
+                "Giao ước",
+                "Danh hiệu",
+                "Bỏ phiếu",
+                "Đề nghị",
+                "Nhật ký"
+            ]
         );
     }
 
@@ -612,9 +789,128 @@ mod tests {
             pledges: vec![],
             titles: vec![],
             audit: vec![],
+            ballots: vec![],
+            proposals: vec![],
         };
         let mut book = read(standings_xlsx(&input).unwrap());
-        assert_eq!(book.sheet_names().len(), 5);
+        assert_eq!(book.sheet_names().len(), 7);
         assert_eq!(cell(&mut book, "Nhật ký", 0, 6), s("Giá trị mới"));
+        for sheet in ["Bỏ phiếu", "Đề nghị"] {
+            let range = book.worksheet_range(sheet).unwrap();
+            assert_eq!(range.height(), 1, "{sheet} has more than its header");
+        }
+        assert_eq!(cell(&mut book, "Bỏ phiếu", 0, 6), s("Số phiếu"));
+        assert_eq!(cell(&mut book, "Đề nghị", 0, 10), s("Thời gian"));
+    }
+
+    #[test]
+    fn ballot_sheet_has_a_row_per_candidate_with_real_times() {
+        let mut book = read(standings_xlsx(&sample()).unwrap());
+        const B: &str = "Bỏ phiếu";
+        let headers: Vec<Data> = (0..7).map(|c| cell(&mut book, B, 0, c)).collect();
+        assert_eq!(
+            headers,
+            [
+                "Câu hỏi",
+                "Mở lúc",
+                "Đóng lúc",
+                "Đơn vị đã bỏ phiếu",
+                "Mã đơn vị",
+                "Tên đơn vị",
+                "Số phiếu"
+            ]
+            .map(s)
+        );
+        for row in [1, 2] {
+            assert_eq!(cell(&mut book, B, row, 0), s("Suy tôn đơn vị dẫn đầu khối"));
+            assert_datetime(cell(&mut book, B, row, 1), local(2026, 12, 10, 8, 0));
+            assert_datetime(cell(&mut book, B, row, 2), local(2026, 12, 12, 17, 30));
+            assert_eq!(cell(&mut book, B, row, 3), s("3/4"));
+        }
+        assert_eq!(cell(&mut book, B, 1, 4), s("SKHĐT"));
+        assert_eq!(cell(&mut book, B, 1, 5), s("Sở Kế hoạch và Đầu tư"));
+        assert_eq!(cell(&mut book, B, 1, 6), Data::Float(3.0));
+        assert_eq!(cell(&mut book, B, 2, 4), s("STC"));
+        assert_eq!(cell(&mut book, B, 2, 6), Data::Float(1.0));
+    }
+
+    /// The XML of the workbook's `n`th sheet (1-based), for the print setup
+    /// calamine does not expose.
+    fn sheet_xml(bytes: &[u8], n: usize) -> String {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        zip.by_name(&format!("xl/worksheets/sheet{n}.xml"))
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml
+    }
+
+    #[test]
+    fn ballot_and_proposal_sheets_print_landscape_on_a4_one_page_wide() {
+        let bytes = standings_xlsx(&sample()).unwrap();
+        for n in [5, 6] {
+            let xml = sheet_xml(&bytes, n);
+            assert!(xml.contains(r#"paperSize="9""#), "sheet {n}: {xml}");
+            assert!(xml.contains(r#"orientation="landscape""#), "sheet {n}");
+            assert!(xml.contains(r#"fitToHeight="0""#), "sheet {n}");
+        }
+    }
+
+    #[test]
+    fn a_ballot_without_candidates_keeps_its_own_row() {
+        let mut book = read(standings_xlsx(&sample()).unwrap());
+        const B: &str = "Bỏ phiếu";
+        assert_eq!(cell(&mut book, B, 3, 0), s("Bỏ phiếu lại"));
+        assert_datetime(cell(&mut book, B, 3, 1), local(2026, 12, 14, 9, 0));
+        assert_eq!(cell(&mut book, B, 3, 3), s("0/4"));
+        assert_eq!(cell(&mut book, B, 3, 4), Data::Empty);
+        assert_eq!(cell(&mut book, B, 3, 6), Data::Empty);
+        assert_eq!(book.worksheet_range(B).unwrap().height(), 4);
+    }
+
+    #[test]
+    fn proposal_sheet_reads_back_with_rank_score_votes_and_time() {
+        let mut book = read(standings_xlsx(&sample()).unwrap());
+        const P: &str = "Đề nghị";
+        let headers: Vec<Data> = (0..11).map(|c| cell(&mut book, P, 0, c)).collect();
+        assert_eq!(
+            headers,
+            [
+                "STT",
+                "Mã đơn vị",
+                "Tên đơn vị",
+                "Danh hiệu",
+                "Lý do",
+                "Đã đăng ký",
+                "Hạng tổng kết",
+                "Điểm",
+                "Số phiếu",
+                "Người đề nghị",
+                "Thời gian"
+            ]
+            .map(s)
+        );
+        assert_eq!(cell(&mut book, P, 1, 0), Data::Float(1.0));
+        assert_eq!(cell(&mut book, P, 1, 1), s("SKHĐT"));
+        assert_eq!(cell(&mut book, P, 1, 2), s("Sở Kế hoạch và Đầu tư"));
+        assert_eq!(
+            cell(&mut book, P, 1, 3),
+            s("Cờ thi đua của Ủy ban nhân dân tỉnh")
+        );
+        assert_eq!(cell(&mut book, P, 1, 4), s("Dẫn đầu khối"));
+        assert_eq!(cell(&mut book, P, 1, 5), s("Có"));
+        assert_eq!(cell(&mut book, P, 1, 6), Data::Float(1.0));
+        assert_eq!(cell(&mut book, P, 1, 7), Data::Float(92.44));
+        assert_eq!(cell(&mut book, P, 1, 8), Data::Float(3.0));
+        assert_eq!(cell(&mut book, P, 1, 9), s("Nguyễn Thị Hương"));
+        assert_datetime(cell(&mut book, P, 1, 10), local(2026, 12, 15, 10, 5));
+        assert_eq!(cell(&mut book, P, 2, 0), Data::Float(2.0));
+        assert_eq!(cell(&mut book, P, 2, 4), Data::Empty);
+        assert_eq!(cell(&mut book, P, 2, 5), s("Không"));
+        assert_eq!(cell(&mut book, P, 2, 6), s("chưa xếp hạng"));
+        assert_eq!(cell(&mut book, P, 2, 7), Data::Empty);
+        assert_eq!(cell(&mut book, P, 2, 8), Data::Empty);
     }
 }
