@@ -1,5 +1,6 @@
 //! Pure rendering of standings into files the bot sends: a PNG bar chart
-//! (`/chart`) and an XLSX workbook (`/export`).
+//! (`/chart`), an XLSX workbook (`/export`) and the DOCX minutes of the
+//! year-end meeting.
 //!
 //! Nothing here touches Telegram or SQL: the bot maps its data onto the plain
 //! input structs below and sends the returned bytes. Rendering is CPU-bound
@@ -9,10 +10,14 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::domain::ReviewState;
+
 pub mod chart;
+pub mod minutes;
 pub mod workbook;
 
 pub use chart::standings_png;
+pub use minutes::{minutes_docx, minutes_file_name};
 pub use workbook::standings_xlsx;
 
 /// Everything the standings chart shows.
@@ -192,7 +197,28 @@ pub struct WbProposal {
     pub at: chrono::NaiveDateTime,
 }
 
-/// Why a chart or workbook could not be rendered.
+/// Everything the year-end meeting's minutes (biên bản họp bình xét) show.
+#[derive(Debug, Clone)]
+pub struct MinutesInput {
+    /// Name of the emulation bloc (khối thi đua).
+    pub bloc: String,
+    /// Pledge year.
+    pub year: i32,
+    /// The local date the minutes are made (the meeting's date).
+    pub date: chrono::NaiveDate,
+    /// Units present: those that signed the year's pledge, (code, name).
+    pub present: Vec<(String, String)>,
+    /// Units of the bloc in all.
+    pub units: u32,
+    /// Year-end standings, in ranking order.
+    pub standings: Vec<WbStanding>,
+    /// The year's last closed ballot, if any.
+    pub ballot: Option<WbBallot>,
+    /// The year's proposals.
+    pub proposals: Vec<WbProposal>,
+}
+
+/// Why a chart, workbook or minutes could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// The embedded font could not be loaded.
@@ -215,6 +241,24 @@ pub enum RenderError {
     /// Building the workbook failed.
     #[error("building the workbook failed")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// Writing the minutes' DOCX archive failed. A string, because docx-rs
+    /// reports zip's error from a zip version we do not depend on.
+    #[error("building the minutes failed: {0}")]
+    Docx(String),
+}
+
+/// What a rank cell says for a unit with nothing reported in the period.
+const UNRANKED: &str = "chưa xếp hạng";
+
+/// A review state in words (open: empty, as for a bloc that does not
+/// review), the same in the workbook and the minutes.
+fn review_words(s: &ReviewState) -> String {
+    match s {
+        ReviewState::Open => String::new(),
+        ReviewState::Submitted => "đã gửi, chờ thẩm định".into(),
+        ReviewState::Approved => "đã duyệt".into(),
+        ReviewState::Returned(reason) => format!("bị trả lại: {reason}"),
+    }
 }
 
 /// Longest slug kept in a file name, so names stay readable in chat.
@@ -225,6 +269,12 @@ const MAX_SLUG: usize = 40;
 /// Telegram clients and Windows mangle non-ASCII attachment names, so the
 /// diacritics are stripped rather than kept.
 pub fn ascii_file_name(bloc: &str, year: i32) -> String {
+    format!("thidua-{}-{year}.xlsx", slug(bloc))
+}
+
+/// `bloc` as lowercase ASCII words joined by dashes, at most [`MAX_SLUG`]
+/// long, for file names; "bloc" when nothing is left.
+fn slug(bloc: &str) -> String {
     let mut slug = String::new();
     // đ/Đ are letters of their own, not d plus a mark, so NFD would keep them.
     let folded = bloc.replace('đ', "d").replace('Đ', "D");
@@ -241,8 +291,11 @@ pub fn ascii_file_name(bloc: &str, year: i32) -> String {
     // The slug is ASCII, so byte truncation cannot split a character.
     slug.truncate(MAX_SLUG);
     let slug = slug.trim_matches('-');
-    let slug = if slug.is_empty() { "bloc" } else { slug };
-    format!("thidua-{slug}-{year}.xlsx")
+    if slug.is_empty() {
+        "bloc".into()
+    } else {
+        slug.into()
+    }
 }
 
 /// NFC form of `s`: precomposed letters, so stacked Vietnamese marks draw and search right.

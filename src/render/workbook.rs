@@ -8,10 +8,9 @@ use rust_xlsxwriter::{
 };
 
 use super::{
-    RenderError, WbAudit, WbBallot, WbPledgeLine, WbProposal, WbStanding, WbTitle, WorkbookInput,
-    nfc,
+    RenderError, UNRANKED, WbAudit, WbBallot, WbPledgeLine, WbProposal, WbStanding, WbTitle,
+    WorkbookInput, nfc, review_words,
 };
-use crate::domain::ReviewState;
 
 /// Longest text Excel keeps in one cell; longer strings make the writer fail.
 const MAX_CELL_CHARS: usize = 32_767;
@@ -28,8 +27,6 @@ const PORTRAIT_MAX_WIDTH: f64 = 100.0;
 const MAX_HEADER_BLOC: usize = 160;
 /// Room for a sheet's heading in the printed page header.
 const MAX_HEADER_HEADING: usize = 80;
-/// What the rank cell says for a unit with nothing reported in the period.
-const UNRANKED: &str = "chưa xếp hạng";
 
 /// Renders the bloc's workbook as XLSX bytes.
 ///
@@ -191,17 +188,6 @@ fn filter(ws: &mut Worksheet, last_row: u32, columns: usize) -> Result<(), Rende
         ws.autofilter(0, 0, last_row, last_col)?;
     }
     Ok(())
-}
-
-/// A review state in the workbook's words (open: empty, as for a bloc
-/// that does not review).
-fn review_words(s: &ReviewState) -> String {
-    match s {
-        ReviewState::Open => String::new(),
-        ReviewState::Submitted => "đã gửi, chờ thẩm định".into(),
-        ReviewState::Approved => "đã duyệt".into(),
-        ReviewState::Returned(reason) => format!("bị trả lại: {reason}"),
-    }
 }
 
 /// One period's standings: ranked units first, then the unranked ones.
@@ -476,6 +462,7 @@ mod tests {
     use chrono::{NaiveDate, TimeZone, Utc};
 
     use super::*;
+    use crate::domain::ReviewState;
 
     fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, m, d)
