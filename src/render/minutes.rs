@@ -113,7 +113,10 @@ pub fn minutes_docx(m: &MinutesInput) -> Result<Vec<u8>, RenderError> {
                 .line_spacing(spacing(120, 288).before(240)),
         )
         .add_paragraph(Paragraph::new())
-        .add_table(signatures());
+        .add_table(signatures())
+        // Word always keeps a paragraph after a table, even at the end of the
+        // body; end as a file saved by Word does.
+        .add_paragraph(Paragraph::new());
     let mut out = Cursor::new(Vec::new());
     doc.pack(&mut out)
         .map_err(|e| RenderError::Docx(e.to_string()))?;
@@ -700,10 +703,20 @@ mod tests {
         let signatures = t.find("THƯ KÝ\n(Ký, ghi rõ họ tên)\n").unwrap();
         assert!(closing < signatures, "{t}");
         assert!(t.contains("CHỦ TRÌ\n(Ký, ghi rõ họ tên)\n"), "{t}");
-        // The signature block comes last: nothing after it but empty lines.
-        let tail = &t[signatures..];
-        assert!(tail.contains("CHỦ TRÌ"), "{tail}");
-        assert!(!tail.contains("IV."), "{tail}");
+        // The chair signs on the right, last: nothing after but blank lines.
+        let chair = "CHỦ TRÌ\n(Ký, ghi rõ họ tên)";
+        let end = t.find(chair).unwrap() + chair.len();
+        assert!(signatures < end, "{t}");
+        let tail = &t[end..];
+        assert!(
+            tail.chars().all(|c| c.is_whitespace() || c == '|'),
+            "{tail:?}"
+        );
+        // A paragraph between the last table and the section properties.
+        let xml = document(&sample());
+        let after = &xml[xml.rfind("</w:tbl>").unwrap()..];
+        let section = after.find("<w:sectPr").unwrap();
+        assert!(after[..section].contains("<w:p"), "{after}");
     }
 
     #[test]
