@@ -659,8 +659,17 @@ async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, cb: Opt
             if let Some(k) = &o.keyboard {
                 e = e.reply_markup(k.clone());
             }
-            if let Err(err) = e.await {
-                tracing::warn!(error = %app.redact(&err.to_string()), "editMessageText failed");
+            match e.await {
+                // A stored reply that went out as this edit is marked, so
+                // that a restart does not send it again as a message.
+                Ok(_) => {
+                    if let Some(seq) = o.stored {
+                        app.delivery.marked(vec![(update_id, seq)], false);
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(error = %app.redact(&err.to_string()), "editMessageText failed")
+                }
             }
         }
         (result, _) => send::outcome(app, &req, kind, result),

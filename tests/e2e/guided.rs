@@ -83,6 +83,15 @@ async fn guided_report_records_after_confirmation() {
         1
     );
     assert_eq!(b.count("SELECT COUNT(*) FROM dialogues").await, 0);
+    // The confirmation went out as the edit: a restart does not send it again.
+    let from = b.h.api.call_count();
+    b.h.restart().await.expect("restart");
+    b.private(&head(0), "/status").await;
+    let again: Vec<String> = texts(&b.h.api.calls_since(from))
+        .into_iter()
+        .filter(|t| t.contains("76,5/100") && !t.contains("📊"))
+        .collect();
+    assert!(again.is_empty(), "sent again after a restart: {again:?}");
 }
 
 #[tokio::test]
