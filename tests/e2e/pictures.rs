@@ -90,6 +90,8 @@ async fn export_sends_a_workbook_matching_the_standings() {
             "Xếp hạng tổng kết",
             "Giao ước",
             "Danh hiệu",
+            "Bỏ phiếu",
+            "Đề nghị",
             "Nhật ký"
         ]
     );

@@ -22,32 +22,6 @@ async fn report_and_submit(b: &mut Bot) -> Vec<ApiCall> {
     b.private(&head(0), "/submit").await
 }
 
-/// The inline buttons of a reply, as (label, data).
-fn buttons(call: &ApiCall) -> Vec<(String, String)> {
-    call.body["reply_markup"]["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row.as_array().into_iter().flatten())
-        .map(|b| {
-            (
-                b["text"].as_str().unwrap_or_default().to_owned(),
-                b["callback_data"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
-}
-
-/// The first callback answer with a text (a refusal's toast).
-fn toast(calls: &[ApiCall]) -> String {
-    calls
-        .iter()
-        .filter(|c| c.method == "answerCallbackQuery")
-        .find_map(|c| c.body["text"].as_str())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 #[tokio::test]
 async fn a_unit_submits_is_returned_with_a_reason_submits_again_and_is_approved() {
     let mut b = bloc().await;

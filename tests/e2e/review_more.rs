@@ -33,38 +33,12 @@ async fn ask(b: &mut Bot) -> Vec<ApiCall> {
     r
 }
 
-/// The inline buttons of a reply, as (label, data).
-fn buttons(call: &ApiCall) -> Vec<(String, String)> {
-    call.body["reply_markup"]["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row.as_array().into_iter().flatten())
-        .map(|b| {
-            (
-                b["text"].as_str().unwrap_or_default().to_owned(),
-                b["callback_data"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
-}
-
 /// The request as an admin got it privately, with its buttons.
 fn notice(calls: &[ApiCall], admin: i64) -> &ApiCall {
     calls
         .iter()
         .find(|c| is_send(c) && c.chat_id() == Some(admin))
         .expect("the admin gets the request")
-}
-
-/// The first callback answer with a text (a refusal's toast).
-fn toast(calls: &[ApiCall]) -> String {
-    calls
-        .iter()
-        .filter(|c| c.method == "answerCallbackQuery")
-        .find_map(|c| c.body["text"].as_str())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 async fn thu_score(b: &mut Bot) -> String {

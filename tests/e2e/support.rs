@@ -4,6 +4,8 @@
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 use sqlx::Row;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 use tempfile::TempDir;
 
 pub use fake_bot_api::ApiCall;
@@ -144,8 +146,21 @@ impl Bot {
                 .iter()
                 .map(|r| r.get::<String, _>("name"))
                 .collect();
+            // A WITHOUT ROWID table as stored: in key order.
+            let sql: String = sqlx::query_scalar(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+            )
+            .bind(&t)
+            .fetch_one(&pool)
+            .await
+            .expect("table sql");
+            let order = if sql.contains("WITHOUT ROWID") {
+                ""
+            } else {
+                " ORDER BY rowid"
+            };
             let rows: Vec<String> = sqlx::query_scalar(&format!(
-                "SELECT json_array({}) FROM {t} ORDER BY rowid",
+                "SELECT json_array({}) FROM {t}{order}",
                 cols.join(", ")
             ))
             .fetch_all(&pool)
@@ -265,4 +280,60 @@ pub fn between(s: &str, a: &str, b: &str) -> String {
     let i = s.find(a).expect("start marker") + a.len();
     let j = s[i..].find(b).expect("end marker") + i;
     s[i..j].to_owned()
+}
+
+/// The inline buttons of a reply, as (label, data).
+pub fn buttons(call: &ApiCall) -> Vec<(String, String)> {
+    call.body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().into_iter().flatten())
+        .map(|b| {
+            (
+                b["text"].as_str().unwrap_or_default().to_owned(),
+                b["callback_data"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The first callback answer with a text (a refusal's toast).
+pub fn toast(calls: &[ApiCall]) -> String {
+    calls
+        .iter()
+        .filter(|c| c.method == "answerCallbackQuery")
+        .find_map(|c| c.body["text"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// `cmd` as found on PATH.
+pub fn on_path(cmd: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(cmd))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Runs a tool to completion; LibreOffice's first start builds a profile
+/// (about 30 s), so the bound is generous, but a hung tool fails the test.
+pub async fn run(program: &Path, args: &[&str]) -> String {
+    let child = tokio::process::Command::new(program)
+        .args(args)
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(240), child)
+        .await
+        .unwrap_or_else(|_| panic!("{} {args:?} timed out", program.display()))
+        .unwrap_or_else(|e| panic!("{} {args:?}: {e}", program.display()));
+    assert!(
+        out.status.success(),
+        "{} {args:?}: {}\n{}",
+        program.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
 }
