@@ -82,6 +82,10 @@ pub(super) async fn help(bot: &Tg, app: &App, req: &Req) -> Result<Vec<Out>, Fai
             K::Correct => req.private && head,
             K::Corrections | K::Accept | K::Reject => admin,
             K::Evidence => req.private && member,
+            K::Ballot | K::Proposals => member || (req.group && bloc.is_some()),
+            K::BallotOpen => req.group && admin,
+            K::BallotClose | K::Propose | K::Minutes => admin,
+            K::Vote => req.private && head,
             K::Target => false,
         })
         .collect();

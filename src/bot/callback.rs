@@ -3,6 +3,7 @@
 //! messages keep working.
 
 use crate::domain::Period;
+use crate::domain::verdict::Picks;
 
 /// Telegram's limit on a button's callback data, in bytes.
 pub const MAX_DATA: usize = 64;
@@ -42,6 +43,24 @@ pub(super) enum Callback {
     Accept(i64),
     /// Reject it (the reason follows as a message): `cr:r:<request row id>`.
     Reject(i64),
+    /// A unit's button on a ballot card: `bl:v:<ballot>:<picks>:<slot>`,
+    /// with the card's picks before the press (hexadecimal). The picks
+    /// live only in the card: the database never holds them.
+    Pick {
+        /// The ballot.
+        ballot: i64,
+        /// The card's picks.
+        picks: Picks,
+        /// The unit's place on the ballot.
+        slot: u8,
+    },
+    /// The card's cast button: `bl:c:<ballot>:<picks>`.
+    Cast {
+        /// The ballot.
+        ballot: i64,
+        /// The picks cast.
+        picks: Picks,
+    },
 }
 
 impl Callback {
@@ -104,6 +123,22 @@ impl Callback {
                 _ => None,
             };
         }
+        if let Some(rest) = data.strip_prefix("bl:") {
+            let mut it = rest.split(':');
+            let what = it.next()?;
+            let ballot = it.next()?.parse().ok().filter(|i: &i64| *i > 0)?;
+            let picks = Picks::from_hex(it.next()?)?;
+            let cb = match what {
+                "v" => Callback::Pick {
+                    ballot,
+                    picks,
+                    slot: it.next()?.parse().ok().filter(|s: &u8| *s < 64)?,
+                },
+                "c" => Callback::Cast { ballot, picks },
+                _ => return None,
+            };
+            return it.next().is_none().then_some(cb);
+        }
         match data {
             "flow:ok" => Some(Callback::FlowConfirm),
             "flow:x" => Some(Callback::FlowCancel),
@@ -135,6 +170,12 @@ impl Callback {
             } => format!("rv:r:{unit_id}:{year}:{}", period.as_str()),
             Callback::Accept(id) => format!("cr:a:{id}"),
             Callback::Reject(id) => format!("cr:r:{id}"),
+            Callback::Pick {
+                ballot,
+                picks,
+                slot,
+            } => format!("bl:v:{ballot}:{}:{slot}", picks.to_hex()),
+            Callback::Cast { ballot, picks } => format!("bl:c:{ballot}:{}", picks.to_hex()),
         };
         debug_assert!(d.len() <= MAX_DATA, "callback data too long: {d}");
         d
@@ -193,6 +234,15 @@ mod tests {
             },
             Callback::Accept(i64::MAX),
             Callback::Reject(1),
+            Callback::Pick {
+                ballot: i64::MAX,
+                picks: Picks::from_hex("ffffffffffffffff").unwrap(),
+                slot: 63,
+            },
+            Callback::Cast {
+                ballot: 1,
+                picks: Picks::NONE,
+            },
         ];
         for c in all {
             let d = c.data();
@@ -275,6 +325,13 @@ mod tests {
             "cr:x:1",
             "cr:r:-1",
             "cr:a:1:2",
+            "bl:v:1:0",
+            "bl:v:1:0:64",
+            "bl:v:0:0:1",
+            "bl:c:1:",
+            "bl:c:1:10000000000000000",
+            "bl:c:1:3:1",
+            "bl:x:1:3",
             "nope",
         ] {
             assert_eq!(Callback::parse(d), None, "{d:?}");

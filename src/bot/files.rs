@@ -10,7 +10,8 @@ use crate::domain::args::{StandingsArgs, shorten, split_args};
 use crate::domain::period::parse_year;
 use crate::domain::{Refusal, title};
 use crate::render::{
-    self, ChartInput, ChartRow, WbAudit, WbPledgeLine, WbStanding, WbTitle, WorkbookInput,
+    self, ChartInput, ChartRow, MinutesInput, WbAudit, WbPledgeLine, WbStanding, WbTitle,
+    WorkbookInput,
 };
 use crate::storage::board;
 use crate::storage::{audit, evidence, registrations};
@@ -82,6 +83,7 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
     let regs = registrations::of_bloc(&mut conn, bloc.id, year).await?;
     let names = audit::names(&mut conn, bloc.id).await?;
     let (log, _) = audit::page(&mut conn, bloc.id, None, 0, 100_000).await?;
+    let verdict = super::verdict::of_year(&mut conn, &bloc, year, &fin).await?;
 
     let vi = Lang::Vi.texts();
     let tz = bloc.tz;
@@ -176,8 +178,8 @@ pub(super) async fn export(app: &App, req: &Req, args: &str) -> Result<Vec<Out>,
                 new: r.new_value,
             })
             .collect(),
-        ballots: Vec::new(),
-        proposals: Vec::new(),
+        ballots: verdict.ballots,
+        proposals: verdict.proposals,
     };
     let file_name = render::ascii_file_name(&bloc.name, year);
     let xlsx = blocking(move || render::standings_xlsx(&input)).await?;
@@ -210,4 +212,40 @@ fn standings_rows(board: &Board) -> Vec<WbStanding> {
             review: s.review.clone(),
         })
         .collect()
+}
+
+/// `/minutes [year]`: the year-end meeting's minutes (biên bản) as DOCX.
+pub(super) async fn minutes(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
+    let year = crate::domain::verdict::parse_year_arg(args)?;
+    let mut conn = app.db.pool().acquire().await?;
+    let (bloc, _) = admin_bloc(app, &mut conn, req).await?;
+    let year = year.unwrap_or_else(|| bloc.year_at(req.now));
+    let fin = board::load(&mut conn, bloc.id, year, Period::Final).await?;
+    let verdict = super::verdict::of_year(&mut conn, &bloc, year, &fin).await?;
+    drop(conn);
+    let input = MinutesInput {
+        bloc: bloc.name.clone(),
+        year,
+        date: bloc.today(req.now),
+        present: fin
+            .standings
+            .iter()
+            .filter(|s| s.signed)
+            .map(|s| (s.code.clone(), s.name.clone()))
+            .collect(),
+        units: u32::try_from(fin.units.len()).unwrap_or(u32::MAX),
+        standings: standings_rows(&fin),
+        ballot: verdict.ballots.last().cloned(),
+        proposals: verdict.proposals,
+    };
+    let file_name = render::minutes_file_name(&bloc.name, year);
+    let docx = blocking(move || render::minutes_docx(&input)).await?;
+    Ok(vec![Out {
+        file: Some(OutFile {
+            photo: false,
+            file_name,
+            bytes: docx,
+        }),
+        ..Out::to(req.chat_id, req.t().minutes_caption(&bloc.name, year))
+    }])
 }

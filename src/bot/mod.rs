@@ -20,6 +20,7 @@ mod send;
 mod targets;
 mod titles;
 mod turns;
+mod verdict;
 
 use turns::Turns;
 
@@ -32,6 +33,7 @@ use teloxide::types::{Me, Update, UpdateId, UpdateKind};
 use teloxide::utils::command::{BotCommands, ParseError};
 
 use crate::domain::args::{ScheduleCmd, TargetCmd};
+use crate::domain::verdict::BallotCmd;
 use crate::domain::{CommandKind, Refusal};
 use crate::polling::Unhandled;
 use callback::Callback;
@@ -118,6 +120,14 @@ pub enum Command {
     Reject(String),
     /// `/evidence [UNIT] <TARGET> [mid|final]`
     Evidence(String),
+    /// `/ballot [open <K> <hours> <question> | close]`
+    Ballot(String),
+    /// `/propose [remove] <UNIT> <TITLE> [reason]`
+    Propose(String),
+    /// `/proposals [year]`
+    Proposals(String),
+    /// `/minutes [year]`
+    Minutes(String),
 }
 
 /// What a message's text asks of the bot.
@@ -380,6 +390,10 @@ fn command_kind(cmd: &Command) -> CommandKind {
         Command::Accept(_) => CommandKind::Accept,
         Command::Reject(_) => CommandKind::Reject,
         Command::Evidence(_) => CommandKind::Evidence,
+        Command::Ballot(a) => BallotCmd::kind(a),
+        Command::Propose(_) => CommandKind::Propose,
+        Command::Proposals(_) => CommandKind::Proposals,
+        Command::Minutes(_) => CommandKind::Minutes,
     }
 }
 
@@ -451,6 +465,10 @@ async fn run(
         Command::Accept(a) => corrections::accept(app, req, &a).await,
         Command::Reject(a) => corrections::reject(app, req, &a).await,
         Command::Evidence(a) => evidence::evidence(bot, app, req, msg, &a).await,
+        Command::Ballot(a) => verdict::ballot(app, req, &a).await,
+        Command::Propose(a) => verdict::propose(app, req, &a).await,
+        Command::Proposals(a) => verdict::proposals(app, req, &a).await,
+        Command::Minutes(a) => files::minutes(app, req, &a).await,
     }
 }
 
@@ -482,6 +500,10 @@ fn menu(private: bool) -> &'static [(&'static str, CommandKind)] {
             ("correct", K::Correct),
             ("review", K::Review),
             ("corrections", K::Corrections),
+            ("ballot", K::Ballot),
+            ("proposals", K::Proposals),
+            ("propose", K::Propose),
+            ("minutes", K::Minutes),
             ("cancel", K::Cancel),
             ("help", K::Help),
             ("start", K::Start),
@@ -502,6 +524,10 @@ fn menu(private: bool) -> &'static [(&'static str, CommandKind)] {
             ("export", K::Export),
             ("review", K::Review),
             ("corrections", K::Corrections),
+            ("ballot", K::Ballot),
+            ("proposals", K::Proposals),
+            ("propose", K::Propose),
+            ("minutes", K::Minutes),
             ("lang", K::Lang),
             ("help", K::Help),
         ]
@@ -632,6 +658,30 @@ async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, cb: Opt
             corrections::reject_button(app, &req, id).await,
             false,
         ),
+        Some(Callback::Pick {
+            ballot,
+            picks,
+            slot,
+        }) => (
+            CommandKind::Vote,
+            verdict::pick(app, &req, ballot, picks, slot).await,
+            true,
+        ),
+        Some(Callback::Cast { ballot, picks }) => {
+            let result = verdict::cast(app, &req, ballot, picks).await;
+            if result.is_ok()
+                && let Some(m) = q.regular_message()
+            {
+                // The card's picks leave the chat with its buttons.
+                let done = bot
+                    .edit_message_text(m.chat.id, m.id, req.t().vote_done())
+                    .parse_mode(ParseMode::Html);
+                if let Err(e) = done.await {
+                    tracing::warn!(error = %app.redact(&e.to_string()), "editMessageText failed");
+                }
+            }
+            (CommandKind::Vote, result, false)
+        }
         // Sign buttons are routed before; data from elsewhere is only answered.
         Some(Callback::Sign { .. }) | None => {
             let _ = bot.answer_callback_query(q.id.clone()).await;

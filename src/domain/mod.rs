@@ -14,6 +14,7 @@ pub mod target;
 pub mod title;
 pub mod unit;
 pub mod value;
+pub mod verdict;
 
 pub use bloc::Bloc;
 pub use board::{Board, Patch, Reports, Reviewed};

@@ -94,11 +94,25 @@ pub enum CommandKind {
     Reject,
     /// `/evidence [UNIT] <TARGET> [mid|final]`
     Evidence,
+    /// `/ballot`
+    Ballot,
+    /// `/ballot open <K> <hours> <question>`
+    BallotOpen,
+    /// `/ballot close`
+    BallotClose,
+    /// A ballot's buttons: pick, unpick, cast.
+    Vote,
+    /// `/propose [remove] <UNIT> <TITLE> [reason]`
+    Propose,
+    /// `/proposals [year]`
+    Proposals,
+    /// `/minutes [year]`
+    Minutes,
 }
 
 impl CommandKind {
     /// Every command, in the order `/help` lists them.
-    pub const ALL: [CommandKind; 45] = [
+    pub const ALL: [CommandKind; 52] = [
         CommandKind::Start,
         CommandKind::Help,
         CommandKind::Bloc,
@@ -144,6 +158,13 @@ impl CommandKind {
         CommandKind::Accept,
         CommandKind::Reject,
         CommandKind::Evidence,
+        CommandKind::Ballot,
+        CommandKind::Vote,
+        CommandKind::Proposals,
+        CommandKind::BallotOpen,
+        CommandKind::BallotClose,
+        CommandKind::Propose,
+        CommandKind::Minutes,
     ];
 }
 
@@ -337,5 +358,50 @@ pub enum Refusal {
     StaleSignButton {
         /// The button's year, when its data names one.
         year: Option<i32>,
+    },
+    /// `/ballot open`: K is not a number from 1 to 64.
+    BadPicks(String),
+    /// `/ballot open`: hours not from 1 to 336.
+    BadHours(String),
+    /// `/ballot open`: K is not less than the bloc's units.
+    PicksAboveUnits {
+        /// Units of the bloc.
+        units: usize,
+    },
+    /// `/ballot open` in a bloc with more units than a ballot holds (or fewer than two).
+    BallotSize {
+        /// Units of the bloc.
+        units: usize,
+    },
+    /// A ballot is open already in this bloc.
+    BallotOpen,
+    /// No ballot is open in this bloc.
+    NoOpenBallot,
+    /// The ballot closed: no more votes, no more picks.
+    BallotClosed,
+    /// This unit voted already: a vote is final.
+    AlreadyVoted,
+    /// The voter's unit was not in the bloc when the ballot opened.
+    NotOnBallot,
+    /// More picks than the ballot allows.
+    TooManyPicks {
+        /// The most allowed.
+        most: u32,
+    },
+    /// A ballot button this version or this ballot cannot read.
+    BallotStale,
+    /// `/propose` of a unit and title proposed already this year.
+    ProposalExists {
+        /// Unit code.
+        unit: String,
+        /// Title code.
+        title: String,
+    },
+    /// `/propose remove` of a proposal that does not exist.
+    NoProposal {
+        /// Unit code.
+        unit: String,
+        /// Title code.
+        title: String,
     },
 }

@@ -6,6 +6,7 @@
 //! production and by a simulated clock in tests.
 
 mod backup;
+mod ballots;
 mod compose;
 mod deliver;
 
@@ -159,6 +160,12 @@ impl Scheduler {
             let mut tx = self.env.db.write_scoped(Scope::Uncached).await?;
             updates::prune(&mut tx, now).await?;
             tx.commit().await?;
+        }
+        match ballots::close_due(&self.env, &self.bot, self.backoff).await {
+            Ok(r) => report += r,
+            Err(e) => {
+                tracing::error!(error = %self.env.redact(&e.to_string()), "closing ballots failed")
+            }
         }
         let all = {
             let mut conn = self.env.db.pool().acquire().await?;

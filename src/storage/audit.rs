@@ -86,6 +86,14 @@ actions! {
     CorrectionReject = "correction.reject",
     /// `/evidence` attached a file to a value.
     EvidenceAdd = "evidence.add",
+    /// `/ballot open`: the question, K and the closing time; never a vote.
+    BallotOpen = "ballot.open",
+    /// `/ballot close`: closed before its time by an admin.
+    BallotClose = "ballot.close",
+    /// `/propose`
+    ProposalAdd = "proposal.add",
+    /// `/propose remove`
+    ProposalRemove = "proposal.remove",
 }
 
 impl Action {
@@ -256,7 +264,7 @@ mod tests {
 
     #[test]
     fn a_code_this_version_does_not_write_is_not_an_action() {
-        assert_eq!(Action::parse("ballot.close"), None);
+        assert_eq!(Action::parse("award.grant"), None);
         assert_eq!(Action::parse(""), None);
         assert_eq!(Action::parse("Report"), None);
     }

@@ -2,6 +2,7 @@
 //! (usually a transaction) so the caller owns the commit.
 
 pub mod audit;
+pub mod ballots;
 pub mod blocs;
 pub mod board;
 pub mod cache;

@@ -149,6 +149,19 @@ impl Texts for En {
             R::EvidenceAlready => "This file is evidence of that value already; nothing was changed.".into(),
             R::StaleSignButton { year: Some(y) } => format!("This sign button is for the {y} pledge and no longer works; nothing was changed. Type /pledge to see and sign this year's pledge."),
             R::StaleSignButton { year: None } => "This sign button is outdated and no longer works; nothing was changed. Type /pledge to get a new one.".into(),
+            R::BadPicks(k) => format!("The number of units to pick «{}» is invalid: a whole number from 1 to 64.", esc(k)),
+            R::BadHours(h) => format!("The time open «{}» is invalid: a number of hours from 1 to 336 (two weeks).", esc(h)),
+            R::PicksAboveUnits { units } => format!("The bloc has {units} units: the number to pick must be below {units}."),
+            R::BallotSize { units } => format!("The bloc has {units} units: a ballot needs 2 to 64."),
+            R::BallotOpen => "A ballot is open in this bloc already: /ballot shows it, /ballot close closes it.".into(),
+            R::NoOpenBallot => "No ballot is open in this bloc.".into(),
+            R::BallotClosed => "This ballot is closed: no more votes. Type /ballot for the result.".into(),
+            R::AlreadyVoted => "Your unit has voted: a cast vote is final.".into(),
+            R::NotOnBallot => "Your unit was added after the ballot opened, so it has no vote in this one.".into(),
+            R::TooManyPicks { most } => format!("You may pick at most {most} units: unpick one first."),
+            R::BallotStale => "This button is not of the current ballot; nothing was changed. Type /ballot for a new one.".into(),
+            R::ProposalExists { unit, title } => format!("Unit {} is proposed for {} this year already.", esc(unit), esc(title)),
+            R::NoProposal { unit, title } => format!("There is no proposal of {} for unit {} this year.", esc(title), esc(unit)),
         }
     }
 
@@ -223,6 +236,17 @@ impl Texts for En {
             K::Evidence => {
                 "/evidence &lt;TARGET&gt; [mid|final] as the caption of a photo or document (or replying to one), or /evidence &lt;UNIT&gt; &lt;TARGET&gt; [mid|final] — e.g. /evidence TNMT THU"
             }
+            K::Ballot => "/ballot",
+            K::BallotOpen => {
+                "/ballot open &lt;K&gt; &lt;hours&gt; &lt;question&gt; — e.g. /ballot open 1 48 Name the bloc's leading unit of 2026"
+            }
+            K::BallotClose => "/ballot close",
+            K::Vote => "press the ballot's buttons in your private chat, then Cast",
+            K::Propose => {
+                "/propose &lt;UNIT&gt; &lt;TITLE&gt; [reason] or /propose remove &lt;UNIT&gt; &lt;TITLE&gt; — e.g. /propose TNMT CO_TINH Led the bloc"
+            }
+            K::Proposals => "/proposals [year] — e.g. /proposals 2026",
+            K::Minutes => "/minutes [year] — e.g. /minutes 2026",
         }
     }
 
@@ -273,6 +297,13 @@ impl Texts for En {
             K::Accept => "accept a correction request",
             K::Reject => "reject a correction request, with a reason",
             K::Evidence => "a value's evidence: attach it or get it back",
+            K::Ballot => "the open secret ballot, or the last result",
+            K::BallotOpen => "open a secret ballot",
+            K::BallotClose => "close the ballot and post its result",
+            K::Vote => "cast a secret vote",
+            K::Propose => "propose a unit for commendation",
+            K::Proposals => "the year's proposals for commendation",
+            K::Minutes => "the meeting's minutes (Word, DOCX)",
         }
     }
 
@@ -865,5 +896,121 @@ impl Texts for En {
             ));
         }
         s
+    }
+
+    fn ballot_title(&self) -> &'static str {
+        "Secret ballot"
+    }
+
+    fn ballot_opened_title(&self) -> &'static str {
+        "Secret ballot opened"
+    }
+
+    fn ballot_result_title(&self) -> &'static str {
+        "Secret ballot result"
+    }
+
+    fn ballot_rules(&self, picks: u32, electorate: u32) -> String {
+        format!(
+            "Each unit picks up to {picks} of {electorate} units. Unit heads get their ballot in their private chat with the bot (or type /ballot there)."
+        )
+    }
+
+    fn ballot_pick_hint(&self, picks: u32) -> String {
+        format!(
+            "Pick up to {picks} units, then press «Cast». The vote is secret: no one, bloc admins included, learns whom your unit picked; a cast vote is final."
+        )
+    }
+
+    fn ballot_closes(&self, when: &str) -> String {
+        format!("Closes at {when}.")
+    }
+
+    fn ballot_closed_at(&self, when: &str) -> String {
+        format!("Closed at {when}.")
+    }
+
+    fn ballot_turnout(&self, voted: u32, electorate: u32) -> String {
+        format!("Units that voted: <b>{voted}/{electorate}</b>")
+    }
+
+    fn ballot_picked(&self) -> &'static str {
+        "Picked"
+    }
+
+    fn cast_button(&self, picked: u32, most: u32) -> String {
+        format!("🗳 Cast ({picked}/{most})")
+    }
+
+    fn votes(&self, n: u32) -> String {
+        if n == 1 {
+            "1 vote".into()
+        } else {
+            format!("{n} votes")
+        }
+    }
+
+    fn ballot_ended(&self) -> &'static str {
+        "⏳ Voting time is over; the result will be posted in the bloc group within minutes."
+    }
+
+    fn no_ballot(&self) -> &'static str {
+        "The bloc has held no ballot this year. A bloc admin opens one with /ballot open in the group."
+    }
+
+    fn vote_cast(&self) -> &'static str {
+        "✅ Your unit's vote is in. It is secret: only the fact that your unit voted is kept, not whom it picked. The result is posted in the group when the ballot closes."
+    }
+
+    fn vote_done(&self) -> &'static str {
+        "✅ Your unit has voted."
+    }
+
+    fn ballot_closed_here(&self) -> &'static str {
+        "✅ The ballot is closed; its result was posted in the bloc group."
+    }
+
+    fn proposed(&self, unit: &str, title: &str, registered: bool) -> String {
+        let note = if registered {
+            ""
+        } else {
+            "\nNote: the unit did not register this title for the year."
+        };
+        format!("🏅 Unit <b>{unit}</b> proposed for <b>{title}</b>.{note}")
+    }
+
+    fn proposal_withdrawn(&self, unit: &str, title: &str) -> String {
+        format!("✅ The proposal of <b>{title}</b> for unit <b>{unit}</b> was withdrawn.")
+    }
+
+    fn proposals_title(&self, year: i32) -> String {
+        format!("Proposals for commendation {year}")
+    }
+
+    fn no_proposals(&self) -> &'static str {
+        "No proposals yet. Bloc admins propose with /propose."
+    }
+
+    fn registered_mark(&self, registered: bool) -> &'static str {
+        if registered {
+            "registered the title"
+        } else {
+            "did not register this title"
+        }
+    }
+
+    fn final_rank(&self, rank: Option<usize>) -> String {
+        match rank {
+            Some(r) => format!("year-end rank {r}"),
+            None => "not ranked at year end".into(),
+        }
+    }
+
+    fn reason_label(&self) -> &'static str {
+        "Reason"
+    }
+
+    fn minutes_caption(&self, bloc: &str, year: i32) -> String {
+        format!("📄 Minutes of the {year} emulation review meeting — {bloc}")
     }
 }

@@ -5,9 +5,9 @@
 //! escaped.
 
 use super::{
-    BlocLine, FlowTarget, HeadReminder, HistoryView, Missing, Outstanding, Overdue, PledgeView,
-    ScheduleView, StandingsView, StatusView, Summary, TargetLine, UnitLine, esc, format_goal,
-    format_number, format_score, format_value,
+    BallotView, BlocLine, FlowTarget, HeadReminder, HistoryView, Missing, Outstanding, Overdue,
+    PledgeView, ProposalLine, ScheduleView, StandingsView, StatusView, Summary, TargetLine,
+    UnitLine, esc, format_goal, format_number, format_score, format_value,
 };
 use crate::domain::schedule::Deadline;
 use crate::domain::title::{TITLES, Title};
@@ -370,6 +370,161 @@ pub trait Texts: Sync {
         sent: usize,
         gone: &[usize],
     ) -> String;
+
+    // ------------------------------------------------------------ verdict
+    /// Heading of a ballot's card and status.
+    fn ballot_title(&self) -> &'static str;
+    /// Heading of the group's notice that a ballot opened.
+    fn ballot_opened_title(&self) -> &'static str;
+    /// Heading of a ballot's result.
+    fn ballot_result_title(&self) -> &'static str;
+    /// The rules of an opened ballot, for the group.
+    fn ballot_rules(&self, picks: u32, electorate: u32) -> String;
+    /// On the card: how to vote, and that the vote is secret and final.
+    fn ballot_pick_hint(&self, picks: u32) -> String;
+    /// When it closes (`when` escaped).
+    fn ballot_closes(&self, when: &str) -> String;
+    /// When it closed (`when` escaped).
+    fn ballot_closed_at(&self, when: &str) -> String;
+    /// Turnout.
+    fn ballot_turnout(&self, voted: u32, electorate: u32) -> String;
+    /// On the card: before the units picked so far.
+    fn ballot_picked(&self) -> &'static str;
+    /// Label of the cast button.
+    fn cast_button(&self, picked: u32, most: u32) -> String;
+    /// `n` votes.
+    fn votes(&self, n: u32) -> String;
+    /// `/ballot` past its time, before the scheduler closed it.
+    fn ballot_ended(&self) -> &'static str;
+    /// `/ballot` in a bloc that never voted this year.
+    fn no_ballot(&self) -> &'static str;
+    /// To the voter: the vote is in.
+    fn vote_cast(&self) -> &'static str;
+    /// The card once its unit voted (its buttons are gone).
+    fn vote_done(&self) -> &'static str;
+    /// `/ballot close` outside the group: the result went there.
+    fn ballot_closed_here(&self) -> &'static str;
+    /// `/propose` done; `registered`: the unit registered that title.
+    fn proposed(&self, unit: &str, title: &str, registered: bool) -> String;
+    /// `/propose remove` done.
+    fn proposal_withdrawn(&self, unit: &str, title: &str) -> String;
+    /// Title of `/proposals`.
+    fn proposals_title(&self, year: i32) -> String;
+    /// `/proposals` of a year without any.
+    fn no_proposals(&self) -> &'static str;
+    /// Whether a proposed unit registered the title.
+    fn registered_mark(&self, registered: bool) -> &'static str;
+    /// A proposed unit's year-end rank (`None`: not ranked).
+    fn final_rank(&self, rank: Option<usize>) -> String;
+    /// Before a proposal's reason.
+    fn reason_label(&self) -> &'static str;
+    /// Caption of the minutes' document.
+    fn minutes_caption(&self, bloc: &str, year: i32) -> String;
+
+    /// The group's notice of an opened ballot.
+    fn ballot_opened(&self, v: &BallotView) -> String {
+        format!(
+            "🗳 <b>{}</b> — {}\n<b>{}</b>\n{}\n{}",
+            self.ballot_opened_title(),
+            esc(&v.bloc),
+            esc(&v.question),
+            self.ballot_rules(v.picks, v.electorate),
+            self.ballot_closes(&esc(&v.closes))
+        )
+    }
+
+    /// A head's ballot card, above one button per unit.
+    fn ballot_card(&self, v: &BallotView, picked: &[String]) -> String {
+        let picked = if picked.is_empty() {
+            "—".to_owned()
+        } else {
+            picked.iter().map(|c| esc(c)).collect::<Vec<_>>().join(", ")
+        };
+        format!(
+            "🗳 <b>{}</b> — {}\n<b>{}</b>\n{}\n{}\n{}: <b>{}</b>",
+            self.ballot_title(),
+            esc(&v.bloc),
+            esc(&v.question),
+            self.ballot_pick_hint(v.picks),
+            self.ballot_closes(&esc(&v.closes)),
+            self.ballot_picked(),
+            picked
+        )
+    }
+
+    /// The card once its unit voted.
+    fn ballot_card_done(&self, v: &BallotView) -> String {
+        format!(
+            "🗳 <b>{}</b> — {}\n<b>{}</b>\n{}",
+            self.ballot_title(),
+            esc(&v.bloc),
+            esc(&v.question),
+            self.vote_done()
+        )
+    }
+
+    /// `/ballot` while it is open: turnout, never counts.
+    fn ballot_status(&self, v: &BallotView) -> String {
+        format!(
+            "🗳 <b>{}</b> — {}\n<b>{}</b>\n{}\n{}",
+            self.ballot_title(),
+            esc(&v.bloc),
+            esc(&v.question),
+            self.ballot_turnout(v.voted, v.electorate),
+            self.ballot_closes(&esc(&v.closes))
+        )
+    }
+
+    /// A closed ballot's result: votes per unit, ranked, and turnout.
+    fn ballot_result(&self, v: &BallotView) -> String {
+        let mut s = format!(
+            "🗳 <b>{}</b> — {}\n<b>{}</b>\n{}\n{}",
+            self.ballot_result_title(),
+            esc(&v.bloc),
+            esc(&v.question),
+            self.ballot_closed_at(&esc(&v.closes)),
+            self.ballot_turnout(v.voted, v.electorate)
+        );
+        for (code, name, votes) in &v.results {
+            let rank = 1 + v.results.iter().filter(|r| r.2 > *votes).count();
+            s.push_str(&format!(
+                "\n{rank}. <b>{}</b> {} — <b>{}</b>",
+                esc(code),
+                esc(name),
+                self.votes(*votes)
+            ));
+        }
+        s
+    }
+
+    /// `/proposals`: each proposal with its unit's rank, score, registration and votes.
+    fn proposals(&self, bloc: &str, year: i32, rows: &[ProposalLine]) -> String {
+        let mut s = format!("🏅 <b>{}</b> — {}", self.proposals_title(year), esc(bloc));
+        if rows.is_empty() {
+            s.push_str(&format!("\n{}", self.no_proposals()));
+        }
+        for p in rows {
+            let mut facts = vec![self.final_rank(p.ranked.map(|r| r.0))];
+            if let Some((_, score)) = p.ranked {
+                facts.push(format!("{} {}", self.score(score), self.words().points));
+            }
+            if let Some(n) = p.votes {
+                facts.push(self.votes(n));
+            }
+            facts.push(self.registered_mark(p.registered).to_owned());
+            s.push_str(&format!(
+                "\n• <b>{}</b> {} — <b>{}</b>\n   {}",
+                esc(&p.code),
+                esc(&p.name),
+                esc(&p.title),
+                facts.join(" · ")
+            ));
+            if !p.reason.is_empty() {
+                s.push_str(&format!("\n   {}: {}", self.reason_label(), esc(&p.reason)));
+            }
+        }
+        s
+    }
 
     /// One request: `#N UNIT TARGET (period): old → new — reason`.
     fn correction_line(&self, c: &CorrectionView) -> String {

@@ -11,9 +11,11 @@ pub use layout::{
     signed_points,
 };
 
+use crate::domain::Bloc;
 use crate::domain::schedule::Deadline;
 use crate::domain::{CommandKind, Goal, Period, Refusal, Standing, TargetKind};
 use crate::storage::audit::Action;
+use crate::storage::ballots::{Ballot, Candidate};
 
 /// A reply language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -309,6 +311,73 @@ pub struct Overdue {
     pub outstanding: Vec<Outstanding>,
 }
 
+/// A ballot as its announcement, its card, `/ballot` and its result show it.
+#[derive(Debug, Clone)]
+pub struct BallotView {
+    /// Bloc name.
+    pub bloc: String,
+    /// What is asked.
+    pub question: String,
+    /// Most units a voter may pick.
+    pub picks: u32,
+    /// Units that voted.
+    pub voted: u32,
+    /// Units that may vote.
+    pub electorate: u32,
+    /// Local time it closes (or closed), `dd/mm/yyyy HH:MM`.
+    pub closes: String,
+    /// (code, name, votes), most votes first; empty until it is closed.
+    pub results: Vec<(String, String, u32)>,
+}
+
+impl BallotView {
+    /// The view of `ballot` of `bloc`; counts only once it is closed.
+    pub fn of(bloc: &Bloc, ballot: &Ballot, candidates: &[Candidate], voted: u32) -> BallotView {
+        let closes = ballot
+            .closed_at
+            .unwrap_or(ballot.closes_at)
+            .with_timezone(&bloc.tz)
+            .format("%d/%m/%Y %H:%M")
+            .to_string();
+        let mut results: Vec<(String, String, u32)> = match ballot.closed_at {
+            Some(_) => candidates
+                .iter()
+                .map(|c| (c.code.clone(), c.name.clone(), c.votes))
+                .collect(),
+            None => Vec::new(),
+        };
+        results.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        BallotView {
+            bloc: bloc.name.clone(),
+            question: ballot.question.clone(),
+            picks: ballot.picks,
+            voted,
+            electorate: u32::try_from(candidates.len()).unwrap_or(u32::MAX),
+            closes,
+            results,
+        }
+    }
+}
+
+/// One proposal in `/proposals`.
+#[derive(Debug, Clone)]
+pub struct ProposalLine {
+    /// Unit code.
+    pub code: String,
+    /// Unit name.
+    pub name: String,
+    /// Title name.
+    pub title: String,
+    /// Why; may be empty.
+    pub reason: String,
+    /// The unit registered this title for the year.
+    pub registered: bool,
+    /// Year-end rank and score, when ranked.
+    pub ranked: Option<(usize, f64)>,
+    /// Votes in the year's last closed ballot, if there was one.
+    pub votes: Option<u32>,
+}
+
 /// A refusal with its usage: `⚠️ why` then the right usage and an example.
 pub fn refusal(lang: Lang, r: &Refusal, k: CommandKind) -> String {
     let t = lang.texts();
@@ -505,7 +574,8 @@ mod tests {
         assert_eq!(audit_code_vi("invite.create"), "Tạo mã mời");
         assert_eq!(audit_code_vi("target.archive"), "Lưu trữ chỉ tiêu");
         assert_eq!(audit_code_vi("target.restore"), "Khôi phục chỉ tiêu");
-        assert_eq!(audit_code_vi("ballot.close"), "ballot.close");
+        assert_eq!(audit_code_vi("award.grant"), "award.grant");
+        assert_eq!(audit_code_vi("ballot.close"), "Đóng bỏ phiếu kín");
         assert_eq!(audit_code_vi(""), "");
         assert_eq!(audit_action_vi(Action::InviteCreate), "Tạo mã mời");
     }

@@ -149,6 +149,19 @@ impl Texts for Vi {
             R::EvidenceAlready => "Tệp này đã là minh chứng của giá trị đó rồi; chưa có gì thay đổi.".into(),
             R::StaleSignButton { year: Some(y) } => format!("Nút ký này thuộc giao ước năm {y}, không còn dùng được; chưa có gì thay đổi. Gõ /pledge để xem và ký giao ước năm nay."),
             R::StaleSignButton { year: None } => "Nút ký này đã cũ, không còn dùng được; chưa có gì thay đổi. Gõ /pledge để nhận nút ký mới.".into(),
+            R::BadPicks(k) => format!("Số đơn vị được chọn «{}» không hợp lệ: là số nguyên từ 1 đến 64.", esc(k)),
+            R::BadHours(h) => format!("Thời gian mở «{}» không hợp lệ: là số giờ từ 1 đến 336 (hai tuần).", esc(h)),
+            R::PicksAboveUnits { units } => format!("Khối có {units} đơn vị: số đơn vị được chọn phải nhỏ hơn {units}."),
+            R::BallotSize { units } => format!("Khối có {units} đơn vị: bỏ phiếu cần từ 2 đến 64 đơn vị."),
+            R::BallotOpen => "Khối đang có một cuộc bỏ phiếu chưa đóng: gõ /ballot để xem, /ballot close để đóng.".into(),
+            R::NoOpenBallot => "Khối không có cuộc bỏ phiếu nào đang mở.".into(),
+            R::BallotClosed => "Cuộc bỏ phiếu này đã đóng: không nhận thêm phiếu. Gõ /ballot để xem kết quả.".into(),
+            R::AlreadyVoted => "Đơn vị của bạn đã bỏ phiếu: phiếu đã bỏ không sửa được.".into(),
+            R::NotOnBallot => "Đơn vị của bạn được thêm sau khi mở bỏ phiếu, nên không có phiếu trong cuộc này.".into(),
+            R::TooManyPicks { most } => format!("Chỉ được chọn tối đa {most} đơn vị: bỏ chọn một đơn vị trước."),
+            R::BallotStale => "Nút này không thuộc cuộc bỏ phiếu hiện tại; chưa có gì thay đổi. Gõ /ballot để nhận phiếu mới.".into(),
+            R::ProposalExists { unit, title } => format!("Đơn vị {} đã được đề nghị danh hiệu {} năm nay.", esc(unit), esc(title)),
+            R::NoProposal { unit, title } => format!("Không có đề nghị danh hiệu {} cho đơn vị {} năm nay.", esc(title), esc(unit)),
         }
     }
 
@@ -225,6 +238,17 @@ impl Texts for Vi {
             K::Evidence => {
                 "/evidence &lt;MÃ CHỈ TIÊU&gt; [mid|final] làm chú thích của ảnh, tệp (hoặc trả lời ảnh, tệp đó), hoặc /evidence &lt;MÃ ĐƠN VỊ&gt; &lt;MÃ CHỈ TIÊU&gt; [mid|final] — ví dụ: /evidence TNMT THU"
             }
+            K::Ballot => "/ballot",
+            K::BallotOpen => {
+                "/ballot open &lt;K&gt; &lt;số giờ&gt; &lt;câu hỏi&gt; — ví dụ: /ballot open 1 48 Suy tôn đơn vị dẫn đầu khối năm 2026"
+            }
+            K::BallotClose => "/ballot close",
+            K::Vote => "bấm các nút của phiếu bầu trong tin nhắn riêng, rồi nút Bỏ phiếu",
+            K::Propose => {
+                "/propose &lt;MÃ ĐƠN VỊ&gt; &lt;MÃ DANH HIỆU&gt; [lý do] hoặc /propose remove &lt;MÃ ĐƠN VỊ&gt; &lt;MÃ DANH HIỆU&gt; — ví dụ: /propose TNMT CO_TINH Dẫn đầu khối"
+            }
+            K::Proposals => "/proposals [năm] — ví dụ: /proposals 2026",
+            K::Minutes => "/minutes [năm] — ví dụ: /minutes 2026",
         }
     }
 
@@ -275,6 +299,13 @@ impl Texts for Vi {
             K::Accept => "chấp nhận một đề nghị sửa số liệu",
             K::Reject => "từ chối một đề nghị sửa số liệu, kèm lý do",
             K::Evidence => "minh chứng của một giá trị: gửi kèm hoặc xem lại",
+            K::Ballot => "cuộc bỏ phiếu kín đang mở, hoặc kết quả lần trước",
+            K::BallotOpen => "mở bỏ phiếu kín suy tôn",
+            K::BallotClose => "đóng bỏ phiếu và công bố kết quả",
+            K::Vote => "bỏ phiếu kín",
+            K::Propose => "đề nghị khen thưởng một đơn vị",
+            K::Proposals => "các đề nghị khen thưởng của năm",
+            K::Minutes => "biên bản họp bình xét (Word, DOCX)",
         }
     }
 
@@ -869,6 +900,118 @@ impl Texts for Vi {
         }
         s
     }
+
+    fn ballot_title(&self) -> &'static str {
+        "Bỏ phiếu kín"
+    }
+
+    fn ballot_opened_title(&self) -> &'static str {
+        "Đã mở bỏ phiếu kín"
+    }
+
+    fn ballot_result_title(&self) -> &'static str {
+        "Kết quả bỏ phiếu kín"
+    }
+
+    fn ballot_rules(&self, picks: u32, electorate: u32) -> String {
+        format!(
+            "Mỗi đơn vị chọn tối đa {picks} trong {electorate} đơn vị. Trưởng đơn vị nhận phiếu trong tin nhắn riêng với bot (hoặc gõ /ballot ở đó)."
+        )
+    }
+
+    fn ballot_pick_hint(&self, picks: u32) -> String {
+        format!(
+            "Chọn tối đa {picks} đơn vị rồi bấm «Bỏ phiếu». Phiếu kín: không ai, kể cả quản trị khối, biết đơn vị bạn chọn; phiếu đã bỏ không sửa được."
+        )
+    }
+
+    fn ballot_closes(&self, when: &str) -> String {
+        format!("Đóng lúc {when}.")
+    }
+
+    fn ballot_closed_at(&self, when: &str) -> String {
+        format!("Đã đóng lúc {when}.")
+    }
+
+    fn ballot_turnout(&self, voted: u32, electorate: u32) -> String {
+        format!("Đơn vị đã bỏ phiếu: <b>{voted}/{electorate}</b>")
+    }
+
+    fn ballot_picked(&self) -> &'static str {
+        "Đã chọn"
+    }
+
+    fn cast_button(&self, picked: u32, most: u32) -> String {
+        format!("🗳 Bỏ phiếu ({picked}/{most})")
+    }
+
+    fn votes(&self, n: u32) -> String {
+        format!("{n} phiếu")
+    }
+
+    fn ballot_ended(&self) -> &'static str {
+        "⏳ Đã hết giờ bỏ phiếu; kết quả sẽ được công bố trong nhóm của khối trong ít phút."
+    }
+
+    fn no_ballot(&self) -> &'static str {
+        "Khối chưa có cuộc bỏ phiếu nào năm nay. Quản trị khối mở bỏ phiếu bằng /ballot open trong nhóm."
+    }
+
+    fn vote_cast(&self) -> &'static str {
+        "✅ Đã ghi nhận phiếu của đơn vị. Phiếu kín: chỉ lưu việc đơn vị đã bỏ phiếu, không lưu đơn vị đã chọn ai. Kết quả được công bố trong nhóm khi đóng."
+    }
+
+    fn vote_done(&self) -> &'static str {
+        "✅ Đơn vị đã bỏ phiếu."
+    }
+
+    fn ballot_closed_here(&self) -> &'static str {
+        "✅ Đã đóng bỏ phiếu; kết quả đã được gửi vào nhóm của khối."
+    }
+
+    fn proposed(&self, unit: &str, title: &str, registered: bool) -> String {
+        let note = if registered {
+            ""
+        } else {
+            "\nLưu ý: đơn vị chưa đăng ký danh hiệu này cho năm nay."
+        };
+        format!("🏅 Đã đề nghị đơn vị <b>{unit}</b>: <b>{title}</b>.{note}")
+    }
+
+    fn proposal_withdrawn(&self, unit: &str, title: &str) -> String {
+        format!("✅ Đã rút đề nghị <b>{title}</b> của đơn vị <b>{unit}</b>.")
+    }
+
+    fn proposals_title(&self, year: i32) -> String {
+        format!("Đề nghị khen thưởng năm {year}")
+    }
+
+    fn no_proposals(&self) -> &'static str {
+        "Chưa có đề nghị nào. Quản trị khối đề nghị bằng /propose."
+    }
+
+    fn registered_mark(&self, registered: bool) -> &'static str {
+        if registered {
+            "đã đăng ký danh hiệu"
+        } else {
+            "chưa đăng ký danh hiệu này"
+        }
+    }
+
+    fn final_rank(&self, rank: Option<usize>) -> String {
+        match rank {
+            Some(r) => format!("hạng tổng kết {r}"),
+            None => "chưa xếp hạng tổng kết".into(),
+        }
+    }
+
+    fn reason_label(&self) -> &'static str {
+        "Lý do"
+    }
+
+    fn minutes_caption(&self, bloc: &str, year: i32) -> String {
+        format!("📄 Biên bản họp bình xét thi đua năm {year} — {bloc}")
+    }
 }
 
 /// The Vietnamese words for an audit-log action, as a reader of the
@@ -903,5 +1046,9 @@ pub(super) fn audit_action(a: crate::storage::audit::Action) -> &'static str {
         Action::CorrectionAccept => "Chấp nhận sửa số liệu",
         Action::CorrectionReject => "Từ chối sửa số liệu",
         Action::EvidenceAdd => "Thêm minh chứng",
+        Action::BallotOpen => "Mở bỏ phiếu kín",
+        Action::BallotClose => "Đóng bỏ phiếu kín",
+        Action::ProposalAdd => "Đề nghị khen thưởng",
+        Action::ProposalRemove => "Rút đề nghị khen thưởng",
     }
 }

@@ -23,3 +23,4 @@ mod setup;
 mod support;
 mod targets;
 mod trust;
+mod verdict;

@@ -180,6 +180,8 @@ enum World {
     Approved,
     /// As `Approved`, and the heads of U0 of both blocs asked correction #1.
     Corrected,
+    /// 2 March 2026, a ballot open in both blocs.
+    Balloting,
 }
 
 /// One line of the matrix: a command and, per chat, one letter per role in
@@ -224,7 +226,7 @@ fn l(
 fn matrix() -> Vec<Line> {
     use Cmd::*;
     use Place::{Any, Group, Private};
-    use World::{Approved, Corrected, NextYear, Now, Reported, Submitted};
+    use World::{Approved, Balloting, Corrected, NextYear, Now, Reported, Submitted};
     const W: bool = true; // a write
     const R: bool = false; // a read
     vec![
@@ -280,6 +282,13 @@ fn matrix() -> Vec<Line> {
         l(Text("/reject 1 Chưa có chứng từ"),         W, Any,     Corrected,"R R R R R A R R R", "R R R R R A E R -", ""),
         l(Photo("/evidence THU"),                     W, Private, Now,      "R R R R R R R R R", "R R A A E R R R -", ""),
         l(Text("/evidence U0 THU"),                   R, Private, Now,      "R R R R R R R R R", "R R A A E A E R -", ""),
+        l(Text("/ballot open 1 24 Suy tôn"),          W, Group,   Now,      "R R R R R A R R R", "R R R R R R R R -", "R R R R R R R R R"),
+        l(Text("/ballot"),                            R, Any,     Balloting,"A A A A A A A A A", "R R A A E A E R -", "R R R R R R R R R"),
+        l(Text("/ballot close"),                      W, Any,     Balloting,"R R R R R A R R R", "R R R R R A E R -", "R R R R R R R R R"),
+        l(Text("/propose U0 CO_TINH Dẫn đầu"),        W, Any,     Now,      "R R R R R A R R R", "R R R R R A E R -", "R R R R R R R R R"),
+        l(Text("/propose remove U0 CO_TINH"),         W, Any,     Balloting,"R R R R R A R R R", "R R R R R A E R -", ""),
+        l(Text("/proposals"),                         R, Any,     Now,      "A A A A A A A A A", "R R A A E A E R -", "R R R R R R R R R"),
+        l(Text("/minutes"),                           R, Any,     Now,      "R R R R R A R R R", "R R R R R A E R -", "R R R R R R R R R"),
     ]
 }
 
@@ -420,6 +429,21 @@ async fn world(w: World) -> Bot {
             assert!(sent_to(&r, chat)[0].starts_with("✅"), "{r:?}");
         }
     }
+    if w == World::Balloting {
+        // A ballot open, and U0 proposed, in both blocs.
+        for (chat, title, who) in [
+            (GROUP, TITLE, admin()),
+            (OTHER_GROUP, OTHER_TITLE, a2.clone()),
+        ] {
+            for text in ["/ballot open 1 24 Suy tôn", "/propose U0 CO_TINH Dẫn đầu"] {
+                let r = b.send(updates::group(chat, title, &who, text)).await;
+                assert!(
+                    sent_to(&r, chat)[0].starts_with('🗳') || sent_to(&r, chat)[0].starts_with('🏅'),
+                    "{r:?}"
+                );
+            }
+        }
+    }
     if w == World::Corrected {
         for p in [head(0), foreign_head()] {
             let r = b.private(&p, "/correct THU 75 Số liệu kho bạc").await;
@@ -452,7 +476,23 @@ async fn bloc_rows(b: &Bot, chat: i64) -> String {
         ("schedules", format!("bloc_id = {bloc}")),
         ("audit_log", format!("bloc_id = {bloc}")),
         ("rollovers", format!("bloc_id = {bloc}")),
+        ("ballots", format!("bloc_id = {bloc}")),
+        (
+            "ballot_counts",
+            format!("ballot_id IN (SELECT id FROM ballots WHERE bloc_id = {bloc})"),
+        ),
+        (
+            "ballot_voters",
+            format!("ballot_id IN (SELECT id FROM ballots WHERE bloc_id = {bloc})"),
+        ),
+        ("proposals", format!("bloc_id = {bloc}")),
     ] {
+        // WITHOUT ROWID tables have no rowid: their key orders them.
+        let order = if table.starts_with("ballot_") {
+            "ballot_id, unit_id"
+        } else {
+            "rowid"
+        };
         let cols: Vec<String> = sqlx::query(&format!("PRAGMA table_info({table})"))
             .fetch_all(&pool)
             .await
@@ -461,7 +501,7 @@ async fn bloc_rows(b: &Bot, chat: i64) -> String {
             .map(|r| r.get::<String, _>("name"))
             .collect();
         let rows: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT json_array({}) FROM {table} WHERE {filter} ORDER BY rowid",
+            "SELECT json_array({}) FROM {table} WHERE {filter} ORDER BY {order}",
             cols.join(", ")
         ))
         .fetch_all(&pool)
