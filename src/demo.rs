@@ -1,6 +1,7 @@
 //! `thidua demo`: the real bot against the in-process fake Bot API, playing
 //! a bloc of 11 units through setup, joins, signing, mid-year reports and
-//! standings, printed as a transcript. No token, no network.
+//! their review, year-end reports, the secret ballot, the proposals and the
+//! minutes, printed as a transcript. No token, no network.
 
 use anyhow::Context;
 use chrono::{DateTime, TimeZone, Utc};
@@ -119,6 +120,19 @@ pub const MID_REPORTS: [&[(&str, &str)]; 11] = [
     &[],
 ];
 
+/// Year-end revenue (THU) where it differs from mid-year: unit index, value.
+pub const FINAL_THU: [(usize, &str); 9] = [
+    (0, "112"),
+    (1, "118,5"),
+    (2, "101"),
+    (3, "96"),
+    (4, "104"),
+    (5, "100"),
+    (6, "99,5"),
+    (7, "88"),
+    (8, "103"),
+];
+
 /// The bloc admin.
 pub fn admin() -> Person {
     Person::new(100_001, "Nguyễn", "Văn An")
@@ -229,6 +243,68 @@ impl<W: Write> Script<'_, W> {
             writeln!(self.out, "   (không có gì cần gửi)")?;
         }
         self.print(&calls)
+    }
+
+    /// Head `i` picks `code` on the card `opened` sent them, and casts;
+    /// printed when `show`.
+    async fn vote(
+        &mut self,
+        opened: &[ApiCall],
+        i: usize,
+        code: &str,
+        show: bool,
+    ) -> anyhow::Result<()> {
+        let who = head(i);
+        let card = opened
+            .iter()
+            .find(|c| c.method == "sendMessage" && c.chat_id() == Some(who.id))
+            .context("no ballot card")?;
+        let data = |c: &ApiCall, label: &dyn Fn(&str) -> bool| {
+            c.body
+                .pointer("/reply_markup/inline_keyboard")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_array)
+                .flatten()
+                .find(|b| b.get("text").and_then(Value::as_str).is_some_and(label))
+                .and_then(|b| b.get("callback_data").and_then(Value::as_str))
+                .map(str::to_owned)
+        };
+        let unit = format!(" {code} — ");
+        let picked = data(card, &|l| l.contains(&unit)).context("no unit button")?;
+        let calls = self
+            .h
+            .send(updates::callback(&who, card.result.clone(), &picked))
+            .await?;
+        let edited = calls
+            .iter()
+            .find(|c| c.method == "editMessageText")
+            .context("the card was not edited")?;
+        let cast = data(edited, &|l| l.starts_with("🗳")).context("no cast button")?;
+        if show {
+            writeln!(
+                self.out,
+                "\n[{}] 👤 {} bấm «{code}» trên phiếu bầu",
+                self.h.clock.now_local(),
+                who.full_name()
+            )?;
+            self.print(&calls)?;
+        }
+        let calls = self
+            .h
+            .send(updates::callback(&who, card.result.clone(), &cast))
+            .await?;
+        if show {
+            writeln!(
+                self.out,
+                "\n[{}] 👤 {} bấm «Bỏ phiếu»",
+                self.h.clock.now_local(),
+                who.full_name()
+            )?;
+            self.print(&calls)?;
+        }
+        Ok(())
     }
 
     async fn group(&mut self, who: &Person, text: &str) -> anyhow::Result<Vec<ApiCall>> {
@@ -422,6 +498,62 @@ async fn play(
     s.private(&head(0).with_lang("en"), "/standings mid")
         .await?;
     s.group(&an, "/chart mid").await?;
+
+    writeln!(s.out, "\n=== 7. Tổng kết năm (tháng 12) ===")?;
+    s.private(&head(0), "/register TTLDXS CO_TINH").await?;
+    s.private(&head(4), "/register TTLDXS BK_TINH").await?;
+    for (i, reports) in MID_REPORTS.iter().enumerate().take(9) {
+        s.h.clock.set(at(2026, 12, 1 + i as u32, 9));
+        for (target, value) in reports.iter() {
+            let value = FINAL_THU
+                .iter()
+                .find(|(u, _)| *u == i && *target == "THU")
+                .map_or(*value, |(_, v)| *v);
+            s.private(&head(i), &format!("/report final {target} {value}"))
+                .await?;
+        }
+    }
+    s.h.clock.set(at(2026, 12, 14, 9));
+    for (i, code) in [(0, "TNMT"), (4, "TTTT")] {
+        s.private(&head(i), "/submit final").await?;
+        s.group(&an, &format!("/approve {code} final")).await?;
+    }
+    s.group(&an, "/standings final").await?;
+
+    writeln!(s.out, "\n=== 8. Bình xét, suy tôn: bỏ phiếu kín ===")?;
+    let calls = s
+        .group(
+            &an,
+            "/ballot open 1 48 Suy tôn đơn vị dẫn đầu Khối thi đua năm 2026",
+        )
+        .await?;
+    for i in 0..UNITS.len() {
+        // Most pick TNMT; every third head picks SCT.
+        let pick = if i % 3 == 1 { "SCT" } else { "TNMT" };
+        s.vote(&calls, i, pick, i < 2).await?;
+    }
+    writeln!(
+        s.out,
+        "\n   (… {} trưởng đơn vị khác cũng chọn và bỏ phiếu như vậy.)",
+        UNITS.len() - 2
+    )?;
+    s.group(&an, "/ballot").await?;
+    // The ballot closes itself at its time: the scheduler posts the result.
+    s.tick_at(at(2026, 12, 16, 9)).await?;
+    s.private(
+        &an,
+        "/propose TNMT CO_TINH Dẫn đầu khối, được suy tôn bằng bỏ phiếu kín",
+    )
+    .await?;
+    s.private(
+        &an,
+        "/propose SCT BK_TINH Hoàn thành xuất sắc nhiệm vụ thu ngân sách",
+    )
+    .await?;
+    s.private(&an, "/propose TTTT TTLDXS Chuyển đổi số dẫn đầu khối")
+        .await?;
+    s.group(&an, "/proposals").await?;
+    s.private(&an, "/minutes").await?;
     s.private(&an, "/export").await?;
     s.h.stop().await;
     writeln!(s.out, "\nHết demo.")?;
