@@ -279,7 +279,7 @@ pub(super) async fn propose(app: &App, req: &Req, args: &str) -> Result<Vec<Out>
     let (code, title) = (crate::text::esc(&unit.code), crate::text::esc(a.title.name));
     let subject = format!("{}/{}/{year}", unit.code, a.title.code);
     let t = req.t();
-    let text = if a.remove {
+    let (action, text) = if a.remove {
         if !ballots::withdraw(&mut tx, unit.id, year, a.title.code).await? {
             return Err(Refusal::NoProposal {
                 unit: unit.code,
@@ -287,13 +287,7 @@ pub(super) async fn propose(app: &App, req: &Req, args: &str) -> Result<Vec<Out>
             }
             .into());
         }
-        audit::append(
-            &mut tx,
-            req.now,
-            Entry::new(sender.id, bloc.id, Action::ProposalRemove, subject).unit(unit.id),
-        )
-        .await?;
-        t.proposal_withdrawn(&code, &title)
+        (Action::ProposalRemove, t.proposal_withdrawn(&code, &title))
     } else {
         let registered = registrations::of_unit(&mut tx, unit.id, year)
             .await?
@@ -318,16 +312,16 @@ pub(super) async fn propose(app: &App, req: &Req, args: &str) -> Result<Vec<Out>
             }
             .into());
         }
-        audit::append(
-            &mut tx,
-            req.now,
-            Entry::new(sender.id, bloc.id, Action::ProposalAdd, subject)
-                .unit(unit.id)
-                .values(None, (!a.reason.is_empty()).then(|| a.reason.clone())),
-        )
-        .await?;
-        t.proposed(&code, &title, registered)
+        (Action::ProposalAdd, t.proposed(&code, &title, registered))
     };
+    audit::append(
+        &mut tx,
+        req.now,
+        Entry::new(sender.id, bloc.id, action, subject)
+            .unit(unit.id)
+            .values(None, (!a.reason.is_empty()).then(|| a.reason.clone())),
+    )
+    .await?;
     commit(tx, req, vec![Out::to(req.chat_id, text)]).await
 }
 

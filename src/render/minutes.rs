@@ -466,13 +466,7 @@ mod tests {
 
     use super::*;
     use crate::domain::ReviewState;
-
-    fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d)
-            .unwrap()
-            .and_hms_opt(h, min, 0)
-            .unwrap()
-    }
+    use crate::render::samples;
 
     fn standing(rank: Option<u32>, code: &str, name: &str, score: f64) -> WbStanding {
         WbStanding {
@@ -505,46 +499,8 @@ mod tests {
             ],
             units: 4,
             standings: vec![first, second, standing(None, "SXD", "Sở Xây dựng", 0.0)],
-            ballot: Some(WbBallot {
-                question: "Suy tôn đơn vị dẫn đầu khối".into(),
-                picks: 2,
-                opened_at: local(2026, 12, 10, 8, 0),
-                closed_at: local(2026, 12, 12, 17, 30),
-                voted: 3,
-                electorate: 4,
-                results: vec![
-                    ("SKHĐT".into(), "Sở Kế hoạch và Đầu tư".into(), 3),
-                    ("STC".into(), "Sở Tài chính".into(), 1),
-                ],
-            }),
-            proposals: vec![
-                WbProposal {
-                    unit_code: "SKHĐT".into(),
-                    unit_name: "Sở Kế hoạch và Đầu tư".into(),
-                    title_code: "CTTĐ".into(),
-                    title_name: "Cờ thi đua của Ủy ban nhân dân tỉnh".into(),
-                    reason: "Dẫn đầu khối".into(),
-                    registered: true,
-                    rank: Some(1),
-                    score: Some(92.44),
-                    votes: Some(3),
-                    proposed_by: "Nguyễn Thị Hương".into(),
-                    at: local(2026, 12, 15, 10, 5),
-                },
-                WbProposal {
-                    unit_code: "SXD".into(),
-                    unit_name: "Sở Xây dựng".into(),
-                    title_code: "BK".into(),
-                    title_name: "Bằng khen của Chủ tịch UBND tỉnh".into(),
-                    reason: String::new(),
-                    registered: false,
-                    rank: None,
-                    score: None,
-                    votes: None,
-                    proposed_by: "Trần Văn Nam".into(),
-                    at: local(2026, 12, 15, 10, 6),
-                },
-            ],
+            ballot: Some(samples::ballot()),
+            proposals: samples::proposals(),
         }
     }
 

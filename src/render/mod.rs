@@ -303,6 +303,70 @@ pub(crate) fn nfc(s: &str) -> String {
     s.nfc().collect()
 }
 
+/// Sample inputs shared by the workbook's and the minutes' tests.
+#[cfg(test)]
+pub(crate) mod samples {
+    use super::{WbBallot, WbProposal};
+    use chrono::{NaiveDate, NaiveDateTime};
+
+    /// A local date-time.
+    pub fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, 0)
+            .unwrap()
+    }
+
+    /// A closed ballot: 3 of 4 units voted, two picks each at most.
+    pub fn ballot() -> WbBallot {
+        WbBallot {
+            question: "Suy tôn đơn vị dẫn đầu khối".into(),
+            picks: 2,
+            opened_at: local(2026, 12, 10, 8, 0),
+            closed_at: local(2026, 12, 12, 17, 30),
+            voted: 3,
+            electorate: 4,
+            results: vec![
+                ("SKHĐT".into(), "Sở Kế hoạch và Đầu tư".into(), 3),
+                ("STC".into(), "Sở Tài chính".into(), 1),
+            ],
+        }
+    }
+
+    /// Two proposals: a ranked unit that registered its title and got
+    /// votes; an unranked one that did not register, without a reason.
+    pub fn proposals() -> Vec<WbProposal> {
+        vec![
+            WbProposal {
+                unit_code: "SKHĐT".into(),
+                unit_name: "Sở Kế hoạch và Đầu tư".into(),
+                title_code: "CTTĐ".into(),
+                title_name: "Cờ thi đua của Ủy ban nhân dân tỉnh".into(),
+                reason: "Dẫn đầu khối".into(),
+                registered: true,
+                rank: Some(1),
+                score: Some(92.44),
+                votes: Some(3),
+                proposed_by: "Nguyễn Thị Hương".into(),
+                at: local(2026, 12, 15, 10, 5),
+            },
+            WbProposal {
+                unit_code: "SXD".into(),
+                unit_name: "Sở Xây dựng".into(),
+                title_code: "BK".into(),
+                title_name: "Bằng khen của Chủ tịch UBND tỉnh".into(),
+                reason: String::new(),
+                registered: false,
+                rank: None,
+                score: None,
+                votes: None,
+                proposed_by: "Trần Văn Nam".into(),
+                at: local(2026, 12, 15, 10, 6),
+            },
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

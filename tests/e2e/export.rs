@@ -307,24 +307,7 @@ async fn the_printed_workbook_is_a4_keeps_diacritics_and_repeats_headers() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("thidua.xlsx");
     std::fs::write(&file, &xlsx).expect("write xlsx");
-    // A profile of its own, so parallel runs do not share LibreOffice's lock.
-    let profile = format!("-env:UserInstallation=file://{}/lo", dir.path().display());
-    let out = dir.path().to_str().expect("utf-8 temp path");
-    let file_arg = file.to_str().expect("utf-8 temp path");
-    run(
-        &soffice,
-        &[
-            "--headless",
-            &profile,
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            out,
-            file_arg,
-        ],
-    )
-    .await;
-    let pdf = dir.path().join("thidua.pdf");
+    let pdf = to_pdf(&soffice, &file, dir.path()).await;
     let pdf = pdf.to_str().expect("utf-8 temp path");
     let info = run(&pdfinfo, &["-f", "1", "-l", "1000", pdf]).await;
     let sizes: Vec<(f64, f64)> = info

@@ -337,3 +337,25 @@ pub async fn run(program: &Path, args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
+
+/// Prints `file` to PDF with LibreOffice into `dir` (a profile of its own
+/// there, so parallel runs do not share LibreOffice's lock); the PDF's path.
+pub async fn to_pdf(soffice: &Path, file: &Path, dir: &Path) -> PathBuf {
+    let profile = format!("-env:UserInstallation=file://{}/lo", dir.display());
+    let out = dir.to_str().expect("utf-8 temp path");
+    let file_arg = file.to_str().expect("utf-8 temp path");
+    run(
+        soffice,
+        &[
+            "--headless",
+            &profile,
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            out,
+            file_arg,
+        ],
+    )
+    .await;
+    dir.join(file.with_extension("pdf").file_name().expect("a file name"))
+}

@@ -68,6 +68,17 @@ async fn pick(b: &mut Bot, i: i64, card: &mut Card, code: &str) -> Vec<ApiCall> 
     r
 }
 
+/// Heads `0..n` each pick `code` on their card and cast.
+async fn vote_all(b: &mut Bot, cards: &mut HashMap<i64, Card>, n: i64, code: &str) {
+    for i in 0..n {
+        let mut card = cards.remove(&i).expect("card");
+        pick(b, i, &mut card, code).await;
+        let cast = updates::callback(&head(i), card.message.clone(), &cast_data(&card));
+        let r = b.send(cast).await;
+        assert!(sent_to(&r, head(i).id)[0].starts_with("✅"), "{r:?}");
+    }
+}
+
 /// The cast button's data.
 fn cast_data(card: &Card) -> String {
     card.buttons.last().expect("a cast button").1.clone()
@@ -239,18 +250,7 @@ async fn eleven_heads_vote_at_once_and_the_result_is_posted_once() {
 async fn a_ballot_closes_at_its_time_across_a_restart_and_posts_its_result_once() {
     let (mut b, _) = bloc_with_heads(3).await;
     let mut cards = open(&mut b, "1 1 Đơn vị dẫn đầu", 3).await;
-    for i in 0..2 {
-        let mut card = cards.remove(&i).expect("card");
-        pick(&mut b, i, &mut card, "U2").await;
-        let r = b
-            .send(updates::callback(
-                &head(i),
-                card.message.clone(),
-                &cast_data(&card),
-            ))
-            .await;
-        assert!(sent_to(&r, head(i).id)[0].starts_with("✅"), "{r:?}");
-    }
+    vote_all(&mut b, &mut cards, 2, "U2").await;
     // Only the unit's head votes with its card.
     let before = b.snapshot().await;
     let r = b
@@ -360,16 +360,7 @@ async fn proposals_show_rank_score_registration_and_votes() {
         }
     }
     let mut cards = open(&mut b, "1 24 Suy tôn", 3).await;
-    for i in 0..3 {
-        let mut card = cards.remove(&i).expect("card");
-        pick(&mut b, i, &mut card, "U0").await;
-        b.send(updates::callback(
-            &head(i),
-            card.message.clone(),
-            &cast_data(&card),
-        ))
-        .await;
-    }
+    vote_all(&mut b, &mut cards, 3, "U0").await;
     b.group(&admin(), "/ballot close").await;
 
     let r = b.group(&admin(), "/propose U0 CO_TINH Dẫn đầu khối").await;
@@ -459,19 +450,52 @@ async fn the_minutes_are_a_docx_with_the_standings_ballot_and_proposals_that_lib
         b.private(&head(1), cmd).await;
     }
     let mut cards = open(&mut b, "1 24 Suy tôn đơn vị dẫn đầu", 3).await;
-    for i in 0..2 {
-        let mut card = cards.remove(&i).expect("card");
-        pick(&mut b, i, &mut card, "U1").await;
-        b.send(updates::callback(
-            &head(i),
-            card.message.clone(),
-            &cast_data(&card),
-        ))
-        .await;
-    }
+    vote_all(&mut b, &mut cards, 2, "U1").await;
     b.group(&admin(), "/ballot close").await;
     b.group(&admin(), "/propose U1 CO_TINH Dẫn đầu khối & vượt thu")
         .await;
+
+    // The export carries the ballot and the proposal.
+    let r = b.private(&admin(), "/export").await;
+    let xlsx = r
+        .iter()
+        .find(|c| c.method == "sendDocument")
+        .and_then(|c| c.files.iter().find(|f| f.field == "document"))
+        .expect("the workbook")
+        .bytes
+        .clone();
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(xlsx)).expect("xlsx opens");
+    let cells = |wb: &mut calamine::Xlsx<_>, sheet: &str| -> Vec<Vec<String>> {
+        wb.worksheet_range(sheet)
+            .expect("sheet")
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    use calamine::Reader;
+    let ballot = cells(&mut wb, "Bỏ phiếu");
+    let u1 = ballot
+        .iter()
+        .find(|r| r[4] == "U1")
+        .expect("U1 in Bỏ phiếu");
+    assert_eq!(
+        (u1[0].as_str(), u1[3].as_str(), u1[6].as_str()),
+        ("Suy tôn đơn vị dẫn đầu", "2/3", "2")
+    );
+    assert_eq!(ballot.len(), 4, "a header and the three units: {ballot:?}");
+    let proposals = cells(&mut wb, "Đề nghị");
+    assert_eq!(proposals.len(), 2, "{proposals:?}");
+    assert_eq!(
+        proposals[1][1..6],
+        [
+            "U1",
+            "Đơn vị số 1",
+            "Cờ thi đua của UBND tỉnh",
+            "Dẫn đầu khối & vượt thu",
+            "Không"
+        ]
+    );
 
     let r = b.private(&admin(), "/minutes").await;
     let doc = r
@@ -525,22 +549,7 @@ async fn the_minutes_are_a_docx_with_the_standings_ballot_and_proposals_that_lib
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bien-ban.docx");
     std::fs::write(&path, &file.bytes).expect("write docx");
-    let profile = format!("-env:UserInstallation=file://{}/lo", dir.path().display());
-    let out = dir.path().to_str().expect("utf-8 path");
-    run(
-        &soffice,
-        &[
-            "--headless",
-            &profile,
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            out,
-            path.to_str().expect("utf-8 path"),
-        ],
-    )
-    .await;
-    let pdf = dir.path().join("bien-ban.pdf");
+    let pdf = to_pdf(&soffice, &path, dir.path()).await;
     let printed = run(&pdftotext, &[pdf.to_str().expect("utf-8 path"), "-"]).await;
     // Justified lines and narrow cells break words apart: compare without spaces.
     let squeeze = |s: &str| -> String {
