@@ -50,8 +50,13 @@ COPY --from=builder /build/target/release/thidua /usr/local/bin/thidua
 # The SQLite database (plus its -wal/-shm files) lives on the volume.
 # Configuration comes from the environment at run time: TELOXIDE_TOKEN
 # (required for `run`; never bake it into the image), TELOXIDE_API_URL,
-# THIDUA_TZ, RUST_LOG, and DATABASE_URL (default below).
+# THIDUA_TZ, RUST_LOG, THIDUA_WEBHOOK_URL (webhook mode instead of long
+# polling), and DATABASE_URL and THIDUA_LISTEN (defaults below).
 ENV DATABASE_URL=sqlite:///data/thidua.db
+# The HTTP server (/healthz, /metrics, the webhook), reachable from outside
+# the container; publish it only where Prometheus or the proxy needs it.
+ENV THIDUA_LISTEN=0.0.0.0:8080
+EXPOSE 8080
 # glibc gives each thread that allocates its own heap arena (up to 8 per
 # core) and keeps each one's high-water mark: 2 arenas keep the bot under
 # load on a 5,000-bloc database at 38 MB instead of 50 MB, for ~5% of CPU

@@ -13,11 +13,16 @@ use crate::bot::{self, App, Tg};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::delivery::Delivery;
-use crate::polling::{PollErrors, Poller, Unhandled};
+use crate::inflight::Unhandled;
+use crate::metrics::Metrics;
+use crate::polling::{PollErrors, Poller};
 use crate::scheduler::{self, DailyBackup, Scheduler};
+use crate::serve::{self, Http};
 use crate::storage::Db;
 use crate::telemetry::Secrets;
+use crate::webhook::{self, Inlet, Webhook};
 use teloxide::adaptors::throttle::Limits;
+use teloxide::update_listeners::UpdateListener;
 
 /// What a bot is assembled from: everything that differs between
 /// `thidua run`, `thidua demo` and the tests.
@@ -57,6 +62,7 @@ pub struct Thidua {
     pub scheduler: Arc<Scheduler>,
     bot: Tg,
     poll_timeout: Duration,
+    unhandled: Unhandled,
 }
 
 impl std::fmt::Debug for Thidua {
@@ -79,22 +85,32 @@ pub fn build(parts: Parts) -> Thidua {
         pace,
         poll_timeout,
     } = parts;
+    let metrics = Metrics::new();
     let app = Arc::new(App {
         db: db.clone(),
         clock: clock.clone(),
         default_tz,
         secrets: secrets.clone(),
         reports: Default::default(),
-        delivery: Delivery::new(bot.clone(), db.clone(), secrets.clone()),
+        delivery: Delivery::new(bot.clone(), db.clone(), secrets.clone(), metrics.clone()),
+        metrics: metrics.clone(),
     });
     let scheduler = Arc::new(
-        Scheduler::new(db, clock, secrets, scheduler::sender(bot.clone(), limits)).paced(pace),
+        Scheduler::new(
+            db,
+            clock,
+            secrets,
+            metrics,
+            scheduler::sender(bot.clone(), limits),
+        )
+        .paced(pace),
     );
     Thidua {
         app,
         scheduler,
         bot,
         poll_timeout,
+        unhandled: Unhandled::default(),
     }
 }
 
@@ -103,6 +119,45 @@ impl Thidua {
     /// background. A batch of updates is confirmed to Telegram only once it
     /// is handled (see [`crate::polling`]).
     pub async fn start(&self) -> Running {
+        let errors = PollErrors::default();
+        let listener = Poller::new(
+            self.bot.clone(),
+            &self.app.secrets,
+            self.poll_timeout,
+            self.unhandled.clone(),
+            errors.clone(),
+        )
+        .await;
+        let redactor = self.app.clone();
+        self.dispatch(listener, move |e: teloxide::RequestError| {
+            errors.failed(&e, |s| redactor.redact(s));
+        })
+        .await
+    }
+
+    /// Webhook mode: a listener fed by the returned [`Inlet`] (which the
+    /// HTTP server serves), checking requests for `secret`. A request is
+    /// answered once its update is handled.
+    pub fn webhook(&self, secret: &str) -> (Webhook, Inlet) {
+        webhook::channel(secret, self.unhandled.clone(), self.app.metrics.clone())
+    }
+
+    /// Registers the command menus and dispatches the updates of `hook`
+    /// (from [`Thidua::webhook`]) in the background.
+    pub async fn start_webhook(&self, hook: Webhook) -> Running {
+        self.dispatch(hook, |e: std::convert::Infallible| match e {})
+            .await
+    }
+
+    async fn dispatch<L>(
+        &self,
+        listener: L,
+        on_error: impl Fn(L::Err) + Send + Sync + 'static,
+    ) -> Running
+    where
+        L: UpdateListener + Send + 'static,
+        L::Err: std::fmt::Debug + Send,
+    {
         let (bot, app) = (self.bot.clone(), self.app.clone());
         bot::register_commands(&bot, &app).await;
         // What a stop left unsent goes out, beside the new replies: looking
@@ -112,25 +167,14 @@ impl Thidua {
             let now = resuming.clock.now();
             resuming.delivery.resume(now).await;
         });
-        let unhandled = Unhandled::default();
-        let mut dispatcher = bot::dispatcher(bot.clone(), app.clone(), unhandled.clone());
+        let mut dispatcher = bot::dispatcher(bot, app.clone(), self.unhandled.clone());
         let shutdown = dispatcher.shutdown_token();
-        let errors = PollErrors::default();
-        let listener = Poller::new(
-            bot,
-            &app.secrets,
-            self.poll_timeout,
-            unhandled,
-            errors.clone(),
-        )
-        .await;
-        let redactor = app.clone();
         let task = tokio::spawn(async move {
             dispatcher
                 .dispatch_with_listener(
                     listener,
-                    Arc::new(move |e: teloxide::RequestError| {
-                        errors.failed(&e, |s| redactor.redact(s));
+                    Arc::new(move |e| {
+                        on_error(e);
                         std::future::ready(())
                     }),
                 )
@@ -214,10 +258,17 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         }
     };
     tracing::info!(bot = %me.username(), "thidua started");
-    let running = thidua.start().await;
+    let (running, http) = match serve_updates(&cfg, &thidua).await {
+        Ok(r) => r,
+        Err(e) => {
+            db.close().await;
+            return Err(e);
+        }
+    };
     let ticker = match scheduler::start_ticker(thidua.scheduler.clone()).await {
         Ok(t) => t,
         Err(e) => {
+            http.stop().await;
             running.stop().await;
             db.close().await;
             return Err(e.context("starting the scheduler"));
@@ -235,8 +286,50 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         stop.await;
         tracing::info!("shutting down");
     }
+    // Open webhook requests finish before their dispatcher stops.
+    http.stop().await;
     shut_down(running, ticker, thidua.scheduler, backup, db).await;
     scheduled.context("scheduling the daily backup")
+}
+
+/// Starts the HTTP server and takes updates: by long polling, or in
+/// webhook mode through the server (listening before `setWebhook`, so that
+/// Telegram's first request finds it).
+async fn serve_updates(cfg: &Config, thidua: &Thidua) -> anyhow::Result<(Running, Http)> {
+    let listening = |e: std::io::Error| {
+        anyhow::Error::from(e).context(format!("listening on THIDUA_LISTEN={}", cfg.listen))
+    };
+    let Some(url) = &cfg.webhook else {
+        let http = serve::start(cfg.listen, thidua.app.clone(), None)
+            .await
+            .map_err(listening)?;
+        return Ok((thidua.start().await, http));
+    };
+    let secret = webhook::new_secret()?;
+    let (listener, inlet) = thidua.webhook(&secret);
+    let hook = serve::Hook {
+        path: url.path().to_owned(),
+        inlet,
+    };
+    let http = serve::start(cfg.listen, thidua.app.clone(), Some(hook))
+        .await
+        .map_err(listening)?;
+    let running = thidua.start_webhook(listener).await;
+    let registered = webhook::register(
+        &thidua.bot,
+        url.clone(),
+        &secret,
+        bot::ALLOWED_UPDATES.to_vec(),
+    )
+    .await;
+    if let Err(e) = registered {
+        http.stop().await;
+        running.stop().await;
+        return Err(anyhow::anyhow!(thidua.app.redact(&e.to_string())))
+            .context("setting the webhook (setWebhook)");
+    }
+    tracing::info!(path = %url.path(), "webhook set; Telegram posts updates to it");
+    Ok((running, http))
 }
 
 /// How long in-flight handlers, scheduler sends and a backup may take to

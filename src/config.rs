@@ -2,6 +2,7 @@
 
 use chrono_tz::Tz;
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 /// The bot token. Its `Debug` and `Display` never show it.
@@ -55,6 +56,14 @@ pub enum ConfigError {
     /// `THIDUA_TZ` is not an IANA zone.
     #[error("THIDUA_TZ is not an IANA time zone name (e.g. Asia/Ho_Chi_Minh)")]
     BadTimeZone,
+    /// `THIDUA_LISTEN` is not an address to listen on.
+    #[error("THIDUA_LISTEN is not an address and port to listen on (e.g. 127.0.0.1:8080)")]
+    BadListen,
+    /// `THIDUA_WEBHOOK_URL` is not one Telegram accepts, or its path is odd.
+    #[error(
+        "THIDUA_WEBHOOK_URL must be an https URL with a path of letters, digits, / _ - . (e.g. https://bot.example.vn/telegram)"
+    )]
+    BadWebhookUrl,
 }
 
 /// Everything the bot reads from the environment.
@@ -70,10 +79,16 @@ pub struct Config {
     pub tz: Tz,
     /// Where `thidua run` writes a daily backup (`THIDUA_BACKUP_DIR`), if anywhere.
     pub backup_dir: Option<PathBuf>,
+    /// Where the HTTP server listens (`THIDUA_LISTEN`).
+    pub listen: SocketAddr,
+    /// Webhook mode at this URL (`THIDUA_WEBHOOK_URL`); long polling without.
+    pub webhook: Option<url::Url>,
 }
 
 /// Default database.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://thidua.db";
+/// Default address of the HTTP server: this machine only.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Default time zone.
 pub const DEFAULT_TZ: Tz = crate::domain::bloc::DEFAULT_TZ;
 
@@ -84,6 +99,16 @@ pub fn bot(token: &str, api_url: Option<url::Url>) -> teloxide::Bot {
         Some(u) => bot.set_api_url(u),
         None => bot,
     }
+}
+
+/// An https URL whose path the HTTP server can route as it is.
+fn webhook_url(raw: &str) -> Option<url::Url> {
+    let u = url::Url::parse(raw).ok()?;
+    let path_ok = u.path().len() > 1
+        && u.path()
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/_-.".contains(&b));
+    (u.scheme() == "https" && u.host().is_some() && u.query().is_none() && path_ok).then_some(u)
 }
 
 impl Config {
@@ -118,12 +143,24 @@ impl Config {
         let backup_dir = get("THIDUA_BACKUP_DIR")
             .filter(|d| !d.trim().is_empty())
             .map(|d| PathBuf::from(d.trim()));
+        let listen = get("THIDUA_LISTEN")
+            .filter(|l| !l.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned())
+            .trim()
+            .parse::<SocketAddr>()
+            .map_err(|_| ConfigError::BadListen)?;
+        let webhook = get("THIDUA_WEBHOOK_URL")
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| webhook_url(u.trim()).ok_or(ConfigError::BadWebhookUrl))
+            .transpose()?;
         Ok(Config {
             token,
             api_url,
             database_url,
             tz,
             backup_dir,
+            listen,
+            webhook,
         })
     }
 
@@ -167,6 +204,44 @@ mod tests {
         assert_eq!(c.tz, chrono_tz::Asia::Ho_Chi_Minh);
         assert!(c.api_url.is_none());
         assert!(c.backup_dir.is_none());
+    }
+
+    #[test]
+    fn the_server_listens_on_this_machine_by_default_and_polls_without_a_webhook() {
+        let c = cfg(&[("TELOXIDE_TOKEN", TOKEN)]).unwrap();
+        assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+        assert!(c.webhook.is_none());
+        let c = cfg(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("THIDUA_LISTEN", "0.0.0.0:9000"),
+            ("THIDUA_WEBHOOK_URL", "https://bot.example.vn/tg/hook-1"),
+        ])
+        .unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(
+            c.webhook.map(|u| u.path().to_owned()),
+            Some("/tg/hook-1".into())
+        );
+    }
+
+    #[test]
+    fn a_bad_listen_address_or_webhook_url_is_an_error() {
+        for listen in ["8080", "localhost", "1.2.3.4:99999"] {
+            let e = cfg(&[("TELOXIDE_TOKEN", TOKEN), ("THIDUA_LISTEN", listen)]);
+            assert_eq!(e.unwrap_err(), ConfigError::BadListen, "{listen}");
+        }
+        for url in [
+            "http://bot.example.vn/hook",
+            "https://bot.example.vn",
+            "https://bot.example.vn/",
+            "https://bot.example.vn/a?b=c",
+            "https://bot.example.vn/{x}",
+            "https://bot.example.vn/a:b",
+            "not a url",
+        ] {
+            let e = cfg(&[("TELOXIDE_TOKEN", TOKEN), ("THIDUA_WEBHOOK_URL", url)]);
+            assert_eq!(e.unwrap_err(), ConfigError::BadWebhookUrl, "{url}");
+        }
     }
 
     #[test]

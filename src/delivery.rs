@@ -30,6 +30,7 @@ use teloxide::types::{
 use teloxide::{ApiError, RequestError};
 use tokio::sync::Notify;
 
+use crate::metrics::{Metrics, Replied};
 use crate::storage::{Db, Scope, updates};
 use crate::telemetry::Secrets;
 use crate::text::{self, MAX_MESSAGE_CHARS};
@@ -123,6 +124,7 @@ struct Inner {
     bot: Bot,
     db: Db,
     secrets: Secrets,
+    metrics: Metrics,
     state: Mutex<State>,
     marks_ready: Arc<Notify>,
     /// Told whenever a queue empties or marks are written.
@@ -159,23 +161,14 @@ impl Job {
     }
 }
 
-/// How one message's sending ended.
-enum Sent {
-    /// Telegram accepted it.
-    Accepted,
-    /// Telegram refused it for good (blocked, no rights, bad request).
-    Refused,
-    /// Still failing; left unmarked for a later start or redelivery.
-    GaveUp,
-}
-
 impl Delivery {
     /// Delivery through `bot`, marking in `db`; `secrets` are kept out of logs.
-    pub fn new(bot: Bot, db: Db, secrets: Secrets) -> Delivery {
+    pub fn new(bot: Bot, db: Db, secrets: Secrets, metrics: Metrics) -> Delivery {
         let inner = Arc::new(Inner {
             bot,
             db,
             secrets,
+            metrics,
             state: Mutex::new(State::default()),
             marks_ready: Arc::new(Notify::new()),
             progress: Notify::new(),
@@ -361,16 +354,17 @@ async fn work(inner: Arc<Inner>, chat: i64) {
             }
         };
         let sent = send_one(&inner, &job.out).await;
+        inner.metrics.reply(sent);
         let mut s = inner.lock();
         match (job.out.stored, sent) {
-            (Some(seq), Sent::Accepted | Sent::Refused) => {
+            (Some(seq), Replied::Accepted | Replied::Refused) => {
                 // Settled once the mark is written.
                 if s.push_marks([(job.update, seq)]) {
                     drop(s);
                     inner.marks_ready.notify_one();
                 }
             }
-            (Some(seq), Sent::GaveUp) => {
+            (Some(seq), Replied::GaveUp) => {
                 s.known.remove(&(job.update, seq));
             }
             (None, _) => {}
@@ -438,7 +432,7 @@ fn no_preview() -> LinkPreviewOptions {
 }
 
 /// Sends one message (in parts if long), waiting out this chat's 429s.
-async fn send_one(inner: &Inner, out: &Out) -> Sent {
+async fn send_one(inner: &Inner, out: &Out) -> Replied {
     let mut chat = out.chat_id;
     let parts = match &out.file {
         Some(_) => vec![String::new()],
@@ -469,6 +463,7 @@ async fn send_one(inner: &Inner, out: &Out) -> Sent {
                 Ok(()) => break,
                 Err(RequestError::RetryAfter(s)) if floods < MOST_429 => {
                     floods += 1;
+                    inner.metrics.too_many_requests();
                     tracing::debug!(chat_id = chat, wait = ?s.duration(), "429; this chat waits");
                     tokio::time::sleep(s.duration()).await;
                 }
@@ -482,15 +477,15 @@ async fn send_one(inner: &Inner, out: &Out) -> Sent {
                     let permanent = matches!(e, RequestError::Api(_));
                     tracing::warn!(chat_id = chat, permanent, error = %inner.redact(&e.to_string()), "a reply could not be sent");
                     return if permanent {
-                        Sent::Refused
+                        Replied::Refused
                     } else {
-                        Sent::GaveUp
+                        Replied::GaveUp
                     };
                 }
             }
         }
     }
-    Sent::Accepted
+    Replied::Accepted
 }
 
 /// Whether an API error means the chat will never accept our messages.
@@ -579,7 +574,12 @@ mod queue_tests {
         let api = FakeBotApi::start().await.expect("fake");
         let (_dir, db) = Db::temp().await;
         let url = url::Url::parse(api.url()).expect("url");
-        let d = Delivery::new(Bot::new("1:x").set_api_url(url), db, Secrets::default());
+        let d = Delivery::new(
+            Bot::new("1:x").set_api_url(url),
+            db,
+            Secrets::default(),
+            Default::default(),
+        );
         // The chat's first send hangs: everything after it waits.
         api.trouble_chat(-5, Trouble::Stall(Duration::from_secs(30)), 1);
         let outs: Vec<Out> = (0u32..QUEUE_CAP as u32 + 10)
@@ -619,7 +619,12 @@ mod queue_tests {
         let api = FakeBotApi::start().await.expect("fake");
         let (_dir, db) = Db::temp().await;
         let url = url::Url::parse(api.url()).expect("url");
-        let d = Delivery::new(Bot::new("1:x").set_api_url(url), db, Secrets::default());
+        let d = Delivery::new(
+            Bot::new("1:x").set_api_url(url),
+            db,
+            Secrets::default(),
+            Default::default(),
+        );
         api.trouble_chat(-5, Trouble::Stall(Duration::from_secs(30)), 1);
         let picture = |i: usize| {
             Out::file(

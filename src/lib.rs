@@ -16,10 +16,14 @@ pub mod demo;
 pub mod domain;
 #[cfg(feature = "demo")]
 pub mod harness;
+pub mod inflight;
+pub mod metrics;
 pub mod ops;
 pub mod polling;
 pub mod render;
 pub mod scheduler;
+pub mod serve;
 pub mod storage;
 pub mod telemetry;
 pub mod text;
+pub mod webhook;

@@ -69,7 +69,9 @@ fn run() -> ExitCode {
             e @ (ConfigError::MissingToken
             | ConfigError::MalformedToken
             | ConfigError::BadApiUrl
-            | ConfigError::BadTimeZone),
+            | ConfigError::BadTimeZone
+            | ConfigError::BadListen
+            | ConfigError::BadWebhookUrl),
         ) => {
             eprintln!("thidua: error: {e}");
             return ExitCode::from(2);

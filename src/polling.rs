@@ -11,15 +11,16 @@
 //! processed-updates ledger turns those redeliveries into replays.
 
 use futures::stream::{self, BoxStream, StreamExt};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 use teloxide::RequestError;
 use teloxide::prelude::*;
 use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
-use teloxide::types::{AllowedUpdate, Update, UpdateId, UpdateKind};
+use teloxide::types::{AllowedUpdate, Update};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 
+use crate::inflight::Unhandled;
 use crate::telemetry::Secrets;
 
 /// The Bot API client polled.
@@ -32,81 +33,6 @@ const HANDLING_LIMIT: Duration = Duration::from_secs(60);
 /// On shutdown, how long the last batch may take before polling stops
 /// without confirming it (it is then delivered again after the restart).
 const SHUTDOWN_LIMIT: Duration = Duration::from_secs(10);
-
-/// Updates handed to the dispatcher and not yet handled.
-#[derive(Clone, Debug, Default)]
-pub struct Unhandled(Arc<UnhandledInner>);
-
-#[derive(Debug, Default)]
-struct UnhandledInner {
-    /// Update id → handlers of it not yet finished (a redelivery can
-    /// bring the same id twice).
-    ids: std::sync::Mutex<HashMap<u32, u32>>,
-    drained: tokio::sync::Notify,
-}
-
-/// Marks its update handled when dropped: when the handler returns, fails
-/// or panics.
-#[derive(Debug)]
-pub struct Handling {
-    unhandled: Unhandled,
-    id: u32,
-}
-
-impl Drop for Handling {
-    fn drop(&mut self) {
-        let mut ids = self.unhandled.lock();
-        if let Some(n) = ids.get_mut(&self.id) {
-            *n -= 1;
-            if *n == 0 {
-                ids.remove(&self.id);
-            }
-        }
-        if ids.is_empty() {
-            self.unhandled.0.drained.notify_waiters();
-        }
-    }
-}
-
-impl Unhandled {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u32, u32>> {
-        self.0.ids.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Held by the handler of `update` while it runs.
-    pub fn handling(&self, update: UpdateId) -> Handling {
-        Handling {
-            unhandled: self.clone(),
-            id: update.0,
-        }
-    }
-
-    /// Waits until every update handed out is handled, up to `limit`.
-    async fn drained(&self, limit: Duration) -> bool {
-        let deadline = tokio::time::Instant::now() + limit;
-        loop {
-            let notified = self.0.drained.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            if self.lock().is_empty() {
-                return true;
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return self.lock().is_empty();
-            }
-        }
-    }
-}
-
-/// Whether the dispatcher hands `update` to a handler that holds a
-/// [`Handling`] (the schema's message, callback and membership branches); others are
-/// not waited for.
-fn waited_for(update: &Update) -> bool {
-    matches!(
-        update.kind,
-        UpdateKind::Message(_) | UpdateKind::CallbackQuery(_) | UpdateKind::MyChatMember(_)
-    )
-}
 
 /// Long polling that confirms a batch only once it is handled.
 pub struct Poller {
@@ -215,9 +141,7 @@ impl Polling {
     async fn next(&mut self) -> Option<Result<Update, RequestError>> {
         loop {
             if let Some(update) = self.batch.pop_front() {
-                if waited_for(&update) {
-                    *self.unhandled.lock().entry(update.id.0).or_default() += 1;
-                }
+                self.unhandled.handed_out(&update);
                 return Some(Ok(update));
             }
             if self.done {
@@ -253,7 +177,7 @@ impl Polling {
             };
             if !handled {
                 // Not waited for again: one stuck handler must not slow every batch.
-                let stuck: Vec<u32> = self.unhandled.lock().drain().map(|(id, _)| id).collect();
+                let stuck = self.unhandled.forget();
                 tracing::warn!(
                     ?stuck,
                     "updates still being handled after {}s; polling goes on",

@@ -62,6 +62,8 @@ impl Proc {
         cmd.env_clear()
             .env("TELOXIDE_TOKEN", FAKE_TOKEN)
             .env("TELOXIDE_API_URL", &fake.url)
+            // Bots of a run may overlap: each server on a port of its own.
+            .env("THIDUA_LISTEN", "127.0.0.1:0")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(file)

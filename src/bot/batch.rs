@@ -206,7 +206,12 @@ mod tests {
         let app = App {
             db: db.clone(),
             // Never sends: these tests only commit.
-            delivery: Delivery::new(teloxide::Bot::new("0:x"), db, Default::default()),
+            delivery: Delivery::new(
+                teloxide::Bot::new("0:x"),
+                db,
+                Default::default(),
+                Default::default(),
+            ),
             reports: Batcher::default(),
         };
         (app, dir)

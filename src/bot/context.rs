@@ -31,6 +31,8 @@ pub struct App {
     pub reports: super::batch::Batcher<App>,
     /// Per-chat send queues and the outbox marks.
     pub delivery: crate::delivery::Delivery,
+    /// What `GET /metrics` shows.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl App {

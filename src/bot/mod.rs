@@ -29,13 +29,13 @@ pub use context::{App, Out};
 use std::sync::Arc;
 use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
 use teloxide::prelude::*;
-use teloxide::types::{Me, Update, UpdateId, UpdateKind};
+use teloxide::types::{AllowedUpdate, Me, Update, UpdateId, UpdateKind};
 use teloxide::utils::command::{BotCommands, ParseError};
 
 use crate::domain::args::{ScheduleCmd, TargetCmd};
 use crate::domain::verdict::BallotCmd;
 use crate::domain::{CommandKind, Refusal};
-use crate::polling::Unhandled;
+use crate::inflight::Unhandled;
 use callback::Callback;
 use context::{Fail, Req};
 use teloxide::payloads::{
@@ -163,6 +163,14 @@ pub fn parse(text: &str, bot_username: &str) -> Parsed {
     }
 }
 
+/// The update kinds [`schema`] handles: what `setWebhook` names (long
+/// polling takes them from the dispatcher; a test checks they agree).
+pub const ALLOWED_UPDATES: [AllowedUpdate; 3] = [
+    AllowedUpdate::Message,
+    AllowedUpdate::CallbackQuery,
+    AllowedUpdate::MyChatMember,
+];
+
 /// The whole handler tree.
 pub fn schema() -> teloxide::dispatching::UpdateHandler<anyhow::Error> {
     dptree::entry()
@@ -209,7 +217,7 @@ struct Incoming {
 }
 
 /// Builds the dispatcher for `bot` over `app`. Each handler holds a
-/// [`crate::polling::Handling`] from `unhandled` while it runs: the poller
+/// [`crate::inflight::Handling`] from `unhandled` while it runs: the poller
 /// confirms a batch to Telegram only once all are dropped. All updates go
 /// to teloxide's default worker, where one chat's updates wait for their
 /// turn ([`Turns`]); each is then handled in a task of its own.
@@ -238,14 +246,14 @@ async fn on_message(
     // Before any other await: see `Turns::take`.
     let turn = turns.take(incoming.msg.chat.id.0).await;
     let update_id = i64::from(incoming.id.0);
-    spawn(handling, Some(turn), async move {
+    spawn(app.metrics.clone(), handling, Some(turn), async move {
         handle_message(&bot, &app, &me, update_id, &incoming.msg).await;
     });
     Ok(())
 }
 
 /// Runs an update's handling as a task of its own, holding its turn and
-/// its [`crate::polling::Handling`] until done (or panicked). Its replies
+/// its [`crate::inflight::Handling`] until done (or panicked). Its replies
 /// are then queued, not sent: the poller and the chat's next update go on.
 ///
 /// teloxide runs every handler of its default worker inside one task
@@ -253,13 +261,16 @@ async fn on_message(
 /// as tasks, they run on every worker thread. The turn is taken before:
 /// tasks do not start in the order they are spawned.
 fn spawn(
-    handling: crate::polling::Handling,
+    metrics: crate::metrics::Metrics,
+    handling: crate::inflight::Handling,
     turn: Option<turns::Turn>,
     work: impl Future<Output = ()> + Send + 'static,
 ) {
     tokio::spawn(async move {
         let _held = (handling, turn);
+        let started = std::time::Instant::now();
         work.await;
+        metrics.update(started.elapsed());
     });
 }
 
@@ -578,7 +589,7 @@ async fn on_callback(
         None => None,
     };
     let update_id = i64::from(upd.id.0);
-    spawn(handling, turn, async move {
+    spawn(app.metrics.clone(), handling, turn, async move {
         let data = q.data.as_deref().unwrap_or_default();
         match Callback::parse(data) {
             Some(Callback::Sign { unit_id, year }) => {
@@ -702,6 +713,7 @@ async fn buttons(bot: &Tg, app: &App, update_id: i64, q: &CallbackQuery, cb: Opt
     match (result, q.regular_message()) {
         // Page turns and the last step replace the message they were pressed on.
         (Ok(outs), Some(m)) if edit && outs.len() == 1 => {
+            app.metrics.command(kind, crate::metrics::Handled::Ok);
             let o = &outs[0];
             let mut e = bot
                 .edit_message_text(m.chat.id, m.id, o.text.clone())

@@ -4,6 +4,7 @@
 
 use super::context::{App, Fail, Out, Req};
 use crate::domain::CommandKind;
+use crate::metrics::Handled;
 use crate::text;
 
 /// Queues one message of update `update_id`.
@@ -13,6 +14,14 @@ pub fn out(app: &App, update_id: i64, out: Out) {
 
 /// Queues what a command produced, into the topic it came from.
 pub fn outcome(app: &App, req: &Req, kind: CommandKind, result: Result<Vec<Out>, Fail>) {
+    app.metrics.command(
+        kind,
+        match &result {
+            Ok(_) => Handled::Ok,
+            Err(Fail::Refused(_)) => Handled::Refused,
+            Err(_) => Handled::Error,
+        },
+    );
     let mut outs = match result {
         Ok(outs) => outs,
         Err(Fail::Refused(r)) => vec![Out::to(req.chat_id, text::refusal(req.lang, &r, kind))],

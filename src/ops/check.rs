@@ -10,6 +10,7 @@ use super::error::OpsError;
 use super::files::{connect, db_path};
 use super::schema::{SchemaState, applied_migrations, embedded_migrations, schema_state};
 use crate::config::Config;
+use crate::storage::Db;
 
 /// One line of `thidua check`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +35,69 @@ impl fmt::Display for CheckLine {
             Err(why) => write!(f, "{}: FAILED: {why}", self.name),
         }
     }
+}
+
+/// Whether the migrations applied to the database are exactly the ones in
+/// this binary.
+async fn migrations(conn: &mut sqlx::SqliteConnection) -> Result<String, String> {
+    match applied_migrations(conn).await {
+        Err(e) => Err(e.to_string()),
+        Ok(applied) => match schema_state(&applied, &embedded_migrations()) {
+            Ok(SchemaState::Current { applied }) => Ok(format!("{applied} applied")),
+            Ok(SchemaState::Behind { pending }) => Err(format!(
+                "{} pending: {pending:?} (thidua run applies them)",
+                pending.len()
+            )),
+            Err(e) => Err(e.to_string()),
+        },
+    }
+}
+
+/// How long `GET /healthz` waits for a database connection.
+const HEALTH_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// `GET /healthz` of a running bot: its database answers through the
+/// bot's own pool, and its migrations are current.
+pub async fn health(db: &Db) -> Vec<CheckLine> {
+    let conn = match tokio::time::timeout(HEALTH_TIMEOUT, db.pool().acquire()).await {
+        Ok(Ok(c)) => Ok(c),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!(
+            "no connection within {} s",
+            HEALTH_TIMEOUT.as_secs()
+        )),
+    };
+    let mut conn = match conn {
+        Ok(c) => c,
+        Err(why) => {
+            return vec![
+                CheckLine {
+                    name: "database",
+                    outcome: Err(why),
+                },
+                CheckLine {
+                    name: "migrations",
+                    outcome: Err("not checked: no database".into()),
+                },
+            ];
+        }
+    };
+    let database = sqlx::query("SELECT 1")
+        .execute(&mut *conn)
+        .await
+        .map(|_| "answers".to_owned())
+        .map_err(|e| e.to_string());
+    let migrations = migrations(&mut conn).await;
+    vec![
+        CheckLine {
+            name: "database",
+            outcome: database,
+        },
+        CheckLine {
+            name: "migrations",
+            outcome: migrations,
+        },
+    ]
 }
 
 /// How long `getMe` may take: Docker's HEALTHCHECK gives the whole check 10 s.
@@ -64,17 +128,7 @@ pub async fn check(database_url: &str, config: Result<&Config, String>) -> Vec<C
                 name: "database",
                 outcome: Ok(path.display().to_string()),
             });
-            let migrations = match applied_migrations(&mut conn).await {
-                Err(e) => Err(e.to_string()),
-                Ok(applied) => match schema_state(&applied, &embedded_migrations()) {
-                    Ok(SchemaState::Current { applied }) => Ok(format!("{applied} applied")),
-                    Ok(SchemaState::Behind { pending }) => Err(format!(
-                        "{} pending: {pending:?} (thidua run applies them)",
-                        pending.len()
-                    )),
-                    Err(e) => Err(e.to_string()),
-                },
-            };
+            let migrations = migrations(&mut conn).await;
             let _ = conn.close().await;
             lines.push(CheckLine {
                 name: "migrations",

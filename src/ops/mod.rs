@@ -15,7 +15,7 @@ mod files;
 mod schema;
 
 pub use backup::{backup, backup_into, restore};
-pub use check::{CheckLine, check};
+pub use check::{CheckLine, check, health};
 pub use daily::{
     DAILY_BACKUP_AT, DAILY_BACKUPS_KEPT, backup_due, backups_to_delete, daily_backup,
     daily_backup_name,

@@ -44,7 +44,7 @@ pub(super) async fn close_due(
     for (id, chat, text) in pending {
         // Sent first, then marked: a crash in between posts it once more
         // at worst, as for reminders.
-        let done = match deliver::send(bot, &env.secrets, chat, &text, backoff).await {
+        let done = match deliver::send(bot, env, chat, &text, backoff).await {
             Outcome::Sent => {
                 report.sent += 1;
                 true

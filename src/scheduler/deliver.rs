@@ -8,8 +8,9 @@ use teloxide::payloads::SendMessageSetters;
 use teloxide::prelude::*;
 use teloxide::types::{LinkPreviewOptions, ParseMode};
 
-use super::Sender;
+use super::{Env, Sender};
 use crate::delivery::is_forbidden;
+use crate::metrics::Reminded;
 use crate::telemetry::Secrets;
 use crate::text::{self, MAX_MESSAGE_CHARS};
 
@@ -41,8 +42,26 @@ fn is_bad_request(e: &teloxide::ApiError) -> bool {
     }
 }
 
-/// Sends `text` (split if long) to `chat`.
-pub async fn send(
+/// Sends `text` (split if long) to `chat`, and counts how it ended.
+pub(super) async fn send(
+    bot: &Sender,
+    env: &Env,
+    chat: i64,
+    text: &str,
+    backoff: Duration,
+) -> Outcome {
+    let outcome = send_parts(bot, &env.secrets, chat, text, backoff).await;
+    env.metrics.scheduled(match outcome {
+        Outcome::Sent => Reminded::Sent,
+        Outcome::Forbidden(_) => Reminded::Forbidden,
+        Outcome::Refused(_) => Reminded::Refused,
+        Outcome::Migrated(_) => Reminded::Migrated,
+        Outcome::Later(_) => Reminded::Later,
+    });
+    outcome
+}
+
+async fn send_parts(
     bot: &Sender,
     secrets: &Secrets,
     chat: i64,

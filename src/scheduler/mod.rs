@@ -22,6 +22,7 @@ use tokio_cron_scheduler::{Job, JobScheduler};
 use crate::clock::Clock;
 use crate::domain::Bloc;
 use crate::domain::schedule::{Schedule, Slot};
+use crate::metrics::Metrics;
 use crate::storage::reminders::{self, Key};
 use crate::storage::{Db, Result, Scope, StorageError, blocs, schedules, targets, updates};
 use crate::telemetry::Secrets;
@@ -96,6 +97,7 @@ struct Env {
     db: Db,
     clock: Arc<dyn Clock>,
     secrets: Secrets,
+    metrics: Metrics,
 }
 
 impl Env {
@@ -125,9 +127,20 @@ pub const CONCURRENCY: usize = 24;
 impl Scheduler {
     /// A scheduler over `db` at `clock`'s time, sending with `bot`; `secrets`
     /// are kept out of its logs.
-    pub fn new(db: Db, clock: Arc<dyn Clock>, secrets: Secrets, bot: Sender) -> Scheduler {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        secrets: Secrets,
+        metrics: Metrics,
+        bot: Sender,
+    ) -> Scheduler {
         Scheduler {
-            env: Env { db, clock, secrets },
+            env: Env {
+                db,
+                clock,
+                secrets,
+                metrics,
+            },
             bot,
             lock: Mutex::new(()),
             backoff: Duration::from_millis(200),
@@ -305,7 +318,7 @@ async fn deliver_row(
     let mut report = TickReport::default();
     // Send first, then mark as sent: a crash in between repeats one message
     // at worst; marking first could lose it.
-    match deliver::send(bot, &env.secrets, row.recipient, &row.text, backoff).await {
+    match deliver::send(bot, env, row.recipient, &row.text, backoff).await {
         Outcome::Sent => {
             let mut tx = env.db.write_scoped(Scope::Unreachable).await?;
             reminders::mark_sent(&mut tx, row.id, env.clock.now()).await?;
@@ -324,9 +337,7 @@ async fn deliver_row(
                 new_chat,
                 "group became a supergroup; bloc moved"
             );
-            if let Outcome::Sent =
-                deliver::send(bot, &env.secrets, new_chat, &row.text, backoff).await
-            {
+            if let Outcome::Sent = deliver::send(bot, env, new_chat, &row.text, backoff).await {
                 let mut tx = env.db.write_scoped(Scope::Uncached).await?;
                 reminders::mark_sent(&mut tx, row.id, env.clock.now()).await?;
                 tx.commit().await?;
@@ -392,7 +403,7 @@ async fn tell_admins(
 ) {
     for (admin, text) in notices {
         if !matches!(
-            deliver::send(bot, &env.secrets, admin, &text, backoff).await,
+            deliver::send(bot, env, admin, &text, backoff).await,
             Outcome::Sent
         ) {
             tracing::warn!(

@@ -64,6 +64,8 @@ impl Thidua {
             .env("DATABASE_URL", url_of(db))
             .env_remove("RUST_LOG")
             .env_remove("THIDUA_BACKUP_DIR")
+            // Tests run side by side: each server on a port of its own.
+            .env("THIDUA_LISTEN", "127.0.0.1:0")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .kill_on_drop(true);

@@ -19,6 +19,7 @@ mod review;
 mod review_more;
 mod schedule;
 mod scheduler;
+mod serving;
 mod setup;
 mod support;
 mod targets;

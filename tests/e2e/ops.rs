@@ -34,6 +34,8 @@ fn thidua(args: &[&str]) -> tokio::process::Command {
         "DATABASE_URL",
         "THIDUA_TZ",
         "THIDUA_BACKUP_DIR",
+        "THIDUA_LISTEN",
+        "THIDUA_WEBHOOK_URL",
         "RUST_LOG",
     ] {
         c.env_remove(k);
@@ -185,7 +187,9 @@ impl Served {
         c.env("TELOXIDE_TOKEN", TOKEN)
             .env("TELOXIDE_API_URL", api.url())
             .env("DATABASE_URL", url_of(db))
-            .env("RUST_LOG", "debug");
+            .env("RUST_LOG", "debug")
+            // Tests run side by side: each server on a port of its own.
+            .env("THIDUA_LISTEN", "127.0.0.1:0");
         for (k, v) in env {
             c.env(k, v);
         }

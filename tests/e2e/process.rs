@@ -45,6 +45,7 @@ async fn the_token_never_appears_in_logs_even_at_trace() {
             format!("sqlite://{}", dir.path().join("p.db").display()),
         )
         .env("RUST_LOG", "trace")
+        .env("THIDUA_LISTEN", "127.0.0.1:0")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true)

@@ -48,16 +48,20 @@ pub(crate) fn answer(inner: &Inner, method: &str, body: &Value) -> Option<Value>
     let now = crate::unix_now();
     Some(match method {
         "getMe" => bot_user(),
-        "deleteWebhook"
-        | "setMyCommands"
-        | "answerCallbackQuery"
-        | "deleteMessage"
-        | "close"
-        | "sendChatAction" => {
+        "setWebhook" => {
+            s.webhook = body.get("url").and_then(Value::as_str).map(str::to_owned);
             json!(true)
         }
-        // No webhook: the bot polls.
-        "getWebhookInfo" => json!({"url": "", "has_custom_certificate": false,
+        "deleteWebhook" => {
+            s.webhook = None;
+            json!(true)
+        }
+        "setMyCommands" | "answerCallbackQuery" | "deleteMessage" | "close" | "sendChatAction" => {
+            json!(true)
+        }
+        // The URL of the last setWebhook, until a deleteWebhook.
+        "getWebhookInfo" => json!({"url": s.webhook.clone().unwrap_or_default(),
+                                   "has_custom_certificate": false,
                                    "pending_update_count": s.updates.len()}),
         "sendMessage" | "sendPhoto" | "sendDocument" => {
             let chat_id = body.get("chat_id").and_then(Value::as_i64).unwrap_or(0);

@@ -39,6 +39,8 @@ pub(crate) struct State {
     pub(crate) polls: u64,
     /// `allowed_updates` of the last `getUpdates` that had one.
     pub(crate) allowed: Option<Value>,
+    /// The webhook's URL, from `setWebhook` until `deleteWebhook`.
+    pub(crate) webhook: Option<String>,
     /// Telegram's overall send limit, when enforced: sends in the last second.
     pub(crate) limit: Option<(usize, VecDeque<Instant>)>,
     pub(crate) too_many: u64,

@@ -1,0 +1,270 @@
+//! The HTTP server (issue 16): `/healthz`, `/metrics` and webhook mode, with
+//! the real binary (and, for a database gone from under a running bot, the
+//! real wiring in process) talking to it as Prometheus and Telegram would.
+
+use crate::faults::{Thidua, url_of};
+use crate::support::*;
+use fake_bot_api::{FakeBotApi, Trouble};
+use serde_json::{Value, json};
+use sqlx::{Connection, SqliteConnection};
+use std::path::Path;
+use std::time::Duration;
+
+const HOOK: &str = "https://bot.example.vn/tg/hook";
+const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
+
+/// The address the bot's HTTP server logged (it listens on port 0 in tests).
+async fn http_addr(bot: &Thidua) -> String {
+    let listening = |l: &str| l.contains("HTTP server listening");
+    assert!(
+        bot.wait_log(Duration::from_secs(20), listening).await,
+        "no HTTP server: {:?}",
+        bot.log()
+    );
+    let line = bot.log().into_iter().find(|l| listening(l)).expect("line");
+    let addr = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("addr="))
+        .expect("addr= in the line");
+    format!("http://{addr}")
+}
+
+async fn get(url: &str) -> (u16, String) {
+    let r = reqwest::get(url).await.expect("GET");
+    let status = r.status().as_u16();
+    (status, r.text().await.expect("body"))
+}
+
+async fn post(url: &str, secret: Option<&str>, body: &Value) -> u16 {
+    let mut r = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    if let Some(s) = secret {
+        r = r.header(SECRET_HEADER, s);
+    }
+    r.send().await.expect("POST").status().as_u16()
+}
+
+/// The value of the sample `name` (with its labels) in a metrics text; 0 if absent.
+fn sample(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+async fn processed(db: &Path, update_id: i64) -> i64 {
+    let mut c = SqliteConnection::connect(&url_of(db)).await.expect("db");
+    sqlx::query_scalar("SELECT COUNT(*) FROM processed_updates WHERE update_id = ?")
+        .bind(update_id)
+        .fetch_one(&mut c)
+        .await
+        .expect("count")
+}
+
+fn with_id(mut update: Value, id: i64) -> Value {
+    update["update_id"] = json!(id);
+    update
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_mode_refuses_requests_without_the_secret_and_answers_after_the_commit() {
+    let api = FakeBotApi::start().await.expect("fake api");
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("w.db");
+    let mut bot = Thidua::start(&api, &db, &[("THIDUA_WEBHOOK_URL", HOOK)]).await;
+    let base = http_addr(&bot).await;
+    let set = api
+        .wait_for(0, Duration::from_secs(20), |c| c.method == "setWebhook")
+        .await
+        .expect("setWebhook called");
+    assert_eq!(set.body["url"], HOOK);
+    let secret = set.body["secret_token"].as_str().expect("a secret token");
+    assert!(
+        secret.len() == 64 && secret.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{secret}"
+    );
+    let mut kinds: Vec<&str> = set.body["allowed_updates"]
+        .as_array()
+        .expect("allowed_updates")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["callback_query", "message", "my_chat_member"]);
+    assert!(
+        !bot.log().iter().any(|l| l.contains(secret)),
+        "the secret is never logged"
+    );
+
+    let hook = format!("{base}/tg/hook");
+    let p = head(1);
+    let lang = with_id(updates::private(&p, "/lang en"), 501);
+    // Without the token, or with a wrong one: refused, nothing applied.
+    assert_eq!(post(&hook, None, &lang).await, 401);
+    assert_eq!(post(&hook, Some("0".repeat(64).as_str()), &lang).await, 401);
+    assert_eq!(post(&hook, Some(&secret[1..]), &lang).await, 401);
+    assert_eq!(
+        processed(&db, 501).await,
+        0,
+        "a refused request changes nothing"
+    );
+    assert!(sent_to(&api.calls(), p.id).is_empty(), "and gets no reply");
+    // Elsewhere than the hook's path: not found.
+    assert_eq!(
+        post(&format!("{base}/other"), Some(secret), &lang).await,
+        404
+    );
+
+    // With it: answered only once the update is committed.
+    assert_eq!(post(&hook, Some(secret), &lang).await, 200);
+    assert_eq!(processed(&db, 501).await, 1, "committed before the answer");
+    let reply = api
+        .wait_for(0, Duration::from_secs(10), |c| c.chat_id() == Some(p.id))
+        .await
+        .expect("a reply");
+    assert!(reply.text().contains("English"), "{}", reply.text());
+    // Telegram retrying the same update (say, to another replica's address):
+    // applied once, answered once.
+    assert_eq!(post(&hook, Some(secret), &lang).await, 200);
+    let status = with_id(updates::private(&p, "/help"), 502);
+    assert_eq!(post(&hook, Some(secret), &status).await, 200);
+    api.wait_for(0, Duration::from_secs(10), |c| {
+        c.chat_id() == Some(p.id) && c.text() != reply.text()
+    })
+    .await
+    .expect("the /help reply");
+    assert_eq!(processed(&db, 501).await, 1);
+    assert_eq!(
+        sent_to(&api.calls(), p.id)
+            .iter()
+            .filter(|t| **t == reply.text())
+            .count(),
+        1,
+        "the redelivered update is not answered again"
+    );
+    // The bot never polled: Telegram refuses getUpdates while a webhook is set.
+    assert_eq!(api.polls(), 0);
+    let (_, metrics) = get(&format!("{base}/metrics")).await;
+    assert_eq!(
+        sample(&metrics, "thidua_webhook_refused_total"),
+        3.0,
+        "{metrics}"
+    );
+    assert!(bot.alive());
+    bot.kill().await;
+
+    // Back to polling: the webhook is deleted first.
+    let from = api.call_count();
+    let bot = Thidua::start(&api, &db, &[]).await;
+    api.wait_for(from, Duration::from_secs(20), |c| {
+        c.method == "deleteWebhook"
+    })
+    .await
+    .expect("deleteWebhook when polling again");
+    let q = head(2);
+    api.push(updates::private(&q, "/help"));
+    api.wait_for(from, Duration::from_secs(20), |c| c.chat_id() == Some(q.id))
+        .await
+        .expect("answered by polling");
+    bot.kill().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_commands_replies_429s_and_handling_time_in_polling_mode() {
+    let api = FakeBotApi::start().await.expect("fake api");
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("m.db");
+    let bot = Thidua::start(&api, &db, &[]).await;
+    let base = http_addr(&bot).await;
+    let (status, before) = get(&format!("{base}/metrics")).await;
+    assert_eq!(status, 200);
+    assert!(before.ends_with("# EOF\n"), "{before}");
+    assert!(
+        before.contains(r#"thidua_db_connections{state="idle"}"#),
+        "{before}"
+    );
+
+    let (p, q) = (head(1), head(2));
+    // q's first reply meets a 429: it waits, then goes out.
+    api.trouble_chat(q.id, Trouble::too_many_requests(1), 1);
+    api.push(updates::private(&p, "/help"));
+    api.push(updates::private(&p, "/report A 1"));
+    api.push(updates::private(&q, "/help"));
+    let answered = |who: i64, warned: bool| {
+        api.wait_for(0, Duration::from_secs(20), move |c| {
+            is_send(c) && c.chat_id() == Some(who) && c.text().starts_with('⚠') == warned
+        })
+    };
+    answered(p.id, false).await.expect("p's /help answered");
+    answered(p.id, true).await.expect("p's /report refused");
+    answered(q.id, false)
+        .await
+        .expect("q's /help answered after its 429");
+    let (_, after) = get(&format!("{base}/metrics")).await;
+    let moved = |name: &str| sample(&after, name) - sample(&before, name);
+    assert_eq!(
+        moved(r#"thidua_commands_total{kind="help",outcome="ok"}"#),
+        2.0,
+        "{after}"
+    );
+    assert_eq!(
+        moved(r#"thidua_commands_total{kind="report",outcome="refused"}"#),
+        1.0,
+        "{after}"
+    );
+    assert_eq!(moved("thidua_updates_total"), 3.0, "{after}");
+    assert_eq!(
+        moved("thidua_update_handling_seconds_count"),
+        3.0,
+        "{after}"
+    );
+    assert_eq!(
+        moved(r#"thidua_replies_total{outcome="accepted"}"#),
+        3.0,
+        "{after}"
+    );
+    assert_eq!(
+        moved(r#"thidua_telegram_429_total{source="reply"}"#),
+        1.0,
+        "{after}"
+    );
+    bot.kill().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_is_ok_then_503_when_the_migrations_are_not_ours_or_the_database_is_gone() {
+    let b = Bot::start().await;
+    let app = b.h.app().expect("running").clone();
+    let http = thidua::serve::start("127.0.0.1:0".parse().expect("addr"), app.clone(), None)
+        .await
+        .expect("listening");
+    let url = format!("http://{}/healthz", http.addr);
+    let (status, body) = get(&url).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("database: ok") && body.contains("migrations: ok"),
+        "{body}"
+    );
+
+    // A migration this binary does not know (a newer replica migrated).
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time)
+         VALUES (9999, 'from a newer thidua', CURRENT_TIMESTAMP, 1, x'00', 0)",
+    )
+    .execute(app.db.pool())
+    .await
+    .expect("insert");
+    let (status, body) = get(&url).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("migrations: FAILED"), "{body}");
+
+    // The database gone: 503, and the server still answers.
+    app.db.pool().close().await;
+    let (status, body) = get(&url).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("database: FAILED"), "{body}");
+    let (status, _) = get(&format!("http://{}/metrics", http.addr)).await;
+    assert_eq!(status, 200, "metrics need no database");
+    http.stop().await;
+}
