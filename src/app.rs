@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use crate::bot::{self, App, Tg};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::dashboard::Dashboard;
 use crate::delivery::Delivery;
 use crate::inflight::Unhandled;
 use crate::metrics::Metrics;
@@ -44,6 +45,8 @@ pub struct Parts {
     pub pace: u32,
     /// How long one long poll waits for updates.
     pub poll_timeout: Duration,
+    /// The dashboard's address, if served.
+    pub webapp: Option<url::Url>,
 }
 
 impl std::fmt::Debug for Parts {
@@ -84,6 +87,7 @@ pub fn build(parts: Parts) -> Thidua {
         limits,
         pace,
         poll_timeout,
+        webapp,
     } = parts;
     let metrics = Metrics::new();
     let app = Arc::new(App {
@@ -94,6 +98,7 @@ pub fn build(parts: Parts) -> Thidua {
         reports: Default::default(),
         delivery: Delivery::new(bot.clone(), db.clone(), secrets.clone(), metrics.clone()),
         metrics: metrics.clone(),
+        webapp,
     });
     let scheduler = Arc::new(
         Scheduler::new(
@@ -241,6 +246,7 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         pace: scheduler::SEND_CEILING,
         // teloxide's HTTP client gives up on any request after 17 s.
         poll_timeout: Duration::from_secs(10),
+        webapp: cfg.webapp.clone(),
     });
     let me = tokio::select! {
         me = thidua.bot.get_me() => me,
@@ -292,6 +298,13 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
     scheduled.context("scheduling the daily backup")
 }
 
+/// The dashboard, when `THIDUA_WEBAPP_URL` asks for it.
+fn dashboard(cfg: &Config, thidua: &Thidua) -> Option<Dashboard> {
+    cfg.webapp
+        .as_ref()
+        .map(|_| Dashboard::new(thidua.app.clone(), cfg.token.expose()))
+}
+
 /// Starts the HTTP server and takes updates: by long polling, or in
 /// webhook mode through the server (listening before `setWebhook`, so that
 /// Telegram's first request finds it).
@@ -300,7 +313,7 @@ async fn serve_updates(cfg: &Config, thidua: &Thidua) -> anyhow::Result<(Running
         anyhow::Error::from(e).context(format!("listening on THIDUA_LISTEN={}", cfg.listen))
     };
     let Some(url) = &cfg.webhook else {
-        let http = serve::start(cfg.listen, thidua.app.clone(), None)
+        let http = serve::start(cfg.listen, thidua.app.clone(), None, dashboard(cfg, thidua))
             .await
             .map_err(listening)?;
         return Ok((thidua.start().await, http));
@@ -311,9 +324,14 @@ async fn serve_updates(cfg: &Config, thidua: &Thidua) -> anyhow::Result<(Running
         path: url.path().to_owned(),
         inlet,
     };
-    let http = serve::start(cfg.listen, thidua.app.clone(), Some(hook))
-        .await
-        .map_err(listening)?;
+    let http = serve::start(
+        cfg.listen,
+        thidua.app.clone(),
+        Some(hook),
+        dashboard(cfg, thidua),
+    )
+    .await
+    .map_err(listening)?;
     let running = thidua.start_webhook(listener).await;
     let registered = webhook::register(
         &thidua.bot,

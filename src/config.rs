@@ -64,6 +64,11 @@ pub enum ConfigError {
         "THIDUA_WEBHOOK_URL must be an https URL with a path of letters, digits, / _ - . (e.g. https://bot.example.vn/telegram)"
     )]
     BadWebhookUrl,
+    /// `THIDUA_WEBAPP_URL` is not an https URL.
+    #[error(
+        "THIDUA_WEBAPP_URL must be an https URL of the dashboard (e.g. https://bot.example.vn/app)"
+    )]
+    BadWebAppUrl,
 }
 
 /// Everything the bot reads from the environment.
@@ -83,6 +88,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Webhook mode at this URL (`THIDUA_WEBHOOK_URL`); long polling without.
     pub webhook: Option<url::Url>,
+    /// The dashboard's address (`THIDUA_WEBAPP_URL`): `/standings` opens it.
+    pub webapp: Option<url::Url>,
 }
 
 /// Default database.
@@ -153,6 +160,15 @@ impl Config {
             .filter(|u| !u.trim().is_empty())
             .map(|u| webhook_url(u.trim()).ok_or(ConfigError::BadWebhookUrl))
             .transpose()?;
+        let webapp = get("THIDUA_WEBAPP_URL")
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| {
+                url::Url::parse(u.trim())
+                    .ok()
+                    .filter(|u| u.scheme() == "https" && u.host().is_some())
+                    .ok_or(ConfigError::BadWebAppUrl)
+            })
+            .transpose()?;
         Ok(Config {
             token,
             api_url,
@@ -161,6 +177,7 @@ impl Config {
             backup_dir,
             listen,
             webhook,
+            webapp,
         })
     }
 

@@ -42,6 +42,7 @@ pub struct Harness {
     pub db_url: String,
     running: Option<Running>,
     limits: Limits,
+    webapp: Option<url::Url>,
 }
 
 /// The bot, on its own runtime.
@@ -96,6 +97,7 @@ impl Harness {
             db_url: db_url.to_owned(),
             running: None,
             limits,
+            webapp: None,
         };
         h.running = Some(h.spawn().await?);
         Ok(h)
@@ -118,6 +120,7 @@ impl Harness {
             0
         };
         let (db_url, clock, limits) = (self.db_url.clone(), self.clock.clone(), self.limits);
+        let webapp = self.webapp.clone();
         let thidua = runtime
             .spawn(async move {
                 let db = Db::open(&db_url).await.context("opening the database")?;
@@ -130,6 +133,7 @@ impl Harness {
                     limits,
                     pace,
                     poll_timeout: Duration::from_secs(5),
+                    webapp,
                 });
                 // Polls until the runtime is dropped.
                 let polling = thidua.start().await;
@@ -217,6 +221,26 @@ impl Harness {
         tokio::time::timeout_at(deadline, delivery.idle())
             .await
             .context("the replies were not sent")
+    }
+
+    /// Restarts the bot with the dashboard at `url` (its `/standings` button).
+    pub async fn with_webapp(&mut self, url: url::Url) -> anyhow::Result<()> {
+        self.webapp = Some(url);
+        self.restart().await
+    }
+
+    /// Serves the HTTP server with the dashboard on 127.0.0.1 (any free
+    /// port), on the bot's runtime, until the returned server is stopped.
+    pub async fn serve_dashboard(&self) -> anyhow::Result<crate::serve::Http> {
+        let r = self.running.as_ref().context("the bot is not running")?;
+        let app = r.thidua.app.clone();
+        let dashboard = crate::dashboard::Dashboard::new(app.clone(), FAKE_TOKEN);
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        r.runtime
+            .spawn(crate::serve::start(addr, app, None, Some(dashboard)))
+            .await
+            .context("the server task")?
+            .context("listening")
     }
 
     /// Kills the bot (as a crash would) and starts a new one on the same database.

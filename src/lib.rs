@@ -10,6 +10,7 @@ pub mod app;
 pub mod bot;
 pub mod clock;
 pub mod config;
+pub mod dashboard;
 pub mod delivery;
 #[cfg(feature = "demo")]
 pub mod demo;
@@ -17,6 +18,7 @@ pub mod domain;
 #[cfg(feature = "demo")]
 pub mod harness;
 pub mod inflight;
+pub mod initdata;
 pub mod metrics;
 pub mod ops;
 pub mod polling;

@@ -71,7 +71,8 @@ fn run() -> ExitCode {
             | ConfigError::BadApiUrl
             | ConfigError::BadTimeZone
             | ConfigError::BadListen
-            | ConfigError::BadWebhookUrl),
+            | ConfigError::BadWebhookUrl
+            | ConfigError::BadWebAppUrl),
         ) => {
             eprintln!("thidua: error: {e}");
             return ExitCode::from(2);

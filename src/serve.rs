@@ -14,6 +14,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::bot::App;
+use crate::dashboard::Dashboard;
 use crate::metrics::CONTENT_TYPE;
 use crate::webhook::{Answer, Inlet, SECRET_HEADER};
 
@@ -44,8 +45,14 @@ pub struct Http {
 /// How long open requests may take once the server is asked to stop.
 const GRACE: Duration = Duration::from_secs(10);
 
-/// Listens on `listen` and serves in the background.
-pub async fn start(listen: SocketAddr, app: Arc<App>, hook: Option<Hook>) -> std::io::Result<Http> {
+/// Listens on `listen` and serves in the background, with the webhook and
+/// the dashboard when given.
+pub async fn start(
+    listen: SocketAddr,
+    app: Arc<App>,
+    hook: Option<Hook>,
+    dashboard: Option<Dashboard>,
+) -> std::io::Result<Http> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let mut router = Router::new()
@@ -55,7 +62,10 @@ pub async fn start(listen: SocketAddr, app: Arc<App>, hook: Option<Hook>) -> std
         router = std::mem::take(&mut router).route(&h.path, post(webhook));
         h.inlet
     });
-    let router = router.with_state(Served { app, inlet });
+    let mut router = router.with_state(Served { app, inlet });
+    if let Some(d) = dashboard {
+        router = router.merge(d.router());
+    }
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let serving = axum::serve(listener, router).with_graceful_shutdown(async move {
@@ -65,7 +75,7 @@ pub async fn start(listen: SocketAddr, app: Arc<App>, hook: Option<Hook>) -> std
             tracing::error!(error = %e, "the HTTP server stopped");
         }
     });
-    tracing::info!(%addr, "HTTP server listening (/healthz, /metrics)");
+    tracing::info!(%addr, "HTTP server listening");
     Ok(Http { addr, stop, task })
 }
 

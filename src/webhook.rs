@@ -37,7 +37,7 @@ const MAX_CONNECTIONS: u8 = 40;
 pub fn new_secret() -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex::encode(bytes))
 }
 
 /// Tells Telegram to POST updates to `url` with `secret`, for the update

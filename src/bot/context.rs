@@ -33,6 +33,8 @@ pub struct App {
     pub delivery: crate::delivery::Delivery,
     /// What `GET /metrics` shows.
     pub metrics: crate::metrics::Metrics,
+    /// The dashboard's address, if served: `/standings` in private opens it.
+    pub webapp: Option<url::Url>,
 }
 
 impl App {

@@ -12,6 +12,7 @@ use crate::storage::Write;
 use crate::storage::reports::{self, NewReport};
 use crate::text::{StandingsView, StatusLine, StatusView};
 use std::sync::Arc;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo};
 
 pub(super) async fn report(app: &App, req: &Req, args: &str) -> Result<Vec<Out>, Fail> {
     req.private_only()?;
@@ -220,5 +221,16 @@ pub(super) async fn standings(app: &App, req: &Req, args: &str) -> Result<Vec<Ou
         period,
         rows: board.standings.clone(),
     };
-    Ok(vec![Out::to(req.chat_id, req.t().standings(&view))])
+    let mut out = Out::to(req.chat_id, req.t().standings(&view));
+    // In private, the dashboard opens as a Mini App (Telegram allows
+    // `web_app` buttons only there).
+    if let Some(url) = app.webapp.as_ref().filter(|_| req.private) {
+        out.keyboard = Some(InlineKeyboardMarkup::new([[
+            InlineKeyboardButton::web_app(
+                req.t().dashboard().button,
+                WebAppInfo { url: url.clone() },
+            ),
+        ]]));
+    }
+    Ok(vec![out])
 }

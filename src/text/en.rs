@@ -1,6 +1,6 @@
 //! English.
 
-use super::{TargetLine, Texts, Words, esc, format_goal, format_value};
+use super::{Dashboard, TargetLine, Texts, Words, esc, format_goal, format_value};
 use crate::domain::schedule::Deadline;
 use crate::domain::title::Title;
 use crate::domain::{CommandKind as K, Period, Refusal as R, ReviewState};
@@ -59,6 +59,37 @@ const WORDS: Words = Words {
 };
 
 /// English texts.
+/// The dashboard's words.
+const DASHBOARD: Dashboard = Dashboard {
+    title: "Emulation standings",
+    blocs: "Your blocs",
+    no_blocs: "You are not an admin or a unit head of any bloc yet.",
+    standings: "Standings",
+    rank: "Rank",
+    unit: "Unit",
+    score: "Score",
+    points: "Bonus/penalty",
+    review: "Review",
+    targets: "Targets",
+    goal: "Goal",
+    value: "Value",
+    achievement: "Achieved",
+    late: "late",
+    evidence: "Evidence",
+    exempt: "exempt",
+    not_reported: "not reported",
+    change: "Change from mid-year to year-end",
+    back: "‹ Back",
+    chart: "Scores chart",
+    unranked: "not ranked",
+    loading: "Loading…",
+    state_open: "not submitted",
+    state_submitted: "awaiting review",
+    state_approved: "approved",
+    state_returned: "returned",
+    button: "📊 Standings",
+};
+
 pub struct En;
 
 impl Texts for En {
@@ -475,6 +506,10 @@ impl Texts for En {
 
     fn lang_set(&self) -> &'static str {
         "✅ Language set to English."
+    }
+
+    fn dashboard(&self) -> &'static Dashboard {
+        &DASHBOARD
     }
 
     fn period(&self, p: Period) -> &'static str {

@@ -13,6 +13,66 @@ use crate::domain::schedule::Deadline;
 use crate::domain::title::{TITLES, Title};
 use crate::domain::{CommandKind, Period, Refusal, ReviewState};
 
+/// The dashboard page's words: the page shows what the server sends, so
+/// that its text lives here with the bot's.
+#[derive(Debug, serde::Serialize)]
+pub struct Dashboard {
+    /// Page title.
+    pub title: &'static str,
+    /// The user's blocs, heading.
+    pub blocs: &'static str,
+    /// The user heads or administers no bloc.
+    pub no_blocs: &'static str,
+    /// Standings heading.
+    pub standings: &'static str,
+    /// Column: rank.
+    pub rank: &'static str,
+    /// Column: unit.
+    pub unit: &'static str,
+    /// Column: score.
+    pub score: &'static str,
+    /// Column: bonus and penalty points.
+    pub points: &'static str,
+    /// Column: review state.
+    pub review: &'static str,
+    /// Targets heading.
+    pub targets: &'static str,
+    /// Column: goal.
+    pub goal: &'static str,
+    /// Column: value.
+    pub value: &'static str,
+    /// Column: achievement.
+    pub achievement: &'static str,
+    /// Mark: reported after the deadline.
+    pub late: &'static str,
+    /// Column: evidence files.
+    pub evidence: &'static str,
+    /// Mark: exempt from the target.
+    pub exempt: &'static str,
+    /// Nothing reported yet.
+    pub not_reported: &'static str,
+    /// Mid-year to year-end change.
+    pub change: &'static str,
+    /// Back to the previous view.
+    pub back: &'static str,
+    /// The chart's heading.
+    pub chart: &'static str,
+    /// A unit with no rank yet.
+    pub unranked: &'static str,
+    /// Loading.
+    pub loading: &'static str,
+    /// Review states, by code.
+    pub state_open: &'static str,
+    /// See `state_open`.
+    pub state_submitted: &'static str,
+    /// See `state_open`.
+    pub state_approved: &'static str,
+    /// See `state_open`.
+    pub state_returned: &'static str,
+    /// The `web_app` button under `/standings`.
+    pub button: &'static str,
+}
+
 /// The words a language puts into the shared layouts.
 pub struct Words {
     /// Decimal separator.
@@ -261,6 +321,8 @@ pub trait Texts: Sync {
     fn lang_set(&self) -> &'static str;
     /// Name of a period.
     fn period(&self, p: Period) -> &'static str;
+    /// The dashboard's words (sent to the page with its data).
+    fn dashboard(&self) -> &'static Dashboard;
     /// Yes / no.
     fn yes_no(&self, b: bool) -> &'static str;
     /// Name of a deadline.

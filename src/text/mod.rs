@@ -7,8 +7,8 @@ mod layout;
 mod vi;
 
 pub use layout::{
-    CorrectionView, ReviewLine, ReviewListView, ReviewSheetView, Texts, Words, review_icon,
-    signed_points,
+    CorrectionView, Dashboard, ReviewLine, ReviewListView, ReviewSheetView, Texts, Words,
+    review_icon, signed_points,
 };
 
 use crate::domain::Bloc;

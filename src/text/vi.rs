@@ -1,6 +1,6 @@
 //! Tiếng Việt — the default language.
 
-use super::{TargetLine, Texts, Words, esc, format_goal, format_value};
+use super::{Dashboard, TargetLine, Texts, Words, esc, format_goal, format_value};
 use crate::domain::schedule::Deadline;
 use crate::domain::title::Title;
 use crate::domain::{CommandKind as K, Period, Refusal as R, ReviewState};
@@ -59,6 +59,37 @@ const WORDS: Words = Words {
 };
 
 /// Vietnamese texts.
+/// The dashboard's words.
+const DASHBOARD: Dashboard = Dashboard {
+    title: "Bảng xếp hạng thi đua",
+    blocs: "Khối thi đua của bạn",
+    no_blocs: "Bạn chưa là quản trị hay trưởng đơn vị của khối nào.",
+    standings: "Xếp hạng",
+    rank: "Hạng",
+    unit: "Đơn vị",
+    score: "Điểm",
+    points: "Điểm cộng/trừ",
+    review: "Thẩm định",
+    targets: "Chỉ tiêu",
+    goal: "Mục tiêu",
+    value: "Kết quả",
+    achievement: "Đạt",
+    late: "nộp trễ",
+    evidence: "Minh chứng",
+    exempt: "miễn",
+    not_reported: "chưa báo cáo",
+    change: "Thay đổi từ sơ kết đến tổng kết",
+    back: "‹ Quay lại",
+    chart: "Biểu đồ điểm",
+    unranked: "chưa xếp hạng",
+    loading: "Đang tải…",
+    state_open: "chưa gửi thẩm định",
+    state_submitted: "chờ thẩm định",
+    state_approved: "đã duyệt",
+    state_returned: "bị trả lại",
+    button: "📊 Bảng xếp hạng",
+};
+
 pub struct Vi;
 
 impl Texts for Vi {
@@ -477,6 +508,10 @@ impl Texts for Vi {
 
     fn lang_set(&self) -> &'static str {
         "✅ Đã chuyển sang tiếng Việt."
+    }
+
+    fn dashboard(&self) -> &'static Dashboard {
+        &DASHBOARD
     }
 
     fn period(&self, p: Period) -> &'static str {

@@ -2,6 +2,7 @@
 //! 127.0.0.1. One test binary with modules, so it links once.
 
 mod crash;
+mod dashboard;
 mod export;
 mod faults;
 mod friendly;

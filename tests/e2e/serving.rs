@@ -236,9 +236,14 @@ async fn metrics_count_commands_replies_429s_and_handling_time_in_polling_mode()
 async fn healthz_is_ok_then_503_when_the_migrations_are_not_ours_or_the_database_is_gone() {
     let b = Bot::start().await;
     let app = b.h.app().expect("running").clone();
-    let http = thidua::serve::start("127.0.0.1:0".parse().expect("addr"), app.clone(), None)
-        .await
-        .expect("listening");
+    let http = thidua::serve::start(
+        "127.0.0.1:0".parse().expect("addr"),
+        app.clone(),
+        None,
+        None,
+    )
+    .await
+    .expect("listening");
     let url = format!("http://{}/healthz", http.addr);
     let (status, body) = get(&url).await;
     assert_eq!(status, 200, "{body}");
