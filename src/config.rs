@@ -259,6 +259,19 @@ mod tests {
             let e = cfg(&[("TELOXIDE_TOKEN", TOKEN), ("THIDUA_WEBHOOK_URL", url)]);
             assert_eq!(e.unwrap_err(), ConfigError::BadWebhookUrl, "{url}");
         }
+        for url in ["http://bot.example.vn/app", "/app", "https://"] {
+            let e = cfg(&[("TELOXIDE_TOKEN", TOKEN), ("THIDUA_WEBAPP_URL", url)]);
+            assert_eq!(e.unwrap_err(), ConfigError::BadWebAppUrl, "{url}");
+        }
+        let c = cfg(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("THIDUA_WEBAPP_URL", "https://bot.example.vn/app"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.webapp.map(|u| u.to_string()),
+            Some("https://bot.example.vn/app".into())
+        );
     }
 
     #[test]

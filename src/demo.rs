@@ -8,7 +8,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 use std::io::Write;
 
-use crate::harness::Harness;
+use crate::clock::Clock;
+use crate::harness::{FAKE_TOKEN, Harness};
 use crate::text::plain;
 use fake_bot_api::updates::{self, Person};
 use fake_bot_api::{ApiCall, BOT_USERNAME};
@@ -332,6 +333,34 @@ impl LocalNow for crate::clock::ManualClock {
     }
 }
 
+/// Where the demo says its dashboard is (Telegram would open it there).
+const WEBAPP: &str = "https://thidua.example.vn/app";
+
+/// The page at `url` as a 360-px-wide phone shows it, saved to `file` by
+/// headless Chromium (`chromium` on PATH).
+async fn screenshot(url: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    let out = tokio::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--no-first-run",
+            "--window-size=360,780",
+            "--virtual-time-budget=15000",
+        ])
+        .arg(format!("--screenshot={}", file.display()))
+        .arg(url)
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(120), out)
+        .await
+        .context("chromium took over 2 minutes")?
+        .context("running chromium")?;
+    anyhow::ensure!(out.status.success() && file.exists(), "chromium failed");
+    Ok(())
+}
+
 fn invite_token(calls: &[ApiCall]) -> Option<String> {
     let text = calls.iter().find(|c| c.method == "sendMessage")?.text();
     let start = text.find("?start=")? + "?start=".len();
@@ -555,6 +584,38 @@ async fn play(
     s.group(&an, "/proposals").await?;
     s.private(&an, "/minutes").await?;
     s.private(&an, "/export").await?;
+
+    writeln!(
+        s.out,
+        "\n=== 9. Bảng xếp hạng trên điện thoại (Telegram Mini App) ==="
+    )?;
+    s.h.with_webapp(url::Url::parse(WEBAPP)?).await?;
+    s.private(&an, "/standings final").await?;
+    let http = s.h.serve_dashboard().await?;
+    let init = crate::initdata::sign(an.id, &an.first_name, FAKE_TOKEN, s.h.clock.now());
+    let init: String = url::form_urlencoded::byte_serialize(init.as_bytes()).collect();
+    let page = format!("http://{}/app#tgWebAppData={init}", http.addr);
+    writeln!(
+        s.out,
+        "   Nút mở trang {WEBAPP}, ở đây là http://{}/app: {} kB khi mở lần đầu, không tải gì từ trang khác; \
+         mỗi yêu cầu mang initData do Telegram ký, máy chủ kiểm tra bằng token.",
+        http.addr,
+        crate::dashboard::first_load_bytes() / 1024 + 1
+    )?;
+    if let Some(dir) = &s.save {
+        // Bloc 1 is the demo's bloc; unit 1 its first unit (TNMT).
+        for (name, query) in [
+            ("dashboard.png", ""),
+            ("dashboard-don-vi.png", "?bloc=1&unit=1"),
+        ] {
+            let url = page.replacen("/app#", &format!("/app{query}#"), 1);
+            match screenshot(&url, &dir.join(name)).await {
+                Ok(()) => writeln!(s.out, "   📷 {name} (360 × 780, Chromium)")?,
+                Err(e) => writeln!(s.out, "   (không chụp được {name}: {e:#})")?,
+            }
+        }
+    }
+    http.stop().await;
     s.h.stop().await;
     writeln!(s.out, "\nHết demo.")?;
     Ok(())

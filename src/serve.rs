@@ -75,7 +75,8 @@ pub async fn start(
             tracing::error!(error = %e, "the HTTP server stopped");
         }
     });
-    tracing::info!(%addr, "HTTP server listening");
+    // In the message, not a field: scripts read the port from it.
+    tracing::info!("HTTP server listening on {addr}");
     Ok(Http { addr, stop, task })
 }
 

@@ -49,10 +49,12 @@ mod common;
 // One module per section (`load`, `scale`, `startup`, `fanout`, `compare`),
 // on top of what they share: the bench's own fast fake Bot API (`fake`), the
 // bots as processes (`process`), the updates sent (`mix`) and how they are
-// timed (`measure`), the seeded databases (`seed`), and what is printed
+// timed (`measure`), the seeded databases (`seed`), the dashboard's API
+// (`dashboard`, asked within `scale`), and what is printed
 // (`output`, `figures`).
 mod args;
 mod compare;
+mod dashboard;
 mod fake;
 mod fanout;
 mod figures;

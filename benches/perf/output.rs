@@ -86,6 +86,19 @@ pub fn goals(out: &Output) -> Vec<Goal> {
             }
         }
     }
+    if let Some(s) = &out.scale {
+        let (st, un, _) = s.dashboard_ratio_large_small;
+        goal(
+            "dashboard API standings large / small (p50) <= 1.2".into(),
+            st,
+            st <= 1.2,
+        );
+        goal(
+            "dashboard API unit large / small (p50) <= 1.2".into(),
+            un,
+            un <= 1.2,
+        );
+    }
     if out.memory.thidua_large_db_kb > 0 {
         let mb = out.memory.thidua_large_db_kb as f64 / 1024.0;
         goal(

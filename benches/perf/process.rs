@@ -69,7 +69,9 @@ impl Proc {
             .stderr(file)
             .kill_on_drop(true);
         if let Some(url) = db_url {
-            cmd.arg("run").env("DATABASE_URL", url);
+            cmd.arg("run")
+                .env("DATABASE_URL", url)
+                .env("THIDUA_WEBAPP_URL", "https://bench.example/app");
         }
         for (k, v) in BOT_ENV.get().map(Vec::as_slice).unwrap_or_default() {
             cmd.env(k, v);
@@ -134,6 +136,15 @@ impl Proc {
             bail!("{} exited ({status}); log:\n{}", self.name, self.log_tail());
         }
         Ok(())
+    }
+
+    /// Where its HTTP server listens, from its log.
+    pub fn http_addr(&self) -> Option<String> {
+        let text = std::fs::read_to_string(&self.log).ok()?;
+        text.lines()
+            .find_map(|l| l.split("HTTP server listening on ").nth(1))
+            .and_then(|rest| rest.split_whitespace().next())
+            .map(str::to_owned)
     }
 
     fn log_tail(&self) -> String {

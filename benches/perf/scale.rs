@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::args::Sizes;
+use crate::dashboard::{DashboardSide, measure};
 use crate::figures::round;
 use crate::measure::{Alone, Burst, Lane, burst, one_by_one};
 use crate::mix::{Kind, Msg, Rng, mix, only};
@@ -25,6 +26,8 @@ pub struct ScaleDb {
     pub mixed: Burst,
     /// Each command sent alone, one update at a time.
     pub per_command: BTreeMap<&'static str, Alone>,
+    /// The dashboard's API, one request at a time.
+    pub dashboard: DashboardSide,
 }
 
 #[derive(Debug, Serialize)]
@@ -44,6 +47,9 @@ pub struct ScaleSection {
     pub small: ScaleDb,
     pub large: ScaleDb,
     pub ratio_large_small: BTreeMap<&'static str, Ratio>,
+    /// large / small of the dashboard's median latency: standings asked
+    /// again, a unit, standings asked the first time (reported, no goal).
+    pub dashboard_ratio_large_small: (f64, f64, f64),
 }
 
 /// Both scale databases, each with its own bot running at the same time:
@@ -98,6 +104,13 @@ pub async fn scale_section(
             per_command[side].insert(kind.name(), a);
         }
     }
+    // The dashboard, same heads on either side, taking turns.
+    let mut dashboard = Vec::new();
+    for (_, heads, _, bot) in &sides {
+        let d = measure(bot, heads).await?;
+        eprintln!("  dashboard: {d:?}");
+        dashboard.push(d);
+    }
     // Then the load: every head of the small database, 1,000 heads of the large.
     let mut mixed = Vec::new();
     for (db, heads, fake, bot) in &mut sides {
@@ -115,8 +128,8 @@ pub async fn scale_section(
     }
     let mut dbs = Vec::new();
     let mut rss = 0;
-    for (((db, heads, fake, bot), mixed), per_command) in
-        sides.into_iter().zip(mixed).zip(per_command)
+    for ((((db, heads, fake, bot), mixed), per_command), dashboard) in
+        sides.into_iter().zip(mixed).zip(per_command).zip(dashboard)
     {
         ensure!(
             fake.unmatched() == 0,
@@ -134,10 +147,23 @@ pub async fn scale_section(
             heads: heads.len(),
             mixed,
             per_command,
+            dashboard,
         });
     }
     let large = dbs.pop().context("large")?;
     let small = dbs.pop().context("small")?;
+    let r = |a: f64, b: f64| if b > 0.0 { round(a / b, 3) } else { 0.0 };
+    let dashboard_ratio_large_small = (
+        r(
+            large.dashboard.standings_ms.p50,
+            small.dashboard.standings_ms.p50,
+        ),
+        r(large.dashboard.unit_ms.p50, small.dashboard.unit_ms.p50),
+        r(
+            large.dashboard.standings_first_ms.p50,
+            small.dashboard.standings_first_ms.p50,
+        ),
+    );
     let ratio_large_small = Kind::ALL
         .iter()
         .filter_map(|k| {
@@ -160,6 +186,7 @@ pub async fn scale_section(
             small,
             large,
             ratio_large_small,
+            dashboard_ratio_large_small,
         },
         rss,
     ))

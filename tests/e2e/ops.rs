@@ -36,6 +36,7 @@ fn thidua(args: &[&str]) -> tokio::process::Command {
         "THIDUA_BACKUP_DIR",
         "THIDUA_LISTEN",
         "THIDUA_WEBHOOK_URL",
+        "THIDUA_WEBAPP_URL",
         "RUST_LOG",
     ] {
         c.env_remove(k);

@@ -23,9 +23,10 @@ async fn http_addr(bot: &Thidua) -> String {
     );
     let line = bot.log().into_iter().find(|l| listening(l)).expect("line");
     let addr = line
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("addr="))
-        .expect("addr= in the line");
+        .split("HTTP server listening on ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the address in the line");
     format!("http://{addr}")
 }
 
@@ -201,7 +202,22 @@ async fn metrics_count_commands_replies_429s_and_handling_time_in_polling_mode()
     answered(q.id, false)
         .await
         .expect("q's /help answered after its 429");
-    let (_, after) = get(&format!("{base}/metrics")).await;
+    // A counter moves just after what it counts: read until the last reply
+    // and the last update are counted (bounded), then check every counter.
+    let counted = |text: &str| {
+        [
+            "thidua_updates_total",
+            r#"thidua_replies_total{outcome="accepted"}"#,
+        ]
+        .iter()
+        .all(|name| sample(text, name) - sample(&before, name) >= 3.0)
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut after = get(&format!("{base}/metrics")).await.1;
+    while !counted(&after) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        after = get(&format!("{base}/metrics")).await.1;
+    }
     let moved = |name: &str| sample(&after, name) - sample(&before, name);
     assert_eq!(
         moved(r#"thidua_commands_total{kind="help",outcome="ok"}"#),
