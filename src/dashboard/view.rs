@@ -134,7 +134,7 @@ pub struct UnitPeriod {
     pub score: f64,
     /// As `/standings` writes it.
     pub score_text: String,
-    /// Rank, if ranked.
+    /// Rank; `None` before the unit's first report of the period.
     pub rank: Option<usize>,
     /// Units ranked.
     pub of: usize,
@@ -321,7 +321,10 @@ pub async fn unit(
                 label: t.period(p),
                 score,
                 score_text: t.score(score),
-                rank: st.map(|s| s.rank),
+                // As the workbook says: not ranked before a first report.
+                rank: st
+                    .filter(|_| board.values.keys().any(|&(u, _)| u == unit.id))
+                    .map(|s| s.rank),
                 of: board.standings.len(),
                 review: review(t.dashboard(), &board.review(unit.id)),
             }

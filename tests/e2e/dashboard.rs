@@ -1,6 +1,7 @@
 //! The dashboard (issue 17): the `/standings` button, the API with its
 //! `initData` checks, and the page itself in a real headless Chromium.
 
+use crate::browser::Browser;
 use crate::support::*;
 use chrono::Duration as Days;
 use serde_json::Value;
@@ -119,6 +120,30 @@ async fn the_api_answers_members_only_and_matches_the_standings() {
     assert_eq!(mid["value"], "95%");
     assert_eq!(mid["achievement"], 95.0);
     assert_eq!(thu["periods"][1]["value"], Value::Null);
+    // Nothing reported for the year's end yet: not ranked there, no change.
+    assert_eq!(u["periods"][1]["rank"], Value::Null, "{u}");
+    assert_eq!(u["change"], Value::Null, "{u}");
+    let r = b.private(&head(0), "/report final THU 100").await;
+    assert!(only_text(&r).starts_with("✅"), "{r:?}");
+    let (_, u) = api(
+        &http,
+        &format!("blocs/{bloc}/units/{u0}"),
+        Some(&admin_init),
+    )
+    .await;
+    assert_eq!(u["targets"][1]["periods"][1]["value"], "100%", "{u}");
+    let by = u["change"]["by"].as_f64().expect("a change once reported");
+    let (mid, fin) = (
+        u["periods"][0]["score"].as_f64().unwrap_or(0.0),
+        u["periods"][1]["score"].as_f64().unwrap_or(0.0),
+    );
+    assert!((by - (fin - mid)).abs() < 1e-9, "{u}");
+    assert!(
+        u["change"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(',')),
+        "{u}"
+    );
 
     // A head sees the bloc too; the same head in English gets English words.
     let h1 = head(1);
@@ -227,34 +252,8 @@ fn artefacts() -> PathBuf {
     dir
 }
 
-/// Opens `url` in headless Chromium on a 360-px-wide phone screen; returns
-/// the DOM once the page settled, and saves a screenshot as `shot`.
-async fn open(chromium: &Path, url: &str, shot: &str) -> String {
-    let flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--hide-scrollbars",
-        "--no-first-run",
-        "--window-size=360,780",
-        "--virtual-time-budget=15000",
-    ];
-    let shot = artefacts().join(shot);
-    let shot_flag = format!("--screenshot={}", shot.display());
-    let mut args: Vec<&str> = flags.to_vec();
-    args.push(&shot_flag);
-    args.push(url);
-    run(chromium, &args).await;
-    assert!(shot.exists(), "screenshot {}", shot.display());
-    let mut args: Vec<&str> = flags.to_vec();
-    args.push("--dump-dom");
-    args.push(url);
-    run(chromium, &args).await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_dashboard_shows_the_standings_and_a_units_targets_in_a_real_browser() {
+async fn the_dashboard_shows_the_standings_and_a_tapped_units_targets_in_a_real_browser() {
     let Some(chromium) = on_path("chromium").or_else(|| on_path("chromium-browser")) else {
         eprintln!("SKIPPED: no chromium on PATH (.ci/run installs it)");
         return;
@@ -268,39 +267,80 @@ async fn the_dashboard_shows_the_standings_and_a_units_targets_in_a_real_browser
         urlencode(r##"{"bg_color":"#ffffff","text_color":"#222222","button_color":"#3390ec"}"##)
     );
     let base = format!("http://{}/app", http.addr);
+    let shots = artefacts();
+    let mut browser = Browser::launch(&chromium).await;
 
     // The one bloc opens at once: every unit with the score /standings gives.
-    let dom = open(&chromium, &format!("{base}{fragment}"), "standings.png").await;
-    let table = between(&dom, "data-period=\"mid\"", "</table>");
-    for (code, score) in &expected {
-        let row = format!("data-code=\"{code}\" data-score=\"{score}\"");
-        assert!(table.contains(&row), "{row} missing in {dom}");
+    let tab = browser.open(&format!("{base}{fragment}")).await;
+    let mid_rows = r#"document.querySelectorAll('table[data-period="mid"] tr.unit')"#;
+    browser.wait_for(&tab, &format!("{mid_rows}.length")).await;
+    let shown = browser
+        .eval(
+            &tab,
+            &format!("[...{mid_rows}].map(r => [r.dataset.code, r.dataset.score])"),
+        )
+        .await;
+    let shown: Vec<(String, String)> = serde_json::from_value(shown).expect("rows");
+    assert_eq!(shown, expected, "the page ranks as /standings does");
+    let bars = browser
+        .eval(&tab, "document.querySelectorAll('svg.chart rect').length")
+        .await;
+    assert_eq!(bars, 3, "a bar per unit");
+    let background = browser
+        .eval(&tab, "getComputedStyle(document.body).backgroundColor")
+        .await;
+    assert_eq!(background, "rgb(255, 255, 255)", "Telegram's theme colour");
+    let fits = browser
+        .eval(&tab, "document.documentElement.scrollWidth <= 360")
+        .await;
+    assert_eq!(fits, true, "nothing wider than the phone");
+    browser.screenshot(&tab, &shots.join("standings.png")).await;
+
+    // A tap on the first unit: its targets with goals and values.
+    browser.tap(&tab, r#"tr.unit[data-code="U0"]"#).await;
+    browser
+        .wait_for(&tab, r#"document.querySelector('[data-target="THU"]')"#)
+        .await;
+    let text = browser.eval(&tab, "document.body.innerText").await;
+    let text = text.as_str().unwrap_or_default();
+    for shown in [
+        "U0 — Đơn vị số 0",
+        "Chỉ tiêu",
+        "≥ 100%",
+        "95% · Đạt 95%",
+        "chưa báo cáo",
+    ] {
+        assert!(text.contains(shown), "{shown:?} not in {text}");
     }
-    assert!(dom.contains("<svg"), "a chart is drawn");
-    // A tap on a unit follows its link: its targets with goals and values.
-    let u0 = between(&table, "data-unit=\"", "\"");
-    let bloc = between(&table, "href=\"?bloc=", "&");
-    let dom = open(
-        &chromium,
-        &format!("{base}?bloc={bloc}&unit={u0}{fragment}"),
-        "unit.png",
-    )
-    .await;
-    assert!(dom.contains("data-target=\"THU\""), "{dom}");
-    assert!(dom.contains("≥ 100%") && dom.contains("95%"), "{dom}");
-    assert!(dom.contains("Chỉ tiêu"), "Vietnamese words: {dom}");
+    browser.screenshot(&tab, &shots.join("unit.png")).await;
+    // Back to the standings, as the back link does.
+    browser.tap(&tab, "a.back").await;
+    browser
+        .wait_for(&tab, "document.querySelector('tr.unit')")
+        .await;
 
     // Forged initData: the refusal, and no data.
     let forged = init.replace("hash=", "hash=00");
-    let dom = open(
-        &chromium,
-        &format!("{base}#tgWebAppData={}", urlencode(&forged)),
-        "refused.png",
-    )
-    .await;
-    assert!(dom.contains("data-error"), "{dom}");
-    assert!(dom.contains("Telegram"), "{dom}");
-    assert!(!dom.contains("data-code"), "no standings shown: {dom}");
+    let tab = browser
+        .open(&format!("{base}#tgWebAppData={}", urlencode(&forged)))
+        .await;
+    browser
+        .wait_for(&tab, "document.querySelector('[data-error]')")
+        .await;
+    let text = browser.eval(&tab, "document.body.innerText").await;
+    assert!(
+        text.as_str().is_some_and(|t| t.contains("Telegram")),
+        "{text}"
+    );
+    let data = browser
+        .eval(
+            &tab,
+            "document.querySelectorAll('[data-code], [data-target]').length",
+        )
+        .await;
+    assert_eq!(data, 0, "no data shown");
+    browser.screenshot(&tab, &shots.join("refused.png")).await;
+    browser.close().await;
     http.stop().await;
 }
 

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real bot over HTTP against a fake Bot API on
 //! 127.0.0.1. One test binary with modules, so it links once.
 
+mod browser;
 mod crash;
 mod dashboard;
 mod export;
