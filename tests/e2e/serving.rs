@@ -289,3 +289,101 @@ async fn healthz_is_ok_then_503_when_the_migrations_are_not_ours_or_the_database
     assert_eq!(status, 200, "metrics need no database");
     http.stop().await;
 }
+
+/// One webhook request as Telegram makes it; `None` if the connection failed
+/// (the bot was killed).
+async fn deliver(client: &reqwest::Client, hook: &str, secret: &str, body: &Value) -> Option<u16> {
+    let r = client
+        .post(hook)
+        .header("content-type", "application/json")
+        .header(SECRET_HEADER, secret)
+        .body(body.to_string())
+        .send()
+        .await
+        .ok()?;
+    Some(r.status().as_u16())
+}
+
+async fn processed_ids(db: &Path) -> std::collections::HashSet<i64> {
+    let mut c = SqliteConnection::connect(&url_of(db)).await.expect("db");
+    sqlx::query_scalar::<_, i64>("SELECT update_id FROM processed_updates")
+        .fetch_all(&mut c)
+        .await
+        .expect("ids")
+        .into_iter()
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_bot_killed_mid_burst_loses_no_acknowledged_update_and_applies_none_twice() {
+    let api = FakeBotApi::start().await.expect("fake api");
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("k.db");
+    let bot = Thidua::start(&api, &db, &[("THIDUA_WEBHOOK_URL", HOOK)]).await;
+    let hook = format!("{}/tg/hook", http_addr(&bot).await);
+    let secret = api
+        .wait_for(0, Duration::from_secs(20), |c| c.method == "setWebhook")
+        .await
+        .and_then(|c| c.body["secret_token"].as_str().map(str::to_owned))
+        .expect("secret");
+    const N: i64 = 400;
+    let burst: Vec<Value> = (0..N)
+        .map(|i| with_id(updates::private(&head(1_000 + i), "/lang en"), 10_000 + i))
+        .collect();
+    // Telegram keeps at most 40 requests open at once.
+    let client = reqwest::Client::new();
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(40));
+    let mut sends = tokio::task::JoinSet::new();
+    for u in burst.clone() {
+        let (client, hook, secret, acked, gate) = (
+            client.clone(),
+            hook.clone(),
+            secret.clone(),
+            acked.clone(),
+            gate.clone(),
+        );
+        sends.spawn(async move {
+            let _open = gate.acquire_owned().await.expect("gate");
+            if deliver(&client, &hook, &secret, &u).await == Some(200) {
+                let id = u["update_id"].as_i64().expect("id");
+                acked.lock().expect("acked").push(id);
+            }
+        });
+    }
+    // Killed once a quarter of the burst is acknowledged, the rest in flight.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while acked.lock().expect("acked").len() < (N / 4) as usize {
+        assert!(std::time::Instant::now() < deadline, "the burst stalled");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    bot.kill().await;
+    while sends.join_next().await.is_some() {}
+    let acked: Vec<i64> = acked.lock().expect("acked").clone();
+    assert!(
+        (acked.len() as i64) < N,
+        "killed mid-burst: {} acknowledged",
+        acked.len()
+    );
+    let stored = processed_ids(&db).await;
+    let lost: Vec<&i64> = acked.iter().filter(|id| !stored.contains(id)).collect();
+    assert!(lost.is_empty(), "acknowledged but not stored: {lost:?}");
+
+    // Telegram delivers again what was not acknowledged (and, to be sure,
+    // everything): each update is applied once.
+    let from = api.call_count();
+    let bot = Thidua::start(&api, &db, &[("THIDUA_WEBHOOK_URL", HOOK)]).await;
+    let hook = format!("{}/tg/hook", http_addr(&bot).await);
+    let secret = api
+        .wait_for(from, Duration::from_secs(20), |c| c.method == "setWebhook")
+        .await
+        .and_then(|c| c.body["secret_token"].as_str().map(str::to_owned))
+        .expect("a new secret");
+    for u in &burst {
+        assert_eq!(deliver(&client, &hook, &secret, u).await, Some(200));
+    }
+    let stored = processed_ids(&db).await;
+    assert_eq!(stored.len() as i64, N, "every update applied");
+    assert!((10_000..10_000 + N).all(|id| stored.contains(&id)));
+    bot.kill().await;
+}
