@@ -319,6 +319,36 @@ async fn the_dashboard_shows_the_standings_and_a_tapped_units_targets_in_a_real_
         .wait_for(&tab, "document.querySelector('tr.unit')")
         .await;
 
+    // An admin of two blocs first gets the list, and taps one.
+    b.h.api
+        .set_member_status(OTHER_GROUP, admin().id, "creator");
+    b.send(updates::group(
+        OTHER_GROUP,
+        "Khối hai",
+        &admin(),
+        "/newbloc Khối văn hóa, xã hội",
+    ))
+    .await;
+    let tab = browser.open(&format!("{base}{fragment}")).await;
+    browser
+        .wait_for(&tab, "document.querySelectorAll('ul.blocs a').length === 2")
+        .await;
+    let names = browser
+        .eval(
+            &tab,
+            "[...document.querySelectorAll('ul.blocs a')].map(a => a.textContent)",
+        )
+        .await;
+    assert_eq!(
+        names,
+        serde_json::json!(["Khối thi đua kinh tế · 2026", "Khối văn hóa, xã hội · 2026"])
+    );
+    browser.screenshot(&tab, &shots.join("blocs.png")).await;
+    browser.tap(&tab, "ul.blocs a").await;
+    browser
+        .wait_for(&tab, &format!("{mid_rows}.length === 3"))
+        .await;
+
     // Forged initData: the refusal, and no data.
     let forged = init.replace("hash=", "hash=00");
     let tab = browser
