@@ -318,7 +318,7 @@ async fn serve_updates(cfg: &Config, thidua: &Thidua) -> anyhow::Result<(Running
             .map_err(listening)?;
         return Ok((thidua.start().await, http));
     };
-    let secret = webhook::new_secret()?;
+    let secret = webhook::secret_for(cfg.token.expose());
     let (listener, inlet) = thidua.webhook(&secret);
     let hook = serve::Hook {
         path: url.path().to_owned(),

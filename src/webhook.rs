@@ -32,12 +32,21 @@ const QUEUE: usize = 256;
 /// Requests Telegram may have open at once (`setWebhook`'s `max_connections`).
 const MAX_CONNECTIONS: u8 = 40;
 
-/// A fresh secret token: 32 bytes from the OS, as 64 hex digits (Telegram
-/// allows 1–256 of `A-Z a-z 0-9 _ -`).
-pub fn new_secret() -> anyhow::Result<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    Ok(hex::encode(bytes))
+/// The secret token for the bot with `token`: HMAC-SHA256 of a fixed label
+/// keyed by the token, as 64 hex digits (Telegram allows 1–256 of
+/// `A-Z a-z 0-9 _ -`). Unguessable without the token, and the same in every
+/// process of the bot: a restart, or several processes behind one address,
+/// agree on it whichever called `setWebhook` last.
+pub fn secret_for(token: &str) -> String {
+    use hmac::{Hmac, Mac};
+    match Hmac::<sha2::Sha256>::new_from_slice(token.as_bytes()) {
+        Ok(mut mac) => {
+            mac.update(b"thidua webhook secret token v1");
+            hex::encode(mac.finalize().into_bytes())
+        }
+        // HMAC takes a key of any length.
+        Err(_) => String::new(),
+    }
 }
 
 /// Tells Telegram to POST updates to `url` with `secret`, for the update
@@ -184,11 +193,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn secrets_are_64_hex_digits_and_differ() {
-        let (a, b) = (new_secret().unwrap(), new_secret().unwrap());
+    fn the_secret_is_64_hex_digits_one_per_token_and_not_the_token() {
+        let token = "123456:AAbbccddeeffgghhiijjkkllmmnnoopp_qq";
+        let a = secret_for(token);
         assert_eq!(a.len(), 64);
         assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
-        assert_ne!(a, b);
+        assert_eq!(a, secret_for(token), "every process agrees");
+        assert_ne!(a, secret_for("123456:AAbbccddeeffgghhiijjkkllmmnnoopp_qr"));
+        assert!(!a.contains("123456"));
     }
 
     #[test]
