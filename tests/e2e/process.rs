@@ -72,3 +72,57 @@ async fn the_token_never_appears_in_logs_even_at_trace() {
         "token leaked into logs"
     );
 }
+
+/// `thidua demo` with no token and no network plays its whole year, and
+/// keeps what the bot sent (and, with Chromium, the dashboard as a phone
+/// shows it) where `THIDUA_DEMO_SAVE` says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_plays_its_year_without_a_token_and_saves_what_the_bot_sent() {
+    let dir = tempfile::tempdir().expect("dir");
+    let run = tokio::process::Command::new(BIN)
+        .arg("demo")
+        .env_remove("TELOXIDE_TOKEN")
+        .env_remove("TELOXIDE_API_URL")
+        .env_remove("DATABASE_URL")
+        .env("THIDUA_DEMO_SAVE", dir.path())
+        .current_dir(dir.path())
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(300), run)
+        .await
+        .expect("the demo ends")
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for section in 1..=9 {
+        assert!(
+            text.contains(&format!("=== {section}. ")),
+            "section {section}"
+        );
+    }
+    assert!(text.trim_end().ends_with("Hết demo."), "{text}");
+    assert!(
+        text.contains("[ 📊 Bảng xếp hạng ]"),
+        "the dashboard button"
+    );
+    let saved: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("saved")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    for ext in [".png", ".xlsx", ".docx"] {
+        assert!(saved.iter().any(|f| f.ends_with(ext)), "{ext} in {saved:?}");
+    }
+    if crate::support::on_path("chromium").is_some() {
+        assert!(saved.contains(&"dashboard.png".to_owned()), "{saved:?}");
+        assert!(
+            saved.contains(&"dashboard-don-vi.png".to_owned()),
+            "{saved:?}"
+        );
+    }
+    // Nothing left in the working directory but what it was asked to save.
+    assert!(!saved.iter().any(|f| f.ends_with(".db")), "{saved:?}");
+}
