@@ -197,6 +197,24 @@ mod tests {
         assert_eq!(validate(&data, TOKEN, at(9)), Err(InitDataError::BadHash));
     }
 
+    proptest::proptest! {
+        /// Any text, or a signed one with a field cut or changed, is refused
+        /// without a panic; only the untouched one passes.
+        #[test]
+        fn nothing_but_the_signed_text_passes(
+            junk in ".{0,300}",
+            cut in 0usize..400,
+            id in proptest::num::i64::ANY,
+        ) {
+            proptest::prop_assert!(validate(&junk, TOKEN, at(9)).is_err());
+            let data = sign(id, "Lan", TOKEN, at(8));
+            proptest::prop_assert_eq!(validate(&data, TOKEN, at(9)).map(|u| u.id), Ok(id));
+            let mut short = data.clone();
+            short.truncate(cut.min(data.len().saturating_sub(1)));
+            proptest::prop_assert!(validate(&short, TOKEN, at(9)).is_err());
+        }
+    }
+
     #[test]
     fn data_older_than_a_day_or_from_the_future_is_refused() {
         let data = sign(42, "Lan", TOKEN, at(0));

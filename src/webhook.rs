@@ -212,6 +212,24 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn any_body_with_the_secret_is_answered_without_a_panic() {
+        let (_hook, inlet) = channel("s3cret", Unhandled::default(), Metrics::new());
+        for body in [
+            &b""[..],
+            b"null",
+            b"{}",
+            b"[1,2]",
+            b"{\"update_id\": \"x\"}",
+            b"{\"update_id\": 1, \"unknown_kind\": {}}",
+            &[0xff, 0xfe, 0x00][..],
+        ] {
+            // Unreadable: dropped (200); readable but of no kind we handle:
+            // handed over and not waited for (200).
+            assert_eq!(inlet.deliver(Some(b"s3cret"), body).await, Answer::Handled);
+        }
+    }
+
+    #[tokio::test]
     async fn a_request_without_the_secret_hands_nothing_over() {
         let (mut hook, inlet) = channel("s3cret", Unhandled::default(), Metrics::new());
         let body = br#"{"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private", "first_name": "A"}, "text": "/status"}}"#;
