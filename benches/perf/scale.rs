@@ -10,7 +10,7 @@ use crate::dashboard::{DashboardSide, measure};
 use crate::figures::round;
 use crate::measure::{Alone, Burst, Lane, burst, one_by_one};
 use crate::mix::{Kind, Msg, Rng, mix, only};
-use crate::process::{Bins, start_bot};
+use crate::process::{Bins, Proc, start_bot};
 use crate::seed::{Seeded, UNITS_PER_BLOC};
 
 #[derive(Debug, Serialize)]
@@ -105,11 +105,13 @@ pub async fn scale_section(
         }
     }
     // The dashboard, same heads on either side, taking turns.
-    let mut dashboard = Vec::new();
-    for (_, heads, _, bot) in &sides {
-        let d = measure(bot, heads).await?;
+    let asked: Vec<(&Proc, &[i64])> = sides
+        .iter()
+        .map(|(_, heads, _, bot)| (bot, heads.as_slice()))
+        .collect();
+    let dashboard = measure(&asked).await?;
+    for d in &dashboard {
         eprintln!("  dashboard: {d:?}");
-        dashboard.push(d);
     }
     // Then the load: every head of the small database, 1,000 heads of the large.
     let mut mixed = Vec::new();
