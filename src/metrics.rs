@@ -88,7 +88,7 @@ pub struct Metrics(Arc<Inner>);
 #[derive(Debug)]
 struct Inner {
     registry: Registry,
-    updates: Counter,
+    updates: Family<Label<&'static str>, Counter>,
     commands: Family<CommandLabels, Counter>,
     handling: Histogram,
     replies: Family<Label<Snake<Replied>>, Counter>,
@@ -108,10 +108,10 @@ impl Metrics {
     /// Every metric at zero.
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("thidua");
-        let updates = Counter::default();
+        let updates = Family::<Label<&'static str>, Counter>::default();
         registry.register(
             "updates",
-            "Updates handed to the handlers (messages, button presses, membership changes)",
+            "Updates handled, by kind (message, callback_query, my_chat_member)",
             updates.clone(),
         );
         let commands = Family::<CommandLabels, Counter>::default();
@@ -170,9 +170,9 @@ impl Metrics {
         }))
     }
 
-    /// An update was handled, in `took`.
-    pub fn update(&self, took: Duration) {
-        self.0.updates.inc();
+    /// An update of `kind` (`message`, `callback_query`) was handled, in `took`.
+    pub fn update(&self, kind: &'static str, took: Duration) {
+        self.0.updates.get_or_create(&[("kind", kind)]).inc();
         self.0.handling.observe(took.as_secs_f64());
     }
 
@@ -242,14 +242,14 @@ mod tests {
         m.command(CommandKind::PledgeSign, Handled::Refused);
         m.command(CommandKind::PledgeSign, Handled::Refused);
         m.reply(Replied::GaveUp);
-        m.update(Duration::from_millis(3));
+        m.update("message", Duration::from_millis(3));
         let text = m.render(1, 3);
         assert!(
             text.contains(r#"thidua_commands_total{kind="pledge_sign",outcome="refused"} 2"#),
             "{text}"
         );
         assert!(text.contains(r#"thidua_replies_total{outcome="gave_up"} 1"#));
-        assert!(text.contains("thidua_updates_total 1"));
+        assert!(text.contains(r#"thidua_updates_total{kind="message"} 1"#));
         assert!(text.contains("thidua_update_handling_seconds_count 1"));
         assert!(text.contains(r#"thidua_db_connections{state="idle"} 3"#));
         assert!(text.ends_with("# EOF\n"));

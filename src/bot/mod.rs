@@ -202,9 +202,11 @@ async fn on_member(
     unhandled: Unhandled,
 ) -> anyhow::Result<()> {
     let _handling = unhandled.handling(upd.id);
+    let started = std::time::Instant::now();
     if change.new_chat_member.is_present() {
         context::reachable_again(&app, change.chat.id.0).await;
     }
+    app.metrics.update("my_chat_member", started.elapsed());
     Ok(())
 }
 
@@ -246,9 +248,14 @@ async fn on_message(
     // Before any other await: see `Turns::take`.
     let turn = turns.take(incoming.msg.chat.id.0).await;
     let update_id = i64::from(incoming.id.0);
-    spawn(app.metrics.clone(), handling, Some(turn), async move {
-        handle_message(&bot, &app, &me, update_id, &incoming.msg).await;
-    });
+    spawn(
+        (app.metrics.clone(), "message"),
+        handling,
+        Some(turn),
+        async move {
+            handle_message(&bot, &app, &me, update_id, &incoming.msg).await;
+        },
+    );
     Ok(())
 }
 
@@ -261,7 +268,7 @@ async fn on_message(
 /// as tasks, they run on every worker thread. The turn is taken before:
 /// tasks do not start in the order they are spawned.
 fn spawn(
-    metrics: crate::metrics::Metrics,
+    (metrics, kind): (crate::metrics::Metrics, &'static str),
     handling: crate::inflight::Handling,
     turn: Option<turns::Turn>,
     work: impl Future<Output = ()> + Send + 'static,
@@ -270,7 +277,7 @@ fn spawn(
         let _held = (handling, turn);
         let started = std::time::Instant::now();
         work.await;
-        metrics.update(started.elapsed());
+        metrics.update(kind, started.elapsed());
     });
 }
 
@@ -589,18 +596,23 @@ async fn on_callback(
         None => None,
     };
     let update_id = i64::from(upd.id.0);
-    spawn(app.metrics.clone(), handling, turn, async move {
-        let data = q.data.as_deref().unwrap_or_default();
-        match Callback::parse(data) {
-            Some(Callback::Sign { unit_id, year }) => {
-                pledge::handle_callback(&bot, &app, update_id, &q, Some((unit_id, year))).await;
+    spawn(
+        (app.metrics.clone(), "callback_query"),
+        handling,
+        turn,
+        async move {
+            let data = q.data.as_deref().unwrap_or_default();
+            match Callback::parse(data) {
+                Some(Callback::Sign { unit_id, year }) => {
+                    pledge::handle_callback(&bot, &app, update_id, &q, Some((unit_id, year))).await;
+                }
+                None if Callback::is_unreadable_sign(data) => {
+                    pledge::handle_callback(&bot, &app, update_id, &q, None).await;
+                }
+                other => buttons(&bot, &app, update_id, &q, other).await,
             }
-            None if Callback::is_unreadable_sign(data) => {
-                pledge::handle_callback(&bot, &app, update_id, &q, None).await;
-            }
-            other => buttons(&bot, &app, update_id, &q, other).await,
-        }
-    });
+        },
+    );
     Ok(())
 }
 

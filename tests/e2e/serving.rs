@@ -206,7 +206,7 @@ async fn metrics_count_commands_replies_429s_and_handling_time_in_polling_mode()
     // and the last update are counted (bounded), then check every counter.
     let counted = |text: &str| {
         [
-            "thidua_updates_total",
+            r#"thidua_updates_total{kind="message"}"#,
             r#"thidua_replies_total{outcome="accepted"}"#,
         ]
         .iter()
@@ -229,7 +229,11 @@ async fn metrics_count_commands_replies_429s_and_handling_time_in_polling_mode()
         1.0,
         "{after}"
     );
-    assert_eq!(moved("thidua_updates_total"), 3.0, "{after}");
+    assert_eq!(
+        moved(r#"thidua_updates_total{kind="message"}"#),
+        3.0,
+        "{after}"
+    );
     assert_eq!(
         moved("thidua_update_handling_seconds_count"),
         3.0,
