@@ -320,15 +320,7 @@ async fn the_dashboard_shows_the_standings_and_a_tapped_units_targets_in_a_real_
         .await;
 
     // An admin of two blocs first gets the list, and taps one.
-    b.h.api
-        .set_member_status(OTHER_GROUP, admin().id, "creator");
-    b.send(updates::group(
-        OTHER_GROUP,
-        "Khối hai",
-        &admin(),
-        "/newbloc Khối văn hóa, xã hội",
-    ))
-    .await;
+    b.add_second_bloc().await;
     let tab = browser.open(&format!("{base}{fragment}")).await;
     browser
         .wait_for(&tab, "document.querySelectorAll('ul.blocs a').length === 2")

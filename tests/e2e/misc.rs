@@ -83,15 +83,7 @@ async fn lang_switches_replies_to_english_and_back() {
 #[tokio::test]
 async fn bloc_lists_and_picks_among_several_blocs() {
     let mut b = Bot::with_units(1).await;
-    b.h.api
-        .set_member_status(OTHER_GROUP, admin().id, "creator");
-    b.send(updates::group(
-        OTHER_GROUP,
-        "Khối hai",
-        &admin(),
-        "/newbloc Khối văn hóa, xã hội",
-    ))
-    .await;
+    b.add_second_bloc().await;
     b.refused(&admin(), false, "/units", "nhiều khối").await;
     let t = only_text(&b.private(&admin(), "/bloc").await);
     assert!(

@@ -99,6 +99,20 @@ impl Bot {
         }
     }
 
+    /// `admin()` makes a second bloc, in OTHER_GROUP.
+    pub async fn add_second_bloc(&mut self) {
+        self.h
+            .api
+            .set_member_status(OTHER_GROUP, admin().id, "creator");
+        self.send(updates::group(
+            OTHER_GROUP,
+            "Khối hai",
+            &admin(),
+            "/newbloc Khối văn hóa, xã hội",
+        ))
+        .await;
+    }
+
     /// Invites `p` as head of `code` and has them join; returns the token.
     pub async fn join(&mut self, code: &str, p: &Person) -> String {
         let r = self.private(&admin(), &format!("/invite {code}")).await;
