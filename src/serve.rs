@@ -58,10 +58,10 @@ pub async fn start(
     let mut router = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics));
-    let inlet = hook.map(|h| {
-        router = std::mem::take(&mut router).route(&h.path, post(webhook));
-        h.inlet
-    });
+    if let Some(h) = &hook {
+        router = router.route(&h.path, post(webhook));
+    }
+    let inlet = hook.map(|h| h.inlet);
     let mut router = router.with_state(Served { app, inlet });
     if let Some(d) = dashboard {
         router = router.merge(d.router());

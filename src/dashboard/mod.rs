@@ -203,58 +203,45 @@ async fn member_bloc(d: &Dashboard, user: &WebAppUser, id: i64) -> Result<Bloc, 
         })
 }
 
-async fn me(State(d): State<Dashboard>, headers: HeaderMap) -> Response {
-    let (user, lang) = match user(&d, &headers).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    match blocs_of(&d, &user).await {
-        Ok(blocs) => json(StatusCode::OK, &view::me(lang, &blocs, d.app.clock.now())),
-        Err(r) => r,
-    }
+/// A handler's answer: the JSON, or the error the page shows.
+type Answer = Result<Response, Response>;
+
+async fn me(State(d): State<Dashboard>, headers: HeaderMap) -> Answer {
+    let (user, lang) = user(&d, &headers).await?;
+    let blocs = blocs_of(&d, &user).await?;
+    Ok(json(
+        StatusCode::OK,
+        &view::me(lang, &blocs, d.app.clock.now()),
+    ))
 }
 
 async fn standings(
     State(d): State<Dashboard>,
     Path(bloc): Path<String>,
     headers: HeaderMap,
-) -> Response {
-    let (user, lang) = match user(&d, &headers).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let Ok(bloc) = bloc.parse::<i64>() else {
-        return not_found();
-    };
-    let bloc = match member_bloc(&d, &user, bloc).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    match view::standings(&d.app, lang, &bloc, d.app.clock.now()).await {
-        Ok(v) => json(StatusCode::OK, &v),
-        Err(e) => internal(&e, &d.app),
-    }
+) -> Answer {
+    let (user, lang) = user(&d, &headers).await?;
+    let id = bloc.parse::<i64>().map_err(|_| not_found())?;
+    let bloc = member_bloc(&d, &user, id).await?;
+    let v = view::standings(&d.app, lang, &bloc, d.app.clock.now())
+        .await
+        .map_err(|e| internal(&e, &d.app))?;
+    Ok(json(StatusCode::OK, &v))
 }
 
 async fn unit(
     State(d): State<Dashboard>,
     Path((bloc, unit)): Path<(String, String)>,
     headers: HeaderMap,
-) -> Response {
-    let (user, lang) = match user(&d, &headers).await {
-        Ok(u) => u,
-        Err(r) => return r,
+) -> Answer {
+    let (user, lang) = user(&d, &headers).await?;
+    let (Ok(id), Ok(unit)) = (bloc.parse::<i64>(), unit.parse::<i64>()) else {
+        return Err(not_found());
     };
-    let (Ok(bloc), Ok(unit)) = (bloc.parse::<i64>(), unit.parse::<i64>()) else {
-        return not_found();
-    };
-    let bloc = match member_bloc(&d, &user, bloc).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    match view::unit(&d.app, lang, &bloc, unit, d.app.clock.now()).await {
-        Ok(Some(v)) => json(StatusCode::OK, &v),
-        Ok(None) => not_found(),
-        Err(e) => internal(&e, &d.app),
-    }
+    let bloc = member_bloc(&d, &user, id).await?;
+    let v = view::unit(&d.app, lang, &bloc, unit, d.app.clock.now())
+        .await
+        .map_err(|e| internal(&e, &d.app))?
+        .ok_or_else(not_found)?;
+    Ok(json(StatusCode::OK, &v))
 }
