@@ -73,6 +73,70 @@ async fn the_token_never_appears_in_logs_even_at_trace() {
     );
 }
 
+/// A bad THIDUA_LISTEN, THIDUA_WEBHOOK_URL or THIDUA_WEBAPP_URL: one line
+/// naming it, exit code 2, and no database created.
+#[test]
+fn a_bad_server_setting_is_one_line_and_exit_code_2_and_touches_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("never.db");
+    for (var, value) in [
+        ("THIDUA_LISTEN", "localhost"),
+        ("THIDUA_LISTEN", "127.0.0.1:99999"),
+        ("THIDUA_WEBHOOK_URL", "http://bot.example.vn/hook"),
+        ("THIDUA_WEBHOOK_URL", "https://bot.example.vn/a?b=c"),
+        ("THIDUA_WEBAPP_URL", "http://bot.example.vn/app"),
+    ] {
+        let out = Command::new(BIN)
+            .arg("run")
+            .env("TELOXIDE_TOKEN", TOKEN)
+            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env(var, value)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{var}={value}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(var), "{err}");
+        assert!(!err.contains("AAHsecret"), "{err}");
+        assert!(!db.exists(), "{var}={value} created the database");
+    }
+}
+
+/// THIDUA_LISTEN on a port another program holds: exit code 1 with one
+/// line naming it, before any update is taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listen_address_in_use_stops_the_start_before_any_update_is_taken() {
+    let api = FakeBotApi::start().await.expect("fake api");
+    let dir = tempfile::tempdir().expect("dir");
+    let held = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let addr = held.local_addr().expect("addr").to_string();
+    let run = tokio::process::Command::new(BIN)
+        .arg("run")
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", api.url())
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("p.db").display()),
+        )
+        .env("THIDUA_LISTEN", &addr)
+        .env_remove("RUST_LOG")
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(30), run)
+        .await
+        .expect("exits")
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("THIDUA_LISTEN") && last.contains(&addr),
+        "{err}"
+    );
+    assert_eq!(api.polls(), 0, "no update taken");
+    drop(held);
+}
+
 /// `thidua demo` with no token and no network plays its whole year, and
 /// keeps what the bot sent (and, with Chromium, the dashboard as a phone
 /// shows it) where `THIDUA_DEMO_SAVE` says.
