@@ -148,9 +148,9 @@ pub async fn seed(
     };
     let mut tx = db.write().await?;
     sqlx::query(
-        "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ?1)
+        "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < $1)
          INSERT INTO blocs (id, chat_id, name, tz, created_by, created_at)
-         SELECT i + 1, -1000000000000 - i, printf('Khối thi đua %04d', i + 1), ?2, 500000000 + i, ?3 FROM s",
+         SELECT i + 1, -1000000000000 - i, printf('Khối thi đua %04d', i + 1), $2, 500000000 + i, $3 FROM s",
     )
     .bind(n)
     .bind(TZ)
@@ -164,11 +164,11 @@ pub async fn seed(
     .execute(&mut *tx)
     .await?;
     sqlx::query(
-        "WITH RECURSIVE u(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM u WHERE j + 1 < ?1)
+        "WITH RECURSIVE u(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM u WHERE j + 1 < $1)
          INSERT INTO units (id, bloc_id, code, name, head_user_id, head_name, created_at)
-         SELECT (b.id - 1) * ?1 + j + 1, b.id, printf('DV%02d', j + 1),
+         SELECT (b.id - 1) * $1 + j + 1, b.id, printf('DV%02d', j + 1),
                 printf('Đơn vị %02d khối %04d', j + 1, b.id),
-                600000000 + (b.id - 1) * ?1 + j + 1, printf('Trưởng đơn vị %02d', j + 1), b.created_at
+                600000000 + (b.id - 1) * $1 + j + 1, printf('Trưởng đơn vị %02d', j + 1), b.created_at
          FROM blocs b, u ORDER BY b.id, j",
     )
     .bind(UNITS_PER_BLOC as i64)
@@ -176,9 +176,9 @@ pub async fn seed(
     .await?;
     for (k, (code, kind, op, goal, weight, tname)) in TARGETS.iter().enumerate() {
         sqlx::query(
-            "WITH RECURSIVE y(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM y WHERE n + 1 < ?1)
+            "WITH RECURSIVE y(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM y WHERE n + 1 < $1)
              INSERT INTO targets (id, bloc_id, year, code, kind, op, goal, weight, name, created_at, draft)
-             SELECT ((y.n * ?2) + b.id - 1) * ?3 + ?4 + 1, b.id, ?5 + y.n, ?6, ?7, ?8, ?9, ?10, ?11, b.created_at, 0
+             SELECT ((y.n * $2) + b.id - 1) * $3 + $4 + 1, b.id, $5 + y.n, $6, $7, $8, $9, $10, $11, b.created_at, 0
              FROM y, blocs b",
         )
         .bind(YEARS)
@@ -206,7 +206,7 @@ pub async fn seed(
     for y in (year - YEARS + 1)..=year {
         sqlx::query(
             "INSERT INTO pledges (unit_id, year, signed_by, signed_at)
-             SELECT id, ?1, head_user_id, ?2 FROM units WHERE ?1 < ?3 OR id % 3 <> 0",
+             SELECT id, $1, head_user_id, $2 FROM units WHERE $1 < $3 OR id % 3 <> 0",
         )
         .bind(y)
         .bind(at(y, 3, 20)?)
@@ -221,13 +221,13 @@ pub async fn seed(
         for (period, month) in periods {
             sqlx::query(
                 "INSERT INTO reports (unit_id, target_id, period, value, raw, note, reported_by, reported_at)
-                 SELECT unit_id, target_id, ?2, value, CASE kind WHEN 'yesno' THEN 'có' ELSE CAST(CAST(value AS INTEGER) AS TEXT) END,
-                        '', reported_by, ?3
+                 SELECT unit_id, target_id, $2, value, CASE kind WHEN 'yesno' THEN 'có' ELSE CAST(CAST(value AS INTEGER) AS TEXT) END,
+                        '', reported_by, $3
                  FROM (SELECT u.id AS unit_id, t.id AS target_id, t.kind AS kind, u.head_user_id AS reported_by,
                               CASE t.kind WHEN 'yesno' THEN 1.0
                                           WHEN 'percent' THEN 70 + (u.id * 7 + t.id * 13) % 50
                                           ELSE (u.id + t.id) % 12 END AS value
-                       FROM units u JOIN targets t ON t.bloc_id = u.bloc_id AND t.year = ?1
+                       FROM units u JOIN targets t ON t.bloc_id = u.bloc_id AND t.year = $1
                        ORDER BY u.id, t.id)",
             )
             .bind(y)
@@ -237,7 +237,7 @@ pub async fn seed(
             .await?;
         }
         sqlx::query(
-            "INSERT INTO rollovers (bloc_id, year, copied, at) SELECT id, ?1, 0, ?2 FROM blocs",
+            "INSERT INTO rollovers (bloc_id, year, copied, at) SELECT id, $1, 0, $2 FROM blocs",
         )
         .bind(y)
         .bind(at(y, 1, 1)?)
@@ -255,7 +255,7 @@ pub async fn seed(
     let ahead = |days: i64| today + chrono::Duration::days(days);
     sqlx::query(
         "INSERT INTO schedules (bloc_id, year, pledge_date, mid_date, final_date, remind_days, send_time)
-         SELECT id, ?1, ?2, ?3, ?4, '1', '08:00' FROM blocs",
+         SELECT id, $1, $2, $3, $4, '1', '08:00' FROM blocs",
     )
     .bind(year)
     .bind(ahead(100))

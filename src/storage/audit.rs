@@ -155,7 +155,7 @@ impl Entry {
 pub async fn append(conn: &mut SqliteConnection, at: DateTime<Utc>, e: Entry) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, user_id, bloc_id, unit_id, action, subject, old_value, new_value)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(at)
     .bind(e.user_id)
@@ -208,7 +208,7 @@ pub async fn page(
 ) -> Result<(Vec<Row>, i64)> {
     let rows = sqlx::query_as(
         "SELECT id, at, user_id, unit_id, action, subject, old_value, new_value FROM audit_log
-         WHERE bloc_id = ?1 AND (?2 IS NULL OR unit_id = ?2) ORDER BY id DESC LIMIT ?3 OFFSET ?4",
+         WHERE bloc_id = $1 AND ($2 IS NULL OR unit_id = $2) ORDER BY id DESC LIMIT $3 OFFSET $4",
     )
     .bind(bloc_id)
     .bind(unit_id)
@@ -217,7 +217,7 @@ pub async fn page(
     .fetch_all(&mut *conn)
     .await?;
     let total = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_log WHERE bloc_id = ?1 AND (?2 IS NULL OR unit_id = ?2)",
+        "SELECT COUNT(*) FROM audit_log WHERE bloc_id = $1 AND ($2 IS NULL OR unit_id = $2)",
     )
     .bind(bloc_id)
     .bind(unit_id)
@@ -232,8 +232,8 @@ pub async fn names(
     bloc_id: i64,
 ) -> Result<std::collections::HashMap<i64, String>> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT user_id, name FROM bloc_admins WHERE bloc_id = ?1
-         UNION ALL SELECT head_user_id, head_name FROM units WHERE bloc_id = ?1 AND head_user_id IS NOT NULL AND head_name IS NOT NULL",
+        "SELECT user_id, name FROM bloc_admins WHERE bloc_id = $1
+         UNION ALL SELECT head_user_id, head_name FROM units WHERE bloc_id = $1 AND head_user_id IS NOT NULL AND head_name IS NOT NULL",
     )
     .bind(bloc_id)
     .fetch_all(conn)

@@ -68,7 +68,7 @@ pub async fn open(
 ) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO ballots (bloc_id, year, question, picks, opened_by, opened_at, closes_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(bloc_id)
     .bind(year)
@@ -80,7 +80,7 @@ pub async fn open(
     .fetch_one(&mut *conn)
     .await?;
     for (slot, u) in units.iter().enumerate() {
-        sqlx::query("INSERT INTO ballot_counts (ballot_id, unit_id, slot) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO ballot_counts (ballot_id, unit_id, slot) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(u.id)
             .bind(slot as i64)
@@ -93,7 +93,7 @@ pub async fn open(
 /// A ballot by id.
 pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Ballot>> {
     Ok(
-        sqlx::query_as(&format!("SELECT {COLS} FROM ballots WHERE id = ?"))
+        sqlx::query_as(&format!("SELECT {COLS} FROM ballots WHERE id = $1"))
             .bind(id)
             .fetch_optional(conn)
             .await?,
@@ -103,7 +103,7 @@ pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Ballot
 /// The bloc's ballot not yet closed, if any (it may be past its time).
 pub async fn unclosed(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Option<Ballot>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT {COLS} FROM ballots WHERE bloc_id = ? AND closed_at IS NULL"
+        "SELECT {COLS} FROM ballots WHERE bloc_id = $1 AND closed_at IS NULL"
     ))
     .bind(bloc_id)
     .fetch_optional(conn)
@@ -117,7 +117,7 @@ pub async fn closed_of_year(
     year: i32,
 ) -> Result<Vec<Ballot>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT {COLS} FROM ballots WHERE bloc_id = ? AND year = ? AND closed_at IS NOT NULL
+        "SELECT {COLS} FROM ballots WHERE bloc_id = $1 AND year = $2 AND closed_at IS NOT NULL
          ORDER BY closed_at, id"
     ))
     .bind(bloc_id)
@@ -130,7 +130,7 @@ pub async fn closed_of_year(
 pub async fn candidates(conn: &mut SqliteConnection, ballot_id: i64) -> Result<Vec<Candidate>> {
     Ok(sqlx::query_as(
         "SELECT c.unit_id, c.slot, u.code, u.name, c.votes FROM ballot_counts c
-         JOIN units u ON u.id = c.unit_id WHERE c.ballot_id = ? ORDER BY c.slot",
+         JOIN units u ON u.id = c.unit_id WHERE c.ballot_id = $1 ORDER BY c.slot",
     )
     .bind(ballot_id)
     .fetch_all(conn)
@@ -140,7 +140,7 @@ pub async fn candidates(conn: &mut SqliteConnection, ballot_id: i64) -> Result<V
 /// How many units voted.
 pub async fn voted(conn: &mut SqliteConnection, ballot_id: i64) -> Result<u32> {
     Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM ballot_voters WHERE ballot_id = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM ballot_voters WHERE ballot_id = $1")
             .bind(ballot_id)
             .fetch_one(conn)
             .await?,
@@ -150,7 +150,7 @@ pub async fn voted(conn: &mut SqliteConnection, ballot_id: i64) -> Result<u32> {
 /// Whether `unit` voted.
 pub async fn has_voted(conn: &mut SqliteConnection, ballot_id: i64, unit: i64) -> Result<bool> {
     Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM ballot_voters WHERE ballot_id = ? AND unit_id = ?)",
+        "SELECT EXISTS (SELECT 1 FROM ballot_voters WHERE ballot_id = $1 AND unit_id = $2)",
     )
     .bind(ballot_id)
     .bind(unit)
@@ -168,7 +168,7 @@ pub async fn cast(
     slots: &[u8],
 ) -> Result<bool> {
     let first = sqlx::query(
-        "INSERT INTO ballot_voters (ballot_id, unit_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO ballot_voters (ballot_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
     )
     .bind(ballot_id)
     .bind(unit)
@@ -180,11 +180,13 @@ pub async fn cast(
         return Ok(false);
     }
     for slot in slots {
-        sqlx::query("UPDATE ballot_counts SET votes = votes + 1 WHERE ballot_id = ? AND slot = ?")
-            .bind(ballot_id)
-            .bind(i64::from(*slot))
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE ballot_counts SET votes = votes + 1 WHERE ballot_id = $1 AND slot = $2",
+        )
+        .bind(ballot_id)
+        .bind(i64::from(*slot))
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(true)
 }
@@ -198,8 +200,8 @@ pub async fn close(
     announced: bool,
 ) -> Result<bool> {
     Ok(sqlx::query(
-        "UPDATE ballots SET closed_at = ?1, announced_at = CASE WHEN ?2 THEN ?1 END
-         WHERE id = ?3 AND closed_at IS NULL",
+        "UPDATE ballots SET closed_at = $1, announced_at = CASE WHEN $2 THEN $1 END
+         WHERE id = $3 AND closed_at IS NULL",
     )
     .bind(now)
     .bind(announced)
@@ -214,7 +216,7 @@ pub async fn close(
 pub async fn due(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<Vec<Ballot>> {
     Ok(sqlx::query_as(&format!(
         "SELECT {COLS} FROM ballots WHERE announced_at IS NULL AND closed_at IS NULL
-         AND closes_at <= ? ORDER BY id"
+         AND closes_at <= $1 ORDER BY id"
     ))
     .bind(now)
     .fetch_all(conn)
@@ -237,7 +239,7 @@ pub async fn announced(
     ballot_id: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("UPDATE ballots SET announced_at = ? WHERE id = ? AND announced_at IS NULL")
+    sqlx::query("UPDATE ballots SET announced_at = $1 WHERE id = $2 AND announced_at IS NULL")
         .bind(now)
         .bind(ballot_id)
         .execute(conn)
@@ -278,7 +280,7 @@ pub async fn propose(
 ) -> Result<bool> {
     Ok(sqlx::query(
         "INSERT INTO proposals (bloc_id, year, unit_id, title, reason, proposed_by, proposer, proposed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
     )
     .bind(bloc_id)
     .bind(year)
@@ -302,7 +304,7 @@ pub async fn withdraw(
     title: &str,
 ) -> Result<bool> {
     Ok(
-        sqlx::query("DELETE FROM proposals WHERE unit_id = ? AND year = ? AND title = ?")
+        sqlx::query("DELETE FROM proposals WHERE unit_id = $1 AND year = $2 AND title = $3")
             .bind(unit)
             .bind(year)
             .bind(title)
@@ -322,7 +324,7 @@ pub async fn proposals(
     Ok(sqlx::query_as(
         "SELECT p.unit_id, u.code, u.name, p.title, p.reason, p.proposer, p.proposed_at
          FROM proposals p JOIN units u ON u.id = p.unit_id
-         WHERE p.bloc_id = ? AND p.year = ? ORDER BY u.code, p.id",
+         WHERE p.bloc_id = $1 AND p.year = $2 ORDER BY u.code, p.id",
     )
     .bind(bloc_id)
     .bind(year)

@@ -40,7 +40,7 @@ const COLS: &str = "id, chat_id, name, tz";
 /// The bloc of a group chat.
 pub async fn by_chat(conn: &mut SqliteConnection, chat_id: i64) -> Result<Option<Bloc>> {
     let row: Option<BlocRow> =
-        sqlx::query_as(&format!("SELECT {COLS} FROM blocs WHERE chat_id = ?"))
+        sqlx::query_as(&format!("SELECT {COLS} FROM blocs WHERE chat_id = $1"))
             .bind(chat_id)
             .fetch_optional(conn)
             .await?;
@@ -49,7 +49,7 @@ pub async fn by_chat(conn: &mut SqliteConnection, chat_id: i64) -> Result<Option
 
 /// A bloc by id.
 pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Bloc>> {
-    let row: Option<BlocRow> = sqlx::query_as(&format!("SELECT {COLS} FROM blocs WHERE id = ?"))
+    let row: Option<BlocRow> = sqlx::query_as(&format!("SELECT {COLS} FROM blocs WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
         .await?;
@@ -60,8 +60,8 @@ pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Bloc>>
 pub async fn of_user(conn: &mut SqliteConnection, user_id: i64) -> Result<Vec<Bloc>> {
     let rows: Vec<BlocRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM blocs WHERE id IN (
-            SELECT bloc_id FROM bloc_admins WHERE user_id = ?1
-            UNION SELECT bloc_id FROM units WHERE head_user_id = ?1)
+            SELECT bloc_id FROM bloc_admins WHERE user_id = $1
+            UNION SELECT bloc_id FROM units WHERE head_user_id = $1)
          ORDER BY name, id"
     ))
     .bind(user_id)
@@ -80,7 +80,7 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO blocs (chat_id, name, tz, created_by, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO blocs (chat_id, name, tz, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(chat_id)
     .bind(name)
@@ -95,14 +95,14 @@ pub async fn insert(
 
 /// Whether the user is an admin of the bloc.
 pub async fn is_admin(conn: &mut SqliteConnection, bloc_id: i64, user_id: i64) -> Result<bool> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT 1 FROM bloc_admins WHERE bloc_id = ? AND user_id = ?")
-            .bind(bloc_id)
-            .bind(user_id)
-            .fetch_optional(conn)
-            .await?
-            .is_some(),
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT 1 FROM bloc_admins WHERE bloc_id = $1 AND user_id = $2",
     )
+    .bind(bloc_id)
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?
+    .is_some())
 }
 
 /// Makes the user an admin of the bloc.
@@ -114,7 +114,7 @@ pub async fn add_admin(
     added_by: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO bloc_admins (bloc_id, user_id, name, added_by, added_at) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO bloc_admins (bloc_id, user_id, name, added_by, added_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(bloc_id)
         .bind(user_id)
         .bind(name)
@@ -128,7 +128,7 @@ pub async fn add_admin(
 /// Ids of the bloc's admins.
 pub async fn admin_ids(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Vec<i64>> {
     Ok(
-        sqlx::query_scalar("SELECT user_id FROM bloc_admins WHERE bloc_id = ? ORDER BY added_at")
+        sqlx::query_scalar("SELECT user_id FROM bloc_admins WHERE bloc_id = $1 ORDER BY added_at")
             .bind(bloc_id)
             .fetch_all(conn)
             .await?,
@@ -146,12 +146,12 @@ pub async fn all(conn: &mut SqliteConnection) -> Result<Vec<Bloc>> {
 /// A group became a supergroup: the bloc follows it to its new chat id.
 /// Returns whether a bloc moved.
 pub async fn move_chat(conn: &mut SqliteConnection, old: i64, new: i64) -> Result<bool> {
-    let moved = sqlx::query("UPDATE blocs SET chat_id = ? WHERE chat_id = ?")
+    let moved = sqlx::query("UPDATE blocs SET chat_id = $1 WHERE chat_id = $2")
         .bind(new)
         .bind(old)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE reminders SET recipient = ? WHERE recipient = ? AND kind = 'summary'")
+    sqlx::query("UPDATE reminders SET recipient = $1 WHERE recipient = $2 AND kind = 'summary'")
         .bind(new)
         .bind(old)
         .execute(conn)

@@ -136,32 +136,32 @@ type Sections = (
 /// stored.
 const LOAD: &str = "SELECT
     (SELECT json_group_array(json_array(id, bloc_id, code, name, head_user_id, head_name) ORDER BY code)
-        FROM units WHERE bloc_id = ?1),
+        FROM units WHERE bloc_id = $1),
     (SELECT json_group_array(json_array(id, code, kind, op, printf('%!.17g', goal), weight, name) ORDER BY id)
-        FROM targets WHERE bloc_id = ?1 AND year = ?2 AND draft = 0 AND archived_at IS NULL),
+        FROM targets WHERE bloc_id = $1 AND year = $2 AND draft = 0 AND archived_at IS NULL),
     (SELECT json_group_array(json_array(g.unit_id, g.target_id, g.op, printf('%!.17g', g.goal)))
         FROM unit_goals g JOIN targets t ON t.id = g.target_id
-        WHERE t.bloc_id = ?1 AND t.year = ?2 AND t.archived_at IS NULL),
+        WHERE t.bloc_id = $1 AND t.year = $2 AND t.archived_at IS NULL),
     (SELECT json_group_array(json_array(g.unit_id, g.target_id, printf('%!.17g', r.value), g.first_at, g.last_id, r.reported_at))
         FROM (SELECT unit_id, target_id, MAX(id) AS last_id, MIN(reported_at) AS first_at
               FROM reports
-              WHERE period = ?3 AND target_id IN (SELECT id FROM targets
-                  WHERE bloc_id = ?1 AND year = ?2 AND draft = 0 AND archived_at IS NULL)
+              WHERE period = $3 AND target_id IN (SELECT id FROM targets
+                  WHERE bloc_id = $1 AND year = $2 AND draft = 0 AND archived_at IS NULL)
               GROUP BY unit_id, target_id) g
         JOIN reports r ON r.id = g.last_id),
     (SELECT json_group_array(json_array(p.unit_id, p.signed_at))
-        FROM pledges p JOIN units u ON u.id = p.unit_id WHERE u.bloc_id = ?1 AND p.year = ?2),
+        FROM pledges p JOIN units u ON u.id = p.unit_id WHERE u.bloc_id = $1 AND p.year = $2),
     (SELECT json_group_array(json_array(e.unit_id, e.target_id))
         FROM exemptions e JOIN targets t ON t.id = e.target_id
-        WHERE t.bloc_id = ?1 AND t.year = ?2 AND e.period = ?3),
+        WHERE t.bloc_id = $1 AND t.year = $2 AND e.period = $3),
     (SELECT json_group_array(json_array(p.unit_id, p.total))
         FROM (SELECT p.unit_id, SUM(p.tenths) AS total
               FROM points p JOIN units u ON u.id = p.unit_id
-              WHERE u.bloc_id = ?1 AND p.year = ?2 AND p.period = ?3
+              WHERE u.bloc_id = $1 AND p.year = $2 AND p.period = $3
               GROUP BY p.unit_id) p),
     (SELECT json_group_array(json_array(r.unit_id, r.state, r.reason))
         FROM reviews r JOIN units u ON u.id = r.unit_id
-        WHERE u.bloc_id = ?1 AND r.year = ?2 AND r.period = ?3)";
+        WHERE u.bloc_id = $1 AND r.year = $2 AND r.period = $3)";
 
 /// A unit in [`LOAD`]: id, bloc, code, name, head's id and name.
 type UnitJson = (i64, i64, String, String, Option<i64>, Option<String>);
@@ -365,7 +365,7 @@ mod tests {
             ("board", format!("EXPLAIN QUERY PLAN {LOAD}")),
             (
                 "delete",
-                "EXPLAIN QUERY PLAN DELETE FROM reports WHERE target_id = ?1".into(),
+                "EXPLAIN QUERY PLAN DELETE FROM reports WHERE target_id = $1".into(),
             ),
         ] {
             let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&sql)

@@ -142,7 +142,7 @@ pub async fn current_raw(
     period: Period,
 ) -> Result<Option<String>> {
     Ok(sqlx::query_scalar(
-        "SELECT raw FROM reports WHERE unit_id = ? AND target_id = ? AND period = ?
+        "SELECT raw FROM reports WHERE unit_id = $1 AND target_id = $2 AND period = $3
          ORDER BY id DESC LIMIT 1",
     )
     .bind(unit_id)
@@ -162,8 +162,8 @@ pub async fn insert(
     Ok(sqlx::query_as(
         "INSERT INTO corrections (bloc_id, no, unit_id, target_id, year, period, old_raw,
              value, raw, reason, requested_by, requested_at)
-         VALUES (?1, (SELECT COALESCE(MAX(no), 0) + 1 FROM corrections WHERE bloc_id = ?1),
-                 ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         VALUES ($1, (SELECT COALESCE(MAX(no), 0) + 1 FROM corrections WHERE bloc_id = $1),
+                 $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          RETURNING id, no",
     )
     .bind(c.bloc_id)
@@ -187,7 +187,7 @@ pub async fn by_no(
     bloc_id: i64,
     no: i64,
 ) -> Result<Option<Correction>> {
-    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE c.bloc_id = ? AND c.no = ?"))
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE c.bloc_id = $1 AND c.no = $2"))
         .bind(bloc_id)
         .bind(no)
         .fetch_optional(conn)
@@ -197,7 +197,7 @@ pub async fn by_no(
 
 /// A request by its row id (a button's).
 pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Correction>> {
-    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE c.id = ?"))
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE c.id = $1"))
         .bind(id)
         .fetch_optional(conn)
         .await?;
@@ -207,7 +207,7 @@ pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Correc
 /// A bloc's pending requests, oldest first.
 pub async fn pending(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Vec<Correction>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{SELECT} WHERE c.bloc_id = ? AND c.state = 'pending' ORDER BY c.no"
+        "{SELECT} WHERE c.bloc_id = $1 AND c.state = 'pending' ORDER BY c.no"
     ))
     .bind(bloc_id)
     .fetch_all(conn)
@@ -225,8 +225,8 @@ pub async fn decide(
     at: DateTime<Utc>,
 ) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE corrections SET state = ?, decision_reason = ?, decided_by = ?, decided_at = ?
-         WHERE id = ? AND state = 'pending'",
+        "UPDATE corrections SET state = $1, decision_reason = $2, decided_by = $3, decided_at = $4
+         WHERE id = $5 AND state = 'pending'",
     )
     .bind(if accepted { "accepted" } else { "rejected" })
     .bind(reason)
@@ -249,8 +249,8 @@ pub async fn await_reason(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO reject_reasons (user_id, chat_id, correction_id, expires_at)
-         VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (user_id, chat_id) DO UPDATE SET correction_id = ?3, expires_at = ?4",
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id, chat_id) DO UPDATE SET correction_id = $3, expires_at = $4",
     )
     .bind(user)
     .bind(chat)
@@ -270,7 +270,7 @@ pub async fn waiting_reason(
     now: DateTime<Utc>,
 ) -> Result<Option<i64>> {
     let row: Option<(i64, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT correction_id, expires_at FROM reject_reasons WHERE user_id = ? AND chat_id = ?",
+        "SELECT correction_id, expires_at FROM reject_reasons WHERE user_id = $1 AND chat_id = $2",
     )
     .bind(user)
     .bind(chat)
@@ -281,7 +281,7 @@ pub async fn waiting_reason(
 
 /// Forgets the Rejects `user` left waiting (all chats); true if there was one.
 pub async fn forget_reason(conn: &mut SqliteConnection, user: i64) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM reject_reasons WHERE user_id = ?")
+    let done = sqlx::query("DELETE FROM reject_reasons WHERE user_id = $1")
         .bind(user)
         .execute(conn)
         .await?;

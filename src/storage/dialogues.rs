@@ -30,7 +30,7 @@ pub async fn active(
     now: DateTime<Utc>,
 ) -> Result<Option<Dialogue>> {
     let d: Option<Dialogue> = sqlx::query_as(
-        "SELECT user_id, unit_id, period, target_id, value_raw, expires_at FROM dialogues WHERE user_id = ?",
+        "SELECT user_id, unit_id, period, target_id, value_raw, expires_at FROM dialogues WHERE user_id = $1",
     )
     .bind(user_id)
     .fetch_optional(&mut *conn)
@@ -54,7 +54,7 @@ pub async fn start(
     expires_at: DateTime<Utc>,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO dialogues (user_id, unit_id, period, target_id, value_raw, expires_at) VALUES (?, ?, ?, NULL, NULL, ?)
+        "INSERT INTO dialogues (user_id, unit_id, period, target_id, value_raw, expires_at) VALUES ($1, $2, $3, NULL, NULL, $4)
          ON CONFLICT (user_id) DO UPDATE SET unit_id = excluded.unit_id, period = excluded.period,
             target_id = NULL, value_raw = NULL, expires_at = excluded.expires_at",
     )
@@ -75,7 +75,7 @@ pub async fn pick(
     expires_at: DateTime<Utc>,
 ) -> Result<()> {
     sqlx::query(
-        "UPDATE dialogues SET target_id = ?, value_raw = NULL, expires_at = ? WHERE user_id = ?",
+        "UPDATE dialogues SET target_id = $1, value_raw = NULL, expires_at = $2 WHERE user_id = $3",
     )
     .bind(target_id)
     .bind(expires_at)
@@ -92,7 +92,7 @@ pub async fn set_value(
     raw: &str,
     expires_at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("UPDATE dialogues SET value_raw = ?, expires_at = ? WHERE user_id = ?")
+    sqlx::query("UPDATE dialogues SET value_raw = $1, expires_at = $2 WHERE user_id = $3")
         .bind(raw)
         .bind(expires_at)
         .bind(user_id)
@@ -103,7 +103,7 @@ pub async fn set_value(
 
 /// Ends the user's flow; returns whether one existed.
 pub async fn clear(conn: &mut SqliteConnection, user_id: i64) -> Result<bool> {
-    Ok(sqlx::query("DELETE FROM dialogues WHERE user_id = ?")
+    Ok(sqlx::query("DELETE FROM dialogues WHERE user_id = $1")
         .bind(user_id)
         .execute(conn)
         .await?

@@ -24,7 +24,7 @@ pub async fn count(
     period: Period,
 ) -> Result<usize> {
     let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM evidence WHERE unit_id = ? AND target_id = ? AND period = ?",
+        "SELECT COUNT(*) FROM evidence WHERE unit_id = $1 AND target_id = $2 AND period = $3",
     )
     .bind(unit_id)
     .bind(target_id)
@@ -49,7 +49,7 @@ pub async fn add(
     let done = sqlx::query(
         "INSERT INTO evidence (unit_id, target_id, period, kind, file_id, file_unique_id,
              added_by, added_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
     )
     .bind(unit_id)
     .bind(target_id)
@@ -73,7 +73,7 @@ pub async fn files(
 ) -> Result<Vec<File>> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT kind, file_id FROM evidence
-         WHERE unit_id = ? AND target_id = ? AND period = ? ORDER BY id",
+         WHERE unit_id = $1 AND target_id = $2 AND period = $3 ORDER BY id",
     )
     .bind(unit_id)
     .bind(target_id)
@@ -96,7 +96,7 @@ pub async fn counts(
     period: Period,
 ) -> Result<HashMap<i64, usize>> {
     let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT target_id, COUNT(*) FROM evidence WHERE unit_id = ? AND period = ?
+        "SELECT target_id, COUNT(*) FROM evidence WHERE unit_id = $1 AND period = $2
          GROUP BY target_id",
     )
     .bind(unit_id)

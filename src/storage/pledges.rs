@@ -13,7 +13,7 @@ pub async fn signed_at(
     year: i32,
 ) -> Result<Option<DateTime<Utc>>> {
     Ok(
-        sqlx::query_scalar("SELECT signed_at FROM pledges WHERE unit_id = ? AND year = ?")
+        sqlx::query_scalar("SELECT signed_at FROM pledges WHERE unit_id = $1 AND year = $2")
             .bind(unit_id)
             .bind(year)
             .fetch_optional(conn)
@@ -29,13 +29,15 @@ pub async fn sign(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO pledges (unit_id, year, signed_by, signed_at) VALUES (?, ?, ?, ?)")
-        .bind(unit_id)
-        .bind(year)
-        .bind(user_id)
-        .bind(now)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO pledges (unit_id, year, signed_by, signed_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(unit_id)
+    .bind(year)
+    .bind(user_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -47,7 +49,7 @@ pub async fn of_bloc(
 ) -> Result<HashMap<i64, DateTime<Utc>>> {
     let rows: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
         "SELECT p.unit_id, p.signed_at FROM pledges p JOIN units u ON u.id = p.unit_id
-         WHERE u.bloc_id = ? AND p.year = ?",
+         WHERE u.bloc_id = $1 AND p.year = $2",
     )
     .bind(bloc_id)
     .bind(year)

@@ -15,7 +15,7 @@ pub async fn register(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let r = sqlx::query(
-        "INSERT INTO registrations (unit_id, year, title, registered_by, registered_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO registrations (unit_id, year, title, registered_by, registered_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
     )
     .bind(unit_id)
     .bind(year)
@@ -30,7 +30,7 @@ pub async fn register(
 /// Title codes a unit registered for the year, in registration order.
 pub async fn of_unit(conn: &mut SqliteConnection, unit_id: i64, year: i32) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar(
-        "SELECT title FROM registrations WHERE unit_id = ? AND year = ? ORDER BY rowid",
+        "SELECT title FROM registrations WHERE unit_id = $1 AND year = $2 ORDER BY rowid",
     )
     .bind(unit_id)
     .bind(year)
@@ -46,7 +46,7 @@ pub async fn of_bloc(
 ) -> Result<Vec<(i64, String)>> {
     Ok(sqlx::query_as(
         "SELECT r.unit_id, r.title FROM registrations r JOIN units u ON u.id = r.unit_id
-         WHERE u.bloc_id = ? AND r.year = ? ORDER BY u.code, r.rowid",
+         WHERE u.bloc_id = $1 AND r.year = $2 ORDER BY u.code, r.rowid",
     )
     .bind(bloc_id)
     .bind(year)

@@ -46,7 +46,7 @@ pub async fn claim(
 ) -> Result<bool> {
     let done = sqlx::query(
         "INSERT INTO reminders (bloc_id, year, deadline, day, recipient, kind, text, claimed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
     )
     .bind(k.bloc_id)
     .bind(k.year)
@@ -63,7 +63,7 @@ pub async fn claim(
 
 /// Recipients with a row for this send (sent, pending or failed).
 pub async fn recipients(conn: &mut SqliteConnection, k: Key) -> Result<Vec<i64>> {
-    Ok(sqlx::query_scalar("SELECT recipient FROM reminders WHERE bloc_id = ? AND year = ? AND deadline = ? AND day = ?")
+    Ok(sqlx::query_scalar("SELECT recipient FROM reminders WHERE bloc_id = $1 AND year = $2 AND deadline = $3 AND day = $4")
         .bind(k.bloc_id)
         .bind(k.year)
         .bind(k.deadline.as_str())
@@ -81,8 +81,8 @@ pub async fn pending(
 ) -> Result<Vec<Claimed>> {
     Ok(sqlx::query_as(
         "SELECT id, recipient, kind, text, attempts FROM reminders
-         WHERE bloc_id = ? AND year = ? AND deadline = ? AND day = ? AND sent_at IS NULL AND failed_at IS NULL
-           AND (retry_at IS NULL OR retry_at <= ?)
+         WHERE bloc_id = $1 AND year = $2 AND deadline = $3 AND day = $4 AND sent_at IS NULL AND failed_at IS NULL
+           AND (retry_at IS NULL OR retry_at <= $5)
          ORDER BY id",
     )
     .bind(k.bloc_id)
@@ -109,7 +109,7 @@ pub async fn defer(
     error: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("UPDATE reminders SET attempts = ?, retry_at = ?, error = ? WHERE id = ?")
+    sqlx::query("UPDATE reminders SET attempts = $1, retry_at = $2, error = $3 WHERE id = $4")
         .bind(attempts)
         .bind(now + backoff(attempts))
         .bind(error)
@@ -128,7 +128,7 @@ pub async fn mark_trouble(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let r = sqlx::query("INSERT INTO send_trouble (bloc_id, chat_id, reason, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+    let r = sqlx::query("INSERT INTO send_trouble (bloc_id, chat_id, reason, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
         .bind(bloc_id)
         .bind(chat_id)
         .bind(reason)
@@ -140,7 +140,7 @@ pub async fn mark_trouble(
 
 /// Marks a send accepted by Telegram.
 pub async fn mark_sent(conn: &mut SqliteConnection, id: i64, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query("UPDATE reminders SET sent_at = ? WHERE id = ?")
+    sqlx::query("UPDATE reminders SET sent_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
         .execute(conn)
@@ -155,7 +155,7 @@ pub async fn mark_failed(
     error: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("UPDATE reminders SET failed_at = ?, error = ? WHERE id = ?")
+    sqlx::query("UPDATE reminders SET failed_at = $1, error = $2 WHERE id = $3")
         .bind(now)
         .bind(error)
         .bind(id)
@@ -167,8 +167,8 @@ pub async fn mark_failed(
 /// Older unsent rows of a deadline are superseded by a newer send: never sent late.
 pub async fn skip_older(conn: &mut SqliteConnection, k: Key, now: DateTime<Utc>) -> Result<()> {
     sqlx::query(
-        "UPDATE reminders SET failed_at = ?, error = 'superseded'
-         WHERE bloc_id = ? AND year = ? AND deadline = ? AND day < ? AND sent_at IS NULL AND failed_at IS NULL",
+        "UPDATE reminders SET failed_at = $1, error = 'superseded'
+         WHERE bloc_id = $2 AND year = $3 AND deadline = $4 AND day < $5 AND sent_at IS NULL AND failed_at IS NULL",
     )
     .bind(now)
     .bind(k.bloc_id)
@@ -188,7 +188,7 @@ pub async fn mark_unreachable(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let r = sqlx::query("INSERT INTO unreachable (bloc_id, chat_id, reason, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+    let r = sqlx::query("INSERT INTO unreachable (bloc_id, chat_id, reason, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
         .bind(bloc_id)
         .bind(chat_id)
         .bind(reason)
@@ -204,7 +204,7 @@ pub async fn unreachable_of(
     bloc_id: i64,
 ) -> Result<std::collections::HashSet<i64>> {
     Ok(
-        sqlx::query_scalar::<_, i64>("SELECT chat_id FROM unreachable WHERE bloc_id = ?")
+        sqlx::query_scalar::<_, i64>("SELECT chat_id FROM unreachable WHERE bloc_id = $1")
             .bind(bloc_id)
             .fetch_all(conn)
             .await?
@@ -215,7 +215,7 @@ pub async fn unreachable_of(
 
 /// A chat wrote to the bot or took it back: reachable again in every bloc.
 pub async fn reachable_again(conn: &mut SqliteConnection, chat_id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM unreachable WHERE chat_id = ?")
+    sqlx::query("DELETE FROM unreachable WHERE chat_id = $1")
         .bind(chat_id)
         .execute(conn)
         .await?;
@@ -228,12 +228,12 @@ pub async fn clear_unreachable(
     bloc_id: i64,
     chat_id: i64,
 ) -> Result<()> {
-    sqlx::query("DELETE FROM unreachable WHERE bloc_id = ? AND chat_id = ?")
+    sqlx::query("DELETE FROM unreachable WHERE bloc_id = $1 AND chat_id = $2")
         .bind(bloc_id)
         .bind(chat_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM send_trouble WHERE bloc_id = ? AND chat_id = ?")
+    sqlx::query("DELETE FROM send_trouble WHERE bloc_id = $1 AND chat_id = $2")
         .bind(bloc_id)
         .bind(chat_id)
         .execute(conn)
@@ -250,7 +250,7 @@ pub async fn latest_day(
     deadline: Deadline,
 ) -> Result<Option<NaiveDate>> {
     let day: Option<String> = sqlx::query_scalar(
-        "SELECT MAX(day) FROM reminders WHERE bloc_id = ? AND year = ? AND deadline = ?",
+        "SELECT MAX(day) FROM reminders WHERE bloc_id = $1 AND year = $2 AND deadline = $3",
     )
     .bind(bloc_id)
     .bind(year)

@@ -65,14 +65,14 @@ pub async fn insert_audited(
     // The action is bound (?13), not spelled in the SQL: it is
     // `Action::Report`'s code, like every other audit entry's.
     const AUDIT: &str = "INSERT INTO audit_log (at, user_id, bloc_id, unit_id, action, subject, old_value, new_value)
-         VALUES (?1, ?8, ?9, ?2, ?13, ?10,
-                 (SELECT raw FROM reports WHERE unit_id = ?2 AND target_id = ?3 AND period = ?4
+         VALUES ($1, $8, $9, $2, $13, $10,
+                 (SELECT raw FROM reports WHERE unit_id = $2 AND target_id = $3 AND period = $4
                   ORDER BY id DESC LIMIT 1),
-                 ?6);";
+                 $6);";
     const APPLIED: &str =
-        "INSERT INTO processed_updates (update_id, processed_at, outbox) VALUES (?11, ?1, ?12);";
+        "INSERT INTO processed_updates (update_id, processed_at, outbox) VALUES ($11, $1, $12);";
     const REPORT: &str = "INSERT INTO reports (unit_id, target_id, period, value, raw, note, reported_by, reported_at)
-         VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?1);";
+         VALUES ($2, $3, $4, $5, $6, $7, $8, $1);";
     static WITH_APPLIED: LazyLock<String> = LazyLock::new(|| [AUDIT, APPLIED, REPORT].concat());
     static ALONE: LazyLock<String> = LazyLock::new(|| [AUDIT, REPORT].concat());
     let sql: &'static str = match applied {
@@ -126,8 +126,8 @@ pub async fn latest(
         "SELECT g.unit_id, g.target_id, r.value, r.raw, g.first_at FROM (
             SELECT unit_id, target_id, MAX(id) AS last_id, MIN(reported_at) AS first_at
             FROM reports
-            WHERE period = ? AND target_id IN (SELECT id FROM targets
-                WHERE bloc_id = ? AND year = ? AND draft = 0 AND archived_at IS NULL)
+            WHERE period = $1 AND target_id IN (SELECT id FROM targets
+                WHERE bloc_id = $2 AND year = $3 AND draft = 0 AND archived_at IS NULL)
             GROUP BY unit_id, target_id) g
          JOIN reports r ON r.id = g.last_id",
     )
@@ -149,8 +149,8 @@ pub async fn latest_of_unit(
     let rows: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
         "SELECT r.target_id, r.note, r.reported_at FROM reports r
          JOIN (SELECT target_id, MAX(id) AS last_id FROM reports
-               WHERE unit_id = ?1 AND period = ?2
-                 AND target_id IN (SELECT id FROM targets WHERE year = ?3)
+               WHERE unit_id = $1 AND period = $2
+                 AND target_id IN (SELECT id FROM targets WHERE year = $3)
                GROUP BY target_id) g ON r.id = g.last_id",
     )
     .bind(unit_id)

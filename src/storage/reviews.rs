@@ -16,7 +16,7 @@ pub async fn state(
     period: Period,
 ) -> Result<ReviewState> {
     let row: Option<(String, Option<String>)> = sqlx::query_as(
-        "SELECT state, reason FROM reviews WHERE unit_id = ? AND year = ? AND period = ?",
+        "SELECT state, reason FROM reviews WHERE unit_id = $1 AND year = $2 AND period = $3",
     )
     .bind(unit_id)
     .bind(year)
@@ -50,9 +50,9 @@ pub async fn set(
     };
     sqlx::query(
         "INSERT INTO reviews (unit_id, year, period, state, reason, changed_by, changed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (unit_id, year, period) DO UPDATE SET
-             state = ?4, reason = COALESCE(?5, reason), changed_by = ?6, changed_at = ?7",
+             state = $4, reason = COALESCE($5, reason), changed_by = $6, changed_at = $7",
     )
     .bind(unit_id)
     .bind(year)
@@ -78,7 +78,7 @@ pub async fn exempt(
 ) -> Result<bool> {
     let done = sqlx::query(
         "INSERT INTO exemptions (unit_id, target_id, period, reason, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
     )
     .bind(unit_id)
     .bind(target_id)
@@ -99,7 +99,7 @@ pub async fn unexempt(
     period: Period,
 ) -> Result<bool> {
     let done =
-        sqlx::query("DELETE FROM exemptions WHERE unit_id = ? AND target_id = ? AND period = ?")
+        sqlx::query("DELETE FROM exemptions WHERE unit_id = $1 AND target_id = $2 AND period = $3")
             .bind(unit_id)
             .bind(target_id)
             .bind(period.as_str())
@@ -133,7 +133,7 @@ pub async fn add_points(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO points (unit_id, year, period, tenths, reason, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(unit_id)
     .bind(year)
@@ -156,7 +156,7 @@ pub async fn points_of(
 ) -> Result<Vec<PointsEntry>> {
     let rows: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
         "SELECT tenths, reason, created_at FROM points
-         WHERE unit_id = ? AND year = ? AND period = ? ORDER BY id",
+         WHERE unit_id = $1 AND year = $2 AND period = $3 ORDER BY id",
     )
     .bind(unit_id)
     .bind(year)
@@ -190,9 +190,9 @@ pub async fn await_reason(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO return_reasons (user_id, chat_id, unit_id, year, period, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (user_id, chat_id) DO UPDATE SET
-             unit_id = ?3, year = ?4, period = ?5, expires_at = ?6",
+             unit_id = $3, year = $4, period = $5, expires_at = $6",
     )
     .bind(user)
     .bind(chat)
@@ -215,7 +215,7 @@ pub async fn waiting_reason(
 ) -> Result<Option<Waiting>> {
     let row: Option<(i64, i32, String, DateTime<Utc>)> = sqlx::query_as(
         "SELECT unit_id, year, period, expires_at FROM return_reasons
-         WHERE user_id = ? AND chat_id = ?",
+         WHERE user_id = $1 AND chat_id = $2",
     )
     .bind(user)
     .bind(chat)
@@ -228,7 +228,7 @@ pub async fn waiting_reason(
 
 /// Forgets the Returns `user` left waiting (all chats); true if there was one.
 pub async fn forget_reason(conn: &mut SqliteConnection, user: i64) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM return_reasons WHERE user_id = ?")
+    let done = sqlx::query("DELETE FROM return_reasons WHERE user_id = $1")
         .bind(user)
         .execute(conn)
         .await?;

@@ -12,7 +12,7 @@ type Row = (String, String, String, String, String);
 /// The bloc's schedule for `year` in time zone `tz`.
 pub async fn get(conn: &mut SqliteConnection, bloc_id: i64, year: i32, tz: Tz) -> Result<Schedule> {
     let row: Option<Row> = sqlx::query_as(
-        "SELECT pledge_date, mid_date, final_date, remind_days, send_time FROM schedules WHERE bloc_id = ? AND year = ?",
+        "SELECT pledge_date, mid_date, final_date, remind_days, send_time FROM schedules WHERE bloc_id = $1 AND year = $2",
     )
     .bind(bloc_id)
     .bind(year)
@@ -23,7 +23,7 @@ pub async fn get(conn: &mut SqliteConnection, bloc_id: i64, year: i32, tz: Tz) -
         // dates start again from the defaults.
         let mut s = Schedule::default_for(year, tz);
         let last: Option<(String, String)> = sqlx::query_as(
-            "SELECT remind_days, send_time FROM schedules WHERE bloc_id = ? AND year < ? ORDER BY year DESC LIMIT 1",
+            "SELECT remind_days, send_time FROM schedules WHERE bloc_id = $1 AND year < $2 ORDER BY year DESC LIMIT 1",
         )
         .bind(bloc_id)
         .bind(year)
@@ -52,7 +52,7 @@ pub async fn get(conn: &mut SqliteConnection, bloc_id: i64, year: i32, tz: Tz) -
 pub async fn put(conn: &mut SqliteConnection, bloc_id: i64, s: &Schedule) -> Result<()> {
     sqlx::query(
         "INSERT INTO schedules (bloc_id, year, pledge_date, mid_date, final_date, remind_days, send_time)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (bloc_id, year) DO UPDATE SET pledge_date = excluded.pledge_date,
             mid_date = excluded.mid_date, final_date = excluded.final_date,
             remind_days = excluded.remind_days, send_time = excluded.send_time",
@@ -71,7 +71,7 @@ pub async fn put(conn: &mut SqliteConnection, bloc_id: i64, s: &Schedule) -> Res
 
 /// Sets a bloc's time zone.
 pub async fn set_tz(conn: &mut SqliteConnection, bloc_id: i64, tz: Tz) -> Result<()> {
-    sqlx::query("UPDATE blocs SET tz = ? WHERE id = ?")
+    sqlx::query("UPDATE blocs SET tz = $1 WHERE id = $2")
         .bind(tz.name())
         .bind(bloc_id)
         .execute(conn)

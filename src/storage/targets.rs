@@ -48,7 +48,7 @@ const COLS: &str = "id, code, kind, op, goal, weight, name";
 pub async fn list(conn: &mut SqliteConnection, bloc_id: i64, year: i32) -> Result<Vec<Target>> {
     let rows: Vec<TargetRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM targets
-         WHERE bloc_id = ? AND year = ? AND draft = 0 AND archived_at IS NULL ORDER BY id"
+         WHERE bloc_id = $1 AND year = $2 AND draft = 0 AND archived_at IS NULL ORDER BY id"
     ))
     .bind(bloc_id)
     .bind(year)
@@ -66,7 +66,7 @@ pub async fn by_code(
 ) -> Result<Option<Target>> {
     let row: Option<TargetRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM targets
-         WHERE bloc_id = ? AND year = ? AND code = ? AND draft = 0 AND archived_at IS NULL"
+         WHERE bloc_id = $1 AND year = $2 AND code = $3 AND draft = 0 AND archived_at IS NULL"
     ))
     .bind(bloc_id)
     .bind(year)
@@ -102,7 +102,7 @@ pub async fn insert(
     let (op, goal) = t.goal.to_parts();
     Ok(sqlx::query_scalar(
         "INSERT INTO targets (bloc_id, year, code, kind, op, goal, weight, name, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(bloc_id)
     .bind(year)
@@ -121,7 +121,7 @@ pub async fn insert(
 /// record). Only for a target without reports: one with reports is
 /// [`archive`]d instead, so that no reported value is ever lost.
 pub async fn delete(conn: &mut SqliteConnection, target_id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM targets WHERE id = ?")
+    sqlx::query("DELETE FROM targets WHERE id = $1")
         .bind(target_id)
         .execute(conn)
         .await?;
@@ -137,7 +137,7 @@ pub async fn set_unit_goal(
 ) -> Result<()> {
     let (op, g) = goal.to_parts();
     sqlx::query(
-        "INSERT INTO unit_goals (unit_id, target_id, op, goal) VALUES (?, ?, ?, ?)
+        "INSERT INTO unit_goals (unit_id, target_id, op, goal) VALUES ($1, $2, $3, $4)
          ON CONFLICT (unit_id, target_id) DO UPDATE SET op = excluded.op, goal = excluded.goal",
     )
     .bind(unit_id)
@@ -158,7 +158,7 @@ pub async fn unit_goals(
     let rows: Vec<(i64, i64, String, f64)> = sqlx::query_as(
         "SELECT g.unit_id, g.target_id, g.op, g.goal FROM unit_goals g
          JOIN targets t ON t.id = g.target_id
-         WHERE t.bloc_id = ? AND t.year = ? AND t.archived_at IS NULL",
+         WHERE t.bloc_id = $1 AND t.year = $2 AND t.archived_at IS NULL",
     )
     .bind(bloc_id)
     .bind(year)
@@ -188,7 +188,7 @@ pub async fn list_with_drafts(
     }
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLS}, draft FROM targets
-         WHERE bloc_id = ? AND year = ? AND archived_at IS NULL ORDER BY id"
+         WHERE bloc_id = $1 AND year = $2 AND archived_at IS NULL ORDER BY id"
     ))
     .bind(bloc_id)
     .bind(year)
@@ -207,7 +207,7 @@ pub async fn by_code_any(
     code: &str,
 ) -> Result<Option<Target>> {
     let row: Option<TargetRow> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM targets WHERE bloc_id = ? AND year = ? AND code = ?"
+        "SELECT {COLS} FROM targets WHERE bloc_id = $1 AND year = $2 AND code = $3"
     ))
     .bind(bloc_id)
     .bind(year)
@@ -245,7 +245,7 @@ pub async fn with_state(
     }
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT {COLS}, draft, archived_at IS NOT NULL AS archived FROM targets
-         WHERE bloc_id = ? AND year = ? AND code = ?"
+         WHERE bloc_id = $1 AND year = $2 AND code = $3"
     ))
     .bind(bloc_id)
     .bind(year)
@@ -266,7 +266,7 @@ pub async fn with_state(
 /// How many report rows (history included) a target has, every period.
 pub async fn report_count(conn: &mut SqliteConnection, target_id: i64) -> Result<i64> {
     Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE target_id = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE target_id = $1")
             .bind(target_id)
             .fetch_one(conn)
             .await?,
@@ -279,7 +279,7 @@ pub async fn archive(
     target_id: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("UPDATE targets SET archived_at = ? WHERE id = ? AND archived_at IS NULL")
+    sqlx::query("UPDATE targets SET archived_at = $1 WHERE id = $2 AND archived_at IS NULL")
         .bind(now)
         .bind(target_id)
         .execute(conn)
@@ -289,7 +289,7 @@ pub async fn archive(
 
 /// Brings an archived target back, with its reports and unit goals.
 pub async fn restore(conn: &mut SqliteConnection, target_id: i64) -> Result<()> {
-    sqlx::query("UPDATE targets SET archived_at = NULL WHERE id = ?")
+    sqlx::query("UPDATE targets SET archived_at = NULL WHERE id = $1")
         .bind(target_id)
         .execute(conn)
         .await?;
@@ -299,7 +299,7 @@ pub async fn restore(conn: &mut SqliteConnection, target_id: i64) -> Result<()> 
 /// Confirms the year's draft targets; returns how many.
 pub async fn confirm_drafts(conn: &mut SqliteConnection, bloc_id: i64, year: i32) -> Result<u64> {
     Ok(
-        sqlx::query("UPDATE targets SET draft = 0 WHERE bloc_id = ? AND year = ? AND draft = 1")
+        sqlx::query("UPDATE targets SET draft = 0 WHERE bloc_id = $1 AND year = $2 AND draft = 1")
             .bind(bloc_id)
             .bind(year)
             .execute(conn)
@@ -318,7 +318,7 @@ pub async fn roll_over(
     now: DateTime<Utc>,
 ) -> Result<Option<u64>> {
     let done: Option<i64> =
-        sqlx::query_scalar("SELECT copied FROM rollovers WHERE bloc_id = ? AND year = ?")
+        sqlx::query_scalar("SELECT copied FROM rollovers WHERE bloc_id = $1 AND year = $2")
             .bind(bloc_id)
             .bind(year)
             .fetch_optional(&mut *conn)
@@ -327,7 +327,7 @@ pub async fn roll_over(
         return Ok(None);
     }
     let has: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM targets WHERE bloc_id = ? AND year = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM targets WHERE bloc_id = $1 AND year = $2")
             .bind(bloc_id)
             .bind(year)
             .fetch_one(&mut *conn)
@@ -335,8 +335,8 @@ pub async fn roll_over(
     let copied = if has == 0 {
         sqlx::query(
             "INSERT INTO targets (bloc_id, year, code, kind, op, goal, weight, name, created_at, draft)
-             SELECT bloc_id, ?, code, kind, op, goal, weight, name, ?, 1 FROM targets
-             WHERE bloc_id = ? AND year = ? AND draft = 0 AND archived_at IS NULL ORDER BY id",
+             SELECT bloc_id, $1, code, kind, op, goal, weight, name, $2, 1 FROM targets
+             WHERE bloc_id = $3 AND year = $4 AND draft = 0 AND archived_at IS NULL ORDER BY id",
         )
         .bind(year)
         .bind(now)
@@ -348,7 +348,7 @@ pub async fn roll_over(
     } else {
         0
     };
-    sqlx::query("INSERT INTO rollovers (bloc_id, year, copied, at) VALUES (?, ?, ?, ?)")
+    sqlx::query("INSERT INTO rollovers (bloc_id, year, copied, at) VALUES ($1, $2, $3, $4)")
         .bind(bloc_id)
         .bind(year)
         .bind(copied as i64)

@@ -35,7 +35,7 @@ const COLS: &str = "id, bloc_id, code, name, head_user_id, head_name";
 /// All units of a bloc, by code.
 pub async fn list(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Vec<Unit>> {
     let rows: Vec<UnitRow> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM units WHERE bloc_id = ? ORDER BY code"
+        "SELECT {COLS} FROM units WHERE bloc_id = $1 ORDER BY code"
     ))
     .bind(bloc_id)
     .fetch_all(conn)
@@ -50,7 +50,7 @@ pub async fn by_code(
     code: &str,
 ) -> Result<Option<Unit>> {
     let row: Option<UnitRow> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM units WHERE bloc_id = ? AND code = ?"
+        "SELECT {COLS} FROM units WHERE bloc_id = $1 AND code = $2"
     ))
     .bind(bloc_id)
     .bind(code)
@@ -61,7 +61,7 @@ pub async fn by_code(
 
 /// A unit by id.
 pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Unit>> {
-    let row: Option<UnitRow> = sqlx::query_as(&format!("SELECT {COLS} FROM units WHERE id = ?"))
+    let row: Option<UnitRow> = sqlx::query_as(&format!("SELECT {COLS} FROM units WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
         .await?;
@@ -75,7 +75,7 @@ pub async fn headed_by(
     user_id: i64,
 ) -> Result<Option<Unit>> {
     let row: Option<UnitRow> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM units WHERE bloc_id = ? AND head_user_id = ? ORDER BY code LIMIT 1"
+        "SELECT {COLS} FROM units WHERE bloc_id = $1 AND head_user_id = $2 ORDER BY code LIMIT 1"
     ))
     .bind(bloc_id)
     .bind(user_id)
@@ -93,7 +93,7 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO units (bloc_id, code, name, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO units (bloc_id, code, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(bloc_id)
     .bind(code)
@@ -110,7 +110,7 @@ pub async fn set_head(
     user_id: i64,
     name: &str,
 ) -> Result<()> {
-    sqlx::query("UPDATE units SET head_user_id = ?, head_name = ? WHERE id = ?")
+    sqlx::query("UPDATE units SET head_user_id = $1, head_name = $2 WHERE id = $3")
         .bind(user_id)
         .bind(name)
         .bind(unit_id)
@@ -141,7 +141,7 @@ pub async fn insert_invite(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO invites (token, unit_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO invites (token, unit_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(token)
         .bind(unit_id)
         .bind(created_by)
@@ -160,7 +160,7 @@ pub async fn revoke_invites(
     now: DateTime<Utc>,
 ) -> Result<u64> {
     Ok(sqlx::query(
-        "UPDATE invites SET expires_at = ? WHERE unit_id = ? AND used_by IS NULL AND expires_at > ?",
+        "UPDATE invites SET expires_at = $1 WHERE unit_id = $2 AND used_by IS NULL AND expires_at > $3",
     )
     .bind(now)
     .bind(unit_id)
@@ -173,7 +173,7 @@ pub async fn revoke_invites(
 /// An invite by its secret.
 pub async fn invite(conn: &mut SqliteConnection, token: &str) -> Result<Option<Invite>> {
     Ok(
-        sqlx::query_as("SELECT token, unit_id, expires_at, used_by FROM invites WHERE token = ?")
+        sqlx::query_as("SELECT token, unit_id, expires_at, used_by FROM invites WHERE token = $1")
             .bind(token)
             .fetch_optional(conn)
             .await?,
@@ -187,7 +187,7 @@ pub async fn use_invite(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("UPDATE invites SET used_by = ?, used_at = ? WHERE token = ?")
+    sqlx::query("UPDATE invites SET used_by = $1, used_at = $2 WHERE token = $3")
         .bind(user_id)
         .bind(now)
         .bind(token)

@@ -35,7 +35,7 @@ pub async fn unsent<T: DeserializeOwned>(
     update_id: i64,
 ) -> Result<Option<(Vec<T>, Vec<u32>)>> {
     let row: Option<(String, i64)> =
-        sqlx::query_as("SELECT outbox, sent FROM processed_updates WHERE update_id = ?")
+        sqlx::query_as("SELECT outbox, sent FROM processed_updates WHERE update_id = $1")
             .bind(update_id)
             .fetch_optional(conn)
             .await?;
@@ -52,7 +52,7 @@ pub async fn with_unsent<T: DeserializeOwned>(
 ) -> Result<Vec<(i64, Vec<T>, Vec<u32>)>> {
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(
         "SELECT update_id, outbox, sent FROM processed_updates
-         WHERE processed_at >= ? AND sent != (1 << min(json_array_length(outbox), 62)) - 1
+         WHERE processed_at >= $1 AND sent != (1 << min(json_array_length(outbox), 62)) - 1
          ORDER BY update_id",
     )
     .bind(since)
@@ -80,23 +80,22 @@ pub async fn mark_sent(conn: &mut SqliteConnection, marks: &[(i64, u32)]) -> Res
             None => bits.push((*id, 1 << seq)),
         }
     }
-    // SQLite binds at most 32,766 parameters; three per update.
+    // SQLite binds at most 32,766 parameters; two per update (the id is
+    // named twice: `$1` in the CASE and in the IN list).
     for chunk in bits.chunks(1_000) {
         let mut sql = String::from("UPDATE processed_updates SET sent = sent | CASE update_id");
-        for _ in chunk {
-            sql.push_str(" WHEN ? THEN ?");
+        for i in 0..chunk.len() {
+            sql.push_str(&format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2));
         }
         sql.push_str(" ELSE 0 END WHERE update_id IN (");
         for i in 0..chunk.len() {
-            sql.push_str(if i == 0 { "?" } else { ", ?" });
+            let sep = if i == 0 { "" } else { ", " };
+            sql.push_str(&format!("{sep}${}", 2 * i + 1));
         }
         sql.push(')');
         let mut q = sqlx::query(&sql);
         for (id, b) in chunk {
             q = q.bind(*id).bind(*b);
-        }
-        for (id, _) in chunk {
-            q = q.bind(*id);
         }
         q.execute(&mut *conn).await?;
     }
@@ -110,12 +109,14 @@ pub async fn record(
     outbox: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO processed_updates (update_id, processed_at, outbox) VALUES (?, ?, ?)")
-        .bind(update_id)
-        .bind(now)
-        .bind(outbox)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO processed_updates (update_id, processed_at, outbox) VALUES ($1, $2, $3)",
+    )
+    .bind(update_id)
+    .bind(now)
+    .bind(outbox)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -125,7 +126,7 @@ pub async fn record(
 /// write: one statement a minute instead of one per command.
 pub async fn prune(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<u64> {
     Ok(
-        sqlx::query("DELETE FROM processed_updates WHERE processed_at < ?")
+        sqlx::query("DELETE FROM processed_updates WHERE processed_at < $1")
             .bind(now - chrono::Duration::days(7))
             .execute(conn)
             .await?

@@ -10,7 +10,7 @@ pub async fn get(
     user_id: i64,
 ) -> Result<(Option<String>, Option<i64>)> {
     Ok(
-        sqlx::query_as("SELECT lang, current_bloc_id FROM users WHERE user_id = ?")
+        sqlx::query_as("SELECT lang, current_bloc_id FROM users WHERE user_id = $1")
             .bind(user_id)
             .fetch_optional(conn)
             .await?
@@ -20,7 +20,7 @@ pub async fn get(
 
 /// Stores the user's language.
 pub async fn set_lang(conn: &mut SqliteConnection, user_id: i64, lang: &str) -> Result<()> {
-    sqlx::query("INSERT INTO users (user_id, lang) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang")
+    sqlx::query("INSERT INTO users (user_id, lang) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang")
         .bind(user_id)
         .bind(lang)
         .execute(conn)
@@ -35,7 +35,7 @@ pub async fn set_current_bloc(
     bloc_id: i64,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO users (user_id, current_bloc_id) VALUES (?, ?)
+        "INSERT INTO users (user_id, current_bloc_id) VALUES ($1, $2)
          ON CONFLICT (user_id) DO UPDATE SET current_bloc_id = excluded.current_bloc_id",
     )
     .bind(user_id)

@@ -56,7 +56,7 @@ fn sample(text: &str, name: &str) -> f64 {
 
 async fn processed(db: &Path, update_id: i64) -> i64 {
     let mut c = SqliteConnection::connect(&url_of(db)).await.expect("db");
-    sqlx::query_scalar("SELECT COUNT(*) FROM processed_updates WHERE update_id = ?")
+    sqlx::query_scalar("SELECT COUNT(*) FROM processed_updates WHERE update_id = $1")
         .bind(update_id)
         .fetch_one(&mut c)
         .await

@@ -162,7 +162,7 @@ impl Bot {
                 .collect();
             // A WITHOUT ROWID table as stored: in key order.
             let sql: String = sqlx::query_scalar(
-                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1",
             )
             .bind(&t)
             .fetch_one(&pool)
