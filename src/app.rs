@@ -231,7 +231,9 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
     // Listening from the start: a signal during start-up still ends cleanly.
     let signal = shutdown_signal().context("listening for SIGTERM and SIGINT")?;
     let mut stop = std::pin::pin!(signal);
-    crate::ops::secure_db_file(&cfg.database_url).context("creating the database file")?;
+    if !crate::storage::backend::SHARED {
+        crate::ops::secure_db_file(&cfg.database_url).context("creating the database file")?;
+    }
     let db = Db::open(&cfg.database_url)
         .await
         .context("opening the database")?;

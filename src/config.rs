@@ -69,6 +69,18 @@ pub enum ConfigError {
         "THIDUA_WEBAPP_URL must be an https URL of the dashboard (e.g. https://bot.example.vn/app)"
     )]
     BadWebAppUrl,
+    /// `DATABASE_URL` names a database of the other kind than this build's.
+    #[error(
+        "DATABASE_URL must be a {} URL: this thidua is built for {} (see README \"Storage\")",
+        crate::storage::backend::SCHEME,
+        crate::storage::backend::NAME
+    )]
+    WrongDatabase,
+    /// `THIDUA_BACKUP_DIR` with PostgreSQL, which has its own backups.
+    #[error(
+        "THIDUA_BACKUP_DIR backs up a SQLite file: back PostgreSQL up with its own tools (pg_dump)"
+    )]
+    BackupDirWithPostgres,
 }
 
 /// Everything the bot reads from the environment.
@@ -78,7 +90,7 @@ pub struct Config {
     pub token: Token,
     /// Bot API base URL, when not Telegram's.
     pub api_url: Option<url::Url>,
-    /// SQLite URL.
+    /// The database's URL (`sqlite:` or, in a PostgreSQL build, `postgres:`).
     pub database_url: String,
     /// Default time zone of new blocs (and of the daily backup's 02:00).
     pub tz: Tz,
@@ -140,6 +152,9 @@ impl Config {
             })
             .transpose()?;
         let database_url = database_url_with(&get);
+        if !crate::storage::backend::accepts(&database_url) {
+            return Err(ConfigError::WrongDatabase);
+        }
         let tz = match get("THIDUA_TZ").filter(|t| !t.trim().is_empty()) {
             Some(t) => t
                 .trim()
@@ -150,6 +165,9 @@ impl Config {
         let backup_dir = get("THIDUA_BACKUP_DIR")
             .filter(|d| !d.trim().is_empty())
             .map(|d| PathBuf::from(d.trim()));
+        if backup_dir.is_some() && cfg!(feature = "postgres") {
+            return Err(ConfigError::BackupDirWithPostgres);
+        }
         let listen = get("THIDUA_LISTEN")
             .filter(|l| !l.trim().is_empty())
             .unwrap_or_else(|| DEFAULT_LISTEN.to_owned())

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use thidua::config::{self, Config, ConfigError};
+use thidua::config::{self, Config};
 use thidua::ops;
 
 const USAGE: &str = "usage: thidua [run|demo|backup <file>|restore <file>|check|help]";
@@ -65,15 +65,8 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 fn run() -> ExitCode {
     let cfg = match Config::from_env() {
         Ok(c) => c,
-        Err(
-            e @ (ConfigError::MissingToken
-            | ConfigError::MalformedToken
-            | ConfigError::BadApiUrl
-            | ConfigError::BadTimeZone
-            | ConfigError::BadListen
-            | ConfigError::BadWebhookUrl
-            | ConfigError::BadWebAppUrl),
-        ) => {
+        // Every setting refused is the operator's to fix: exit 2.
+        Err(e) => {
             eprintln!("thidua: error: {e}");
             return ExitCode::from(2);
         }

@@ -142,6 +142,8 @@ async fn commit_batch<C>(ctx: &C, to: Store<'_>, jobs: Vec<Queued<C>>) {
         let outcome = (q.job)(ctx, &mut tx).await;
         match outcome {
             Err(Fail::Refused(r)) => answers.push((q.done, Some(Err(Fail::Refused(r))))),
+            // Found applied before writing: the batch goes on without it.
+            Err(e) if e.applied_elsewhere() => answers.push((q.done, Some(Err(e)))),
             Err(e) => {
                 broken = Some(e.to_string());
                 answers.push((q.done, Some(Err(e))));
@@ -167,6 +169,7 @@ async fn commit_batch<C>(ctx: &C, to: Store<'_>, jobs: Vec<Queued<C>>) {
     for (done, outcome) in answers {
         let outcome = match (&broken, outcome) {
             (_, Some(Err(Fail::Refused(r)))) => Err(Fail::Refused(r)),
+            (_, Some(Err(e))) if e.applied_elsewhere() => Err(e),
             (None, Some(o)) => o,
             (Some(why), _) => Err(failed(why)),
             (None, None) => Err(failed("not run")),

@@ -325,7 +325,7 @@ pub async fn period_or_open(
 
 /// The language a user chose (Vietnamese by default), for a message sent
 /// to them rather than as a reply.
-pub async fn lang_of(conn: &mut sqlx::SqliteConnection, user: i64) -> Result<Lang, Fail> {
+pub async fn lang_of(conn: &mut crate::storage::Conn, user: i64) -> Result<Lang, Fail> {
     let (stored, _) = crate::storage::users::get(conn, user).await?;
     Ok(Lang::pick(stored.as_deref(), None))
 }

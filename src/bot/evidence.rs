@@ -166,7 +166,7 @@ fn refused_file(e: &ApiError) -> bool {
 
 /// A target of the bloc's year by code.
 async fn target_of(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::storage::Conn,
     bloc: &Bloc,
     year: i32,
     code: &Code,

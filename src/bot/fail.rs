@@ -20,6 +20,14 @@ pub enum Fail {
     Render(String),
 }
 
+impl Fail {
+    /// The update was applied by another replica, which answers it: this
+    /// process sends nothing.
+    pub fn applied_elsewhere(&self) -> bool {
+        matches!(self, Fail::Storage(StorageError::Applied(_)))
+    }
+}
+
 impl From<Refusal> for Fail {
     fn from(r: Refusal) -> Fail {
         Fail::Refused(r)

@@ -76,7 +76,7 @@ pub(super) async fn start(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
 }
 
 /// The user's flow: `Err(NoFlow)` when none, `Err(FlowExpired)` when it lapsed.
-async fn current(conn: &mut sqlx::SqliteConnection, req: &Req) -> Result<Dialogue, Fail> {
+async fn current(conn: &mut crate::storage::Conn, req: &Req) -> Result<Dialogue, Fail> {
     let sender = req.writer()?;
     let far_past = req.now - Duration::days(36_500);
     match dialogues::active(conn, sender.id, far_past).await? {
@@ -105,7 +105,7 @@ struct Step {
 /// confirmed target of the period.
 async fn step(
     app: &App,
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::storage::Conn,
     req: &Req,
     d: &Dialogue,
     target_id: i64,

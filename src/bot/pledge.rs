@@ -159,6 +159,12 @@ pub(super) async fn handle_callback(
         // could sign the wrong one, so the head is asked to send /pledge.
         None => Err(Refusal::StaleSignButton { year: None }.into()),
     };
+    if let Err(e) = &result
+        && e.applied_elsewhere()
+    {
+        // The replica that applied it answers the button.
+        return;
+    }
     let toast = match &result {
         Ok(_) => req.t().signed_toast().to_owned(),
         Err(Fail::Refused(r)) => format!("⚠️ {}", req.t().refusal(r)),

@@ -115,7 +115,10 @@ pub(super) async fn record(
             .reported(&target_line(r.target, goal, own), r.period, value, score),
     )];
     let outbox = match applies {
-        Applies::Here => Some(super::context::outbox(req, &mut outs)?),
+        Applies::Here => {
+            crate::storage::updates::not_applied(tx, req.update_id).await?;
+            Some(super::context::outbox(req, &mut outs)?)
+        }
         Applies::Later => None,
     };
     let new = NewReport {

@@ -513,7 +513,7 @@ fn subject(unit: &Unit, period: Period, year: i32) -> String {
 }
 
 /// A unit of the bloc by code, or the refusal naming it.
-async fn unit_of(conn: &mut sqlx::SqliteConnection, bloc: &Bloc, code: &str) -> Result<Unit, Fail> {
+async fn unit_of(conn: &mut crate::storage::Conn, bloc: &Bloc, code: &str) -> Result<Unit, Fail> {
     Ok(units::by_code(conn, bloc.id, code)
         .await?
         .ok_or_else(|| Refusal::UnknownUnit(code.to_owned()))?)
@@ -521,7 +521,7 @@ async fn unit_of(conn: &mut sqlx::SqliteConnection, bloc: &Bloc, code: &str) -> 
 
 /// The bloc's admins, each with the texts of their language.
 async fn admins(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::storage::Conn,
     bloc: &Bloc,
 ) -> Result<Vec<(i64, &'static dyn crate::text::Texts)>, Fail> {
     let mut out = Vec::new();

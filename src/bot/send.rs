@@ -14,6 +14,15 @@ pub fn out(app: &App, update_id: i64, out: Out) {
 
 /// Queues what a command produced, into the topic it came from.
 pub fn outcome(app: &App, req: &Req, kind: CommandKind, result: Result<Vec<Out>, Fail>) {
+    if let Err(e) = &result
+        && e.applied_elsewhere()
+    {
+        tracing::info!(
+            update_id = req.update_id,
+            "update applied by another replica"
+        );
+        return;
+    }
     app.metrics.command(
         kind,
         match &result {

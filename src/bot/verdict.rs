@@ -7,7 +7,7 @@
 //! each picked unit's count, in one transaction, with nothing joining the
 //! two. Every write here touches nothing the cache holds.
 
-use sqlx::SqliteConnection;
+use crate::storage::Conn;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::callback::Callback;
@@ -150,7 +150,7 @@ async fn close(app: &App, req: &Req) -> Result<Vec<Out>, Fail> {
 }
 
 /// A ballot's view, with its counts once it is closed.
-async fn view(c: &mut SqliteConnection, bloc: &Bloc, b: &Ballot) -> Result<BallotView, Fail> {
+async fn view(c: &mut Conn, bloc: &Bloc, b: &Ballot) -> Result<BallotView, Fail> {
     let cands = ballots::candidates(c, b.id).await?;
     Ok(BallotView::of(
         bloc,
@@ -207,7 +207,7 @@ fn card(
 /// The ballot a card's button names, if its presser may still vote in it:
 /// open, a head of a unit on it that has not voted.
 async fn voter(
-    c: &mut SqliteConnection,
+    c: &mut Conn,
     req: &Req,
     ballot_id: i64,
 ) -> Result<(Bloc, Ballot, Vec<Candidate>, i64), Fail> {
@@ -363,7 +363,7 @@ pub(super) struct YearVerdict {
 
 /// The year's closed ballots and proposals; `fin` is the year-end board.
 pub(super) async fn of_year(
-    c: &mut SqliteConnection,
+    c: &mut Conn,
     bloc: &Bloc,
     year: i32,
     fin: &Board,

@@ -166,7 +166,7 @@ pub async fn restore(database_url: &str, src: &Path) -> Result<SchemaState> {
     restored
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(feature = "postgres")))]
 mod tests {
     use super::*;
     use crate::ops::files::{list_names, secure_db_file};

@@ -6,9 +6,7 @@ use std::fmt;
 use std::time::Duration;
 use teloxide::prelude::Requester;
 
-use super::error::OpsError;
-use super::files::{connect, db_path};
-use super::schema::{SchemaState, applied_migrations, embedded_migrations, schema_state};
+use super::schema::{Applied, SchemaState, embedded_migrations, recorded_migrations, schema_state};
 use crate::config::Config;
 use crate::storage::Db;
 
@@ -39,8 +37,8 @@ impl fmt::Display for CheckLine {
 
 /// Whether the migrations applied to the database are exactly the ones in
 /// this binary.
-async fn migrations(conn: &mut sqlx::SqliteConnection) -> Result<String, String> {
-    match applied_migrations(conn).await {
+fn migrations(recorded: sqlx::Result<Vec<Applied>>) -> Result<String, String> {
+    match recorded {
         Err(e) => Err(e.to_string()),
         Ok(applied) => match schema_state(&applied, &embedded_migrations()) {
             Ok(SchemaState::Current { applied }) => Ok(format!("{applied} applied")),
@@ -87,7 +85,7 @@ pub async fn health(db: &Db) -> Vec<CheckLine> {
         .await
         .map(|_| "answers".to_owned())
         .map_err(|e| e.to_string());
-    let migrations = migrations(&mut conn).await;
+    let migrations = migrations(recorded_migrations(&mut conn).await);
     vec![
         CheckLine {
             name: "database",
@@ -109,30 +107,15 @@ const GET_ME_TIMEOUT: Duration = Duration::from_secs(6);
 /// could not be read.
 pub async fn check(database_url: &str, config: Result<&Config, String>) -> Vec<CheckLine> {
     let mut lines = Vec::new();
-    let opened = async {
-        let path = db_path(database_url).map_err(|e| e.to_string())?;
-        if !path.is_file() {
-            return Err(OpsError::Missing(path).to_string());
-        }
-        let mut conn = connect(&path).await.map_err(|e| e.to_string())?;
-        sqlx::query("SELECT 1")
-            .execute(&mut conn)
-            .await
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok((path, conn))
-    }
-    .await;
-    match opened {
-        Ok((path, mut conn)) => {
+    match open_for_check(database_url).await {
+        Ok((name, recorded)) => {
             lines.push(CheckLine {
                 name: "database",
-                outcome: Ok(path.display().to_string()),
+                outcome: Ok(name),
             });
-            let migrations = migrations(&mut conn).await;
-            let _ = conn.close().await;
             lines.push(CheckLine {
                 name: "migrations",
-                outcome: migrations,
+                outcome: migrations(recorded),
             });
         }
         Err(why) => {
@@ -167,6 +150,45 @@ pub async fn check(database_url: &str, config: Result<&Config, String>) -> Vec<C
         outcome: telegram,
     });
     lines
+}
+
+/// Opens an existing SQLite file without creating it: what it is called
+/// and the migrations recorded in it.
+#[cfg(not(feature = "postgres"))]
+async fn open_for_check(
+    database_url: &str,
+) -> Result<(String, sqlx::Result<Vec<Applied>>), String> {
+    use super::{error::OpsError, files, schema};
+    let path = files::db_path(database_url).map_err(|e| e.to_string())?;
+    if !path.is_file() {
+        return Err(OpsError::Missing(path).to_string());
+    }
+    let mut conn = files::connect(&path).await.map_err(|e| e.to_string())?;
+    sqlx::query("SELECT 1")
+        .execute(&mut conn)
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let recorded = schema::applied_migrations(&mut conn).await;
+    let _ = conn.close().await;
+    Ok((path.display().to_string(), recorded))
+}
+
+/// Connects to the PostgreSQL server: which database it is and the
+/// migrations recorded in it.
+#[cfg(feature = "postgres")]
+async fn open_for_check(
+    database_url: &str,
+) -> Result<(String, sqlx::Result<Vec<Applied>>), String> {
+    let mut conn = sqlx::PgConnection::connect(database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    let recorded = recorded_migrations(&mut conn).await;
+    let _ = conn.close().await;
+    Ok((format!("PostgreSQL database {name}"), recorded))
 }
 
 #[cfg(test)]

@@ -6,8 +6,7 @@ use std::fs;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
-use super::backup::backup_into;
-use super::error::{Result, db, io};
+use super::error::{Result, io};
 use super::files::list_names;
 use crate::storage::Db;
 
@@ -81,18 +80,30 @@ pub async fn daily_backup(
         return Ok(None);
     };
     let dest = dir.join(&name);
-    let mut conn = database
-        .pool()
-        .acquire()
-        .await
-        .map_err(db("taking a connection for the backup"))?;
-    backup_into(&mut conn, &dest).await?;
-    drop(conn);
+    copy_into(database, &dest).await?;
     for old in backups_to_delete(&list_names(dir)?, DAILY_BACKUPS_KEPT) {
         let old = dir.join(old);
         fs::remove_file(&old).map_err(io(format!("deleting {}", old.display())))?;
     }
     Ok(Some(dest))
+}
+
+/// Writes the copy of the live database.
+#[cfg(not(feature = "postgres"))]
+async fn copy_into(database: &Db, dest: &Path) -> Result<()> {
+    let mut conn = database
+        .pool()
+        .acquire()
+        .await
+        .map_err(super::error::db("taking a connection for the backup"))?;
+    super::backup::backup_into(&mut conn, dest).await
+}
+
+/// PostgreSQL is backed up with its own tools: the configuration refuses
+/// `THIDUA_BACKUP_DIR` there, so this is never asked.
+#[cfg(feature = "postgres")]
+async fn copy_into(_database: &Db, dest: &Path) -> Result<()> {
+    Err(super::error::OpsError::NotSqlite(dest.to_path_buf()))
 }
 
 #[cfg(test)]

@@ -56,11 +56,9 @@ pub enum SchemaState {
     },
 }
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
-
 /// The migrations embedded in this binary: (version, checksum).
 pub fn embedded_migrations() -> Vec<(i64, Vec<u8>)> {
-    MIGRATOR
+    crate::storage::backend::MIGRATOR
         .iter()
         .filter(|m| m.migration_type.is_up_migration())
         .map(|m| (m.version, m.checksum.to_vec()))
@@ -106,7 +104,14 @@ pub fn schema_state(
     })
 }
 
-/// The migrations recorded in the database behind `conn` (none without the table).
+/// The migrations recorded in the bot's own database, which has the table.
+pub async fn recorded_migrations(conn: &mut crate::storage::Conn) -> sqlx::Result<Vec<Applied>> {
+    sqlx::query_as("SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version")
+        .fetch_all(conn)
+        .await
+}
+
+/// The migrations recorded in the SQLite file behind `conn` (none without the table).
 pub async fn applied_migrations(conn: &mut SqliteConnection) -> sqlx::Result<Vec<Applied>> {
     let table: Option<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",

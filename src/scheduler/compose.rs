@@ -22,14 +22,14 @@ pub struct Message {
     pub text: String,
 }
 
-async fn lang_of(conn: &mut sqlx::SqliteConnection, user: i64) -> Result<Lang> {
+async fn lang_of(conn: &mut crate::storage::Conn, user: i64) -> Result<Lang> {
     let (stored, _) = users::get(conn, user).await?;
     Ok(Lang::pick(stored.as_deref(), None))
 }
 
 /// What each unit still owes for a deadline (`None` when done), and the standings for mid/final.
 async fn owed(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::storage::Conn,
     bloc: &Bloc,
     year: i32,
     d: Deadline,
@@ -172,7 +172,7 @@ pub async fn messages(
 /// On a send after a deadline, each admin hears how many units wait for
 /// the review of that period (beside any other message of this send).
 async fn waiting_review(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::storage::Conn,
     bloc: &Bloc,
     schedule: &Schedule,
     now: DateTime<Utc>,

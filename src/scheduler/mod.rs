@@ -167,6 +167,10 @@ impl Scheduler {
     /// but could not send.
     pub async fn tick(&self) -> Result<TickReport> {
         let _one_at_a_time = self.lock.lock().await;
+        // One replica sends (PostgreSQL); the others wait for its turn.
+        if !self.env.db.scheduler_turn().await? {
+            return Ok(TickReport::default());
+        }
         let now = self.env.clock.now();
         let mut report = TickReport::default();
         {

@@ -1,7 +1,7 @@
 //! The audit log: who changed what, when, from what to what.
 
+use crate::storage::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 use super::Result;
 
@@ -152,7 +152,7 @@ impl Entry {
 }
 
 /// Appends an entry; call inside the transaction of the change.
-pub async fn append(conn: &mut SqliteConnection, at: DateTime<Utc>, e: Entry) -> Result<()> {
+pub async fn append(conn: &mut Conn, at: DateTime<Utc>, e: Entry) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, user_id, bloc_id, unit_id, action, subject, old_value, new_value)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -171,7 +171,7 @@ pub async fn append(conn: &mut SqliteConnection, at: DateTime<Utc>, e: Entry) ->
 }
 
 /// Number of audit rows (for tests and checks).
-pub async fn count(conn: &mut SqliteConnection) -> Result<i64> {
+pub async fn count(conn: &mut Conn) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
         .fetch_one(conn)
         .await?)
@@ -200,7 +200,7 @@ pub struct Row {
 
 /// A page of a bloc's audit log, newest first, optionally for one unit.
 pub async fn page(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     unit_id: Option<i64>,
     offset: i64,
@@ -228,7 +228,7 @@ pub async fn page(
 
 /// Display names of the people of a bloc (admins and heads), by Telegram id.
 pub async fn names(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
 ) -> Result<std::collections::HashMap<i64, String>> {
     let rows: Vec<(i64, String)> = sqlx::query_as(

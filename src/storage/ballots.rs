@@ -1,8 +1,9 @@
 //! Secret ballots: who voted and the counts, kept apart (see
-//! `migrations/0011_verdict.sql`); proposals for commendation.
+//! `migrations/sqlite/0011_verdict.sql`); proposals for commendation.
 
+use crate::storage::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
 use super::Result;
 use crate::domain::Unit;
@@ -19,6 +20,7 @@ pub struct Ballot {
     /// What is asked.
     pub question: String,
     /// Most units a voter may pick.
+    #[sqlx(try_from = "i64")]
     pub picks: u32,
     /// When it opened.
     pub opened_at: DateTime<Utc>,
@@ -42,12 +44,14 @@ pub struct Candidate {
     /// The unit.
     pub unit_id: i64,
     /// Its place on the ballot, from 0.
+    #[sqlx(try_from = "i64")]
     pub slot: u8,
     /// Code.
     pub code: String,
     /// Name.
     pub name: String,
     /// Votes so far: shown only once the ballot is closed.
+    #[sqlx(try_from = "i64")]
     pub votes: u32,
 }
 
@@ -56,7 +60,7 @@ const COLS: &str = "id, bloc_id, year, question, picks, opened_at, closes_at, cl
 /// Opens a ballot over `units` (at most 64, in their order on the ballot).
 #[allow(clippy::too_many_arguments)]
 pub async fn open(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     year: i32,
     question: &str,
@@ -73,7 +77,7 @@ pub async fn open(
     .bind(bloc_id)
     .bind(year)
     .bind(question)
-    .bind(picks)
+    .bind(i64::from(picks))
     .bind(by)
     .bind(now)
     .bind(closes_at)
@@ -91,7 +95,7 @@ pub async fn open(
 }
 
 /// A ballot by id.
-pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Ballot>> {
+pub async fn by_id(conn: &mut Conn, id: i64) -> Result<Option<Ballot>> {
     Ok(
         sqlx::query_as(&format!("SELECT {COLS} FROM ballots WHERE id = $1"))
             .bind(id)
@@ -101,7 +105,7 @@ pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Ballot
 }
 
 /// The bloc's ballot not yet closed, if any (it may be past its time).
-pub async fn unclosed(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Option<Ballot>> {
+pub async fn unclosed(conn: &mut Conn, bloc_id: i64) -> Result<Option<Ballot>> {
     Ok(sqlx::query_as(&format!(
         "SELECT {COLS} FROM ballots WHERE bloc_id = $1 AND closed_at IS NULL"
     ))
@@ -111,11 +115,7 @@ pub async fn unclosed(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Optio
 }
 
 /// The bloc's closed ballots of a year, oldest first.
-pub async fn closed_of_year(
-    conn: &mut SqliteConnection,
-    bloc_id: i64,
-    year: i32,
-) -> Result<Vec<Ballot>> {
+pub async fn closed_of_year(conn: &mut Conn, bloc_id: i64, year: i32) -> Result<Vec<Ballot>> {
     Ok(sqlx::query_as(&format!(
         "SELECT {COLS} FROM ballots WHERE bloc_id = $1 AND year = $2 AND closed_at IS NOT NULL
          ORDER BY closed_at, id"
@@ -127,7 +127,7 @@ pub async fn closed_of_year(
 }
 
 /// A ballot's candidates, in their order on the ballot.
-pub async fn candidates(conn: &mut SqliteConnection, ballot_id: i64) -> Result<Vec<Candidate>> {
+pub async fn candidates(conn: &mut Conn, ballot_id: i64) -> Result<Vec<Candidate>> {
     Ok(sqlx::query_as(
         "SELECT c.unit_id, c.slot, u.code, u.name, c.votes FROM ballot_counts c
          JOIN units u ON u.id = c.unit_id WHERE c.ballot_id = $1 ORDER BY c.slot",
@@ -138,17 +138,16 @@ pub async fn candidates(conn: &mut SqliteConnection, ballot_id: i64) -> Result<V
 }
 
 /// How many units voted.
-pub async fn voted(conn: &mut SqliteConnection, ballot_id: i64) -> Result<u32> {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM ballot_voters WHERE ballot_id = $1")
-            .bind(ballot_id)
-            .fetch_one(conn)
-            .await?,
-    )
+pub async fn voted(conn: &mut Conn, ballot_id: i64) -> Result<u32> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ballot_voters WHERE ballot_id = $1")
+        .bind(ballot_id)
+        .fetch_one(conn)
+        .await?;
+    u32::try_from(n).map_err(|_| super::StorageError::Corrupt(format!("{n} voters")))
 }
 
 /// Whether `unit` voted.
-pub async fn has_voted(conn: &mut SqliteConnection, ballot_id: i64, unit: i64) -> Result<bool> {
+pub async fn has_voted(conn: &mut Conn, ballot_id: i64, unit: i64) -> Result<bool> {
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM ballot_voters WHERE ballot_id = $1 AND unit_id = $2)",
     )
@@ -161,12 +160,7 @@ pub async fn has_voted(conn: &mut SqliteConnection, ballot_id: i64, unit: i64) -
 /// Casts `unit`'s vote for the candidates in `slots`: records that it
 /// voted and adds one to each pick's count, nothing that joins the two.
 /// False (and nothing changed) if it voted already.
-pub async fn cast(
-    conn: &mut SqliteConnection,
-    ballot_id: i64,
-    unit: i64,
-    slots: &[u8],
-) -> Result<bool> {
+pub async fn cast(conn: &mut Conn, ballot_id: i64, unit: i64, slots: &[u8]) -> Result<bool> {
     let first = sqlx::query(
         "INSERT INTO ballot_voters (ballot_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
     )
@@ -179,22 +173,28 @@ pub async fn cast(
     if !first {
         return Ok(false);
     }
-    for slot in slots {
-        sqlx::query(
-            "UPDATE ballot_counts SET votes = votes + 1 WHERE ballot_id = $1 AND slot = $2",
-        )
-        .bind(ballot_id)
-        .bind(i64::from(*slot))
-        .execute(&mut *conn)
-        .await?;
-    }
+    // Every count of the ballot is written, the picked ones one higher:
+    // which rows a vote changed, and in which order, shows nowhere (not in
+    // PostgreSQL's row versions, nor in which pages SQLite wrote).
+    let picked = slots
+        .iter()
+        .filter(|s| **s < 64)
+        .fold(0u64, |m, s| m | (1 << s));
+    sqlx::query(
+        "UPDATE ballot_counts SET votes = votes + ((CAST($2 AS BIGINT) >> CAST(slot AS INTEGER)) & 1)
+         WHERE ballot_id = $1",
+    )
+    .bind(ballot_id)
+    .bind(picked.cast_signed())
+    .execute(&mut *conn)
+    .await?;
     Ok(true)
 }
 
 /// Closes a ballot at `now` unless it is closed already (then false).
 /// `announced`: its result goes out with the closing command's replies.
 pub async fn close(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     ballot_id: i64,
     now: DateTime<Utc>,
     announced: bool,
@@ -213,7 +213,7 @@ pub async fn close(
 }
 
 /// Ballots past their time and not yet closed, of every bloc.
-pub async fn due(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<Vec<Ballot>> {
+pub async fn due(conn: &mut Conn, now: DateTime<Utc>) -> Result<Vec<Ballot>> {
     Ok(sqlx::query_as(&format!(
         "SELECT {COLS} FROM ballots WHERE announced_at IS NULL AND closed_at IS NULL
          AND closes_at <= $1 ORDER BY id"
@@ -224,7 +224,7 @@ pub async fn due(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<Vec<
 }
 
 /// Closed ballots whose result has not reached the bloc group yet.
-pub async fn unannounced(conn: &mut SqliteConnection) -> Result<Vec<Ballot>> {
+pub async fn unannounced(conn: &mut Conn) -> Result<Vec<Ballot>> {
     Ok(sqlx::query_as(&format!(
         "SELECT {COLS} FROM ballots WHERE announced_at IS NULL AND closed_at IS NOT NULL
          ORDER BY id"
@@ -234,11 +234,7 @@ pub async fn unannounced(conn: &mut SqliteConnection) -> Result<Vec<Ballot>> {
 }
 
 /// The result reached the bloc group (or can never reach it).
-pub async fn announced(
-    conn: &mut SqliteConnection,
-    ballot_id: i64,
-    now: DateTime<Utc>,
-) -> Result<()> {
+pub async fn announced(conn: &mut Conn, ballot_id: i64, now: DateTime<Utc>) -> Result<()> {
     sqlx::query("UPDATE ballots SET announced_at = $1 WHERE id = $2 AND announced_at IS NULL")
         .bind(now)
         .bind(ballot_id)
@@ -269,7 +265,7 @@ pub struct Proposal {
 /// Proposes a unit for a title; false if it is proposed for it already.
 #[allow(clippy::too_many_arguments)]
 pub async fn propose(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     year: i32,
     unit: i64,
@@ -297,12 +293,7 @@ pub async fn propose(
 }
 
 /// Withdraws a proposal; false if there was none.
-pub async fn withdraw(
-    conn: &mut SqliteConnection,
-    unit: i64,
-    year: i32,
-    title: &str,
-) -> Result<bool> {
+pub async fn withdraw(conn: &mut Conn, unit: i64, year: i32, title: &str) -> Result<bool> {
     Ok(
         sqlx::query("DELETE FROM proposals WHERE unit_id = $1 AND year = $2 AND title = $3")
             .bind(unit)
@@ -316,11 +307,7 @@ pub async fn withdraw(
 }
 
 /// A bloc's proposals of a year, by unit code then as made.
-pub async fn proposals(
-    conn: &mut SqliteConnection,
-    bloc_id: i64,
-    year: i32,
-) -> Result<Vec<Proposal>> {
+pub async fn proposals(conn: &mut Conn, bloc_id: i64, year: i32) -> Result<Vec<Proposal>> {
     Ok(sqlx::query_as(
         "SELECT p.unit_id, u.code, u.name, p.title, p.reason, p.proposer, p.proposed_at
          FROM proposals p JOIN units u ON u.id = p.unit_id

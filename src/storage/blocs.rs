@@ -1,7 +1,8 @@
 //! Blocs and their admins.
 
+use crate::storage::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
 use super::Result;
 use crate::domain::bloc::{Bloc, DEFAULT_TZ};
@@ -38,7 +39,7 @@ impl From<BlocRow> for Bloc {
 const COLS: &str = "id, chat_id, name, tz";
 
 /// The bloc of a group chat.
-pub async fn by_chat(conn: &mut SqliteConnection, chat_id: i64) -> Result<Option<Bloc>> {
+pub async fn by_chat(conn: &mut Conn, chat_id: i64) -> Result<Option<Bloc>> {
     let row: Option<BlocRow> =
         sqlx::query_as(&format!("SELECT {COLS} FROM blocs WHERE chat_id = $1"))
             .bind(chat_id)
@@ -48,7 +49,7 @@ pub async fn by_chat(conn: &mut SqliteConnection, chat_id: i64) -> Result<Option
 }
 
 /// A bloc by id.
-pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Bloc>> {
+pub async fn by_id(conn: &mut Conn, id: i64) -> Result<Option<Bloc>> {
     let row: Option<BlocRow> = sqlx::query_as(&format!("SELECT {COLS} FROM blocs WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -57,7 +58,7 @@ pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Bloc>>
 }
 
 /// Blocs where the user is an admin or a unit head, by name.
-pub async fn of_user(conn: &mut SqliteConnection, user_id: i64) -> Result<Vec<Bloc>> {
+pub async fn of_user(conn: &mut Conn, user_id: i64) -> Result<Vec<Bloc>> {
     let rows: Vec<BlocRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM blocs WHERE id IN (
             SELECT bloc_id FROM bloc_admins WHERE user_id = $1
@@ -72,7 +73,7 @@ pub async fn of_user(conn: &mut SqliteConnection, user_id: i64) -> Result<Vec<Bl
 
 /// Creates a bloc with its first admin.
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     chat_id: i64,
     name: &str,
     tz: &str,
@@ -94,9 +95,9 @@ pub async fn insert(
 }
 
 /// Whether the user is an admin of the bloc.
-pub async fn is_admin(conn: &mut SqliteConnection, bloc_id: i64, user_id: i64) -> Result<bool> {
+pub async fn is_admin(conn: &mut Conn, bloc_id: i64, user_id: i64) -> Result<bool> {
     Ok(sqlx::query_scalar::<_, i64>(
-        "SELECT 1 FROM bloc_admins WHERE bloc_id = $1 AND user_id = $2",
+        "SELECT CAST(1 AS BIGINT) FROM bloc_admins WHERE bloc_id = $1 AND user_id = $2",
     )
     .bind(bloc_id)
     .bind(user_id)
@@ -107,7 +108,7 @@ pub async fn is_admin(conn: &mut SqliteConnection, bloc_id: i64, user_id: i64) -
 
 /// Makes the user an admin of the bloc.
 pub async fn add_admin(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     user_id: i64,
     name: &str,
@@ -126,7 +127,7 @@ pub async fn add_admin(
 }
 
 /// Ids of the bloc's admins.
-pub async fn admin_ids(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Vec<i64>> {
+pub async fn admin_ids(conn: &mut Conn, bloc_id: i64) -> Result<Vec<i64>> {
     Ok(
         sqlx::query_scalar("SELECT user_id FROM bloc_admins WHERE bloc_id = $1 ORDER BY added_at")
             .bind(bloc_id)
@@ -136,7 +137,7 @@ pub async fn admin_ids(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Vec<
 }
 
 /// Every bloc.
-pub async fn all(conn: &mut SqliteConnection) -> Result<Vec<Bloc>> {
+pub async fn all(conn: &mut Conn) -> Result<Vec<Bloc>> {
     let rows: Vec<BlocRow> = sqlx::query_as(&format!("SELECT {COLS} FROM blocs ORDER BY id"))
         .fetch_all(conn)
         .await?;
@@ -145,7 +146,7 @@ pub async fn all(conn: &mut SqliteConnection) -> Result<Vec<Bloc>> {
 
 /// A group became a supergroup: the bloc follows it to its new chat id.
 /// Returns whether a bloc moved.
-pub async fn move_chat(conn: &mut SqliteConnection, old: i64, new: i64) -> Result<bool> {
+pub async fn move_chat(conn: &mut Conn, old: i64, new: i64) -> Result<bool> {
     let moved = sqlx::query("UPDATE blocs SET chat_id = $1 WHERE chat_id = $2")
         .bind(new)
         .bind(old)

@@ -1,8 +1,8 @@
 //! The query that loads a bloc's [`Board`] for one year and period, in
 //! one round trip; the domain ranks it and keeps it up to date.
 
+use crate::storage::Conn;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use sqlx::SqliteConnection;
 use std::collections::HashMap;
 
 use super::targets::TargetRow;
@@ -10,12 +10,7 @@ use super::{Result, StorageError};
 use crate::domain::{Board, Goal, Period, Reports, ReviewState, Reviewed, Target, Unit};
 
 /// A bloc's board for a year and period, loaded in one query and ranked.
-pub async fn load(
-    conn: &mut SqliteConnection,
-    bloc_id: i64,
-    year: i32,
-    period: Period,
-) -> Result<Board> {
+pub async fn load(conn: &mut Conn, bloc_id: i64, year: i32, period: Period) -> Result<Board> {
     let sections: Sections = sqlx::query_as(LOAD)
         .bind(bloc_id)
         .bind(year)
@@ -134,11 +129,12 @@ type Sections = (
 /// REALs travel as `printf('%!.17g')` text, which gives back the exact
 /// double (SQLite's JSON writes only 15 significant digits); instants as
 /// stored.
+#[cfg(not(feature = "postgres"))]
 const LOAD: &str = "SELECT
     (SELECT json_group_array(json_array(id, bloc_id, code, name, head_user_id, head_name) ORDER BY code)
         FROM units WHERE bloc_id = $1),
     (SELECT json_group_array(json_array(id, code, kind, op, printf('%!.17g', goal), weight, name) ORDER BY id)
-        FROM targets WHERE bloc_id = $1 AND year = $2 AND draft = 0 AND archived_at IS NULL),
+        FROM targets WHERE bloc_id = $1 AND year = $2 AND draft = FALSE AND archived_at IS NULL),
     (SELECT json_group_array(json_array(g.unit_id, g.target_id, g.op, printf('%!.17g', g.goal)))
         FROM unit_goals g JOIN targets t ON t.id = g.target_id
         WHERE t.bloc_id = $1 AND t.year = $2 AND t.archived_at IS NULL),
@@ -146,7 +142,7 @@ const LOAD: &str = "SELECT
         FROM (SELECT unit_id, target_id, MAX(id) AS last_id, MIN(reported_at) AS first_at
               FROM reports
               WHERE period = $3 AND target_id IN (SELECT id FROM targets
-                  WHERE bloc_id = $1 AND year = $2 AND draft = 0 AND archived_at IS NULL)
+                  WHERE bloc_id = $1 AND year = $2 AND draft = FALSE AND archived_at IS NULL)
               GROUP BY unit_id, target_id) g
         JOIN reports r ON r.id = g.last_id),
     (SELECT json_group_array(json_array(p.unit_id, p.signed_at))
@@ -160,6 +156,39 @@ const LOAD: &str = "SELECT
               WHERE u.bloc_id = $1 AND p.year = $2 AND p.period = $3
               GROUP BY p.unit_id) p),
     (SELECT json_group_array(json_array(r.unit_id, r.state, r.reason))
+        FROM reviews r JOIN units u ON u.id = r.unit_id
+        WHERE u.bloc_id = $1 AND r.year = $2 AND r.period = $3)";
+
+/// [`LOAD`] in PostgreSQL's words: `json_agg` for `json_group_array`, and
+/// REALs as text (PostgreSQL's shortest exact form), the sum cast back from
+/// NUMERIC.
+#[cfg(feature = "postgres")]
+const LOAD: &str = "SELECT
+    (SELECT COALESCE(json_agg(json_build_array(id, bloc_id, code, name, head_user_id, head_name) ORDER BY code), '[]')::text
+        FROM units WHERE bloc_id = $1),
+    (SELECT COALESCE(json_agg(json_build_array(id, code, kind, op, CAST(goal AS TEXT), weight, name) ORDER BY id), '[]')::text
+        FROM targets WHERE bloc_id = $1 AND year = $2 AND draft = FALSE AND archived_at IS NULL),
+    (SELECT COALESCE(json_agg(json_build_array(g.unit_id, g.target_id, g.op, CAST(g.goal AS TEXT))), '[]')::text
+        FROM unit_goals g JOIN targets t ON t.id = g.target_id
+        WHERE t.bloc_id = $1 AND t.year = $2 AND t.archived_at IS NULL),
+    (SELECT COALESCE(json_agg(json_build_array(g.unit_id, g.target_id, CAST(r.value AS TEXT), g.first_at, g.last_id, r.reported_at)), '[]')::text
+        FROM (SELECT unit_id, target_id, MAX(id) AS last_id, MIN(reported_at) AS first_at
+              FROM reports
+              WHERE period = $3 AND target_id IN (SELECT id FROM targets
+                  WHERE bloc_id = $1 AND year = $2 AND draft = FALSE AND archived_at IS NULL)
+              GROUP BY unit_id, target_id) g
+        JOIN reports r ON r.id = g.last_id),
+    (SELECT COALESCE(json_agg(json_build_array(p.unit_id, p.signed_at)), '[]')::text
+        FROM pledges p JOIN units u ON u.id = p.unit_id WHERE u.bloc_id = $1 AND p.year = $2),
+    (SELECT COALESCE(json_agg(json_build_array(e.unit_id, e.target_id)), '[]')::text
+        FROM exemptions e JOIN targets t ON t.id = e.target_id
+        WHERE t.bloc_id = $1 AND t.year = $2 AND e.period = $3),
+    (SELECT COALESCE(json_agg(json_build_array(p.unit_id, p.total)), '[]')::text
+        FROM (SELECT p.unit_id, CAST(SUM(p.tenths) AS BIGINT) AS total
+              FROM points p JOIN units u ON u.id = p.unit_id
+              WHERE u.bloc_id = $1 AND p.year = $2 AND p.period = $3
+              GROUP BY p.unit_id) p),
+    (SELECT COALESCE(json_agg(json_build_array(r.unit_id, r.state, r.reason)), '[]')::text
         FROM reviews r JOIN units u ON u.id = r.unit_id
         WHERE u.bloc_id = $1 AND r.year = $2 AND r.period = $3)";
 

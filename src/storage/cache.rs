@@ -20,6 +20,9 @@
 //!   started or ended while it was being loaded (epochs).
 //!
 //! Each map is bounded; a full map starts over.
+//!
+//! With PostgreSQL another replica may write at any time, unseen from here:
+//! then nothing is kept (see [`KEEPS`]) and every read goes to the database.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::Hash;
@@ -33,7 +36,11 @@ use super::{registrations, schedules, users};
 use crate::domain::Period;
 use crate::domain::schedule::Schedule;
 use crate::domain::{Bloc, Board, Patch, Unit};
-use sqlx::SqliteConnection;
+use crate::storage::Conn;
+
+/// Whether anything is kept: only when this process is the database's one
+/// writer.
+const KEEPS: bool = !super::backend::SHARED;
 
 /// Entries per map before it starts over.
 const CAP: usize = 16_384;
@@ -143,7 +150,7 @@ impl Cache {
         map: Pick<K, V>,
         key: K,
         src: &mut impl Source,
-        load: impl for<'c> FnOnce(&'c mut SqliteConnection) -> Load<'c, V>,
+        load: impl for<'c> FnOnce(&'c mut Conn) -> Load<'c, V>,
     ) -> Result<V>
     where
         K: Eq + Hash,
@@ -160,7 +167,7 @@ impl Cache {
         };
         let v = load(src.conn().await?).await?;
         let mut s = self.lock();
-        if s.writing == 0 && s.epoch == epoch {
+        if KEEPS && s.writing == 0 && s.epoch == epoch {
             let m = map(&mut s);
             if m.len() >= CAP {
                 m.clear();
@@ -288,7 +295,11 @@ impl Cache {
                 .collect();
         let found = set.contains(&chat_id);
         let mut s = self.lock();
-        if s.unreachable_writing == 0 && s.writing == 0 && (s.epoch, s.unreachable_epoch) == epoch {
+        if KEEPS
+            && s.unreachable_writing == 0
+            && s.writing == 0
+            && (s.epoch, s.unreachable_epoch) == epoch
+        {
             s.unreachable = Some(Arc::new(set));
         }
         Ok(found)
@@ -316,7 +327,7 @@ impl Cache {
         let mut s = self.lock();
         let open = s.writing > 0 || s.board_writing.get(&bloc_id).is_some_and(|n| *n > 0);
         let now = (s.epoch, s.board_epochs.get(&bloc_id).copied().unwrap_or(0));
-        if !open && now == epoch {
+        if KEEPS && !open && now == epoch {
             if !s.boards.contains_key(&bloc_id) && s.boards.len() >= BOARD_BLOCS {
                 s.boards.clear();
             }
@@ -331,6 +342,9 @@ impl Cache {
     /// Whether this update was applied: `Some(true)`/`Some(false)` when
     /// known here, `None` when the database must be asked.
     pub fn processed(&self, update_id: i64) -> Option<bool> {
+        if !KEEPS {
+            return None;
+        }
         let s = self.lock();
         match s.known_above {
             Some(m) if update_id > m => Some(s.processed.contains(&update_id)),
@@ -341,7 +355,7 @@ impl Cache {
     /// Learns the highest update id applied before this process started:
     /// every id above it that was applied since is remembered here.
     pub async fn know_processed(&self, src: &mut impl Source) -> Result<()> {
-        if self.lock().known_above.is_some() {
+        if !KEEPS || self.lock().known_above.is_some() {
             return Ok(());
         }
         let max: Option<i64> = sqlx::query_scalar("SELECT MAX(update_id) FROM processed_updates")

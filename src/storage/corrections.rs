@@ -1,8 +1,9 @@
 //! Correction requests after approval, and the Rejects waiting for their
 //! reason.
 
+use crate::storage::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
 use super::{Result, StorageError};
 use crate::domain::Period;
@@ -136,7 +137,7 @@ const SELECT: &str = "SELECT c.id, c.bloc_id, c.no, c.unit_id, u.code AS unit_co
 
 /// The latest value of a unit's target in a period, as typed.
 pub async fn current_raw(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     unit_id: i64,
     target_id: i64,
     period: Period,
@@ -154,7 +155,7 @@ pub async fn current_raw(
 
 /// Records a request; returns its row id and its number within the bloc.
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     c: &NewCorrection<'_>,
     at: DateTime<Utc>,
 ) -> Result<(i64, i64)> {
@@ -182,11 +183,7 @@ pub async fn insert(
 }
 
 /// Request `no` of a bloc.
-pub async fn by_no(
-    conn: &mut SqliteConnection,
-    bloc_id: i64,
-    no: i64,
-) -> Result<Option<Correction>> {
+pub async fn by_no(conn: &mut Conn, bloc_id: i64, no: i64) -> Result<Option<Correction>> {
     let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE c.bloc_id = $1 AND c.no = $2"))
         .bind(bloc_id)
         .bind(no)
@@ -196,7 +193,7 @@ pub async fn by_no(
 }
 
 /// A request by its row id (a button's).
-pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Correction>> {
+pub async fn by_id(conn: &mut Conn, id: i64) -> Result<Option<Correction>> {
     let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE c.id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -205,7 +202,7 @@ pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Correc
 }
 
 /// A bloc's pending requests, oldest first.
-pub async fn pending(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Vec<Correction>> {
+pub async fn pending(conn: &mut Conn, bloc_id: i64) -> Result<Vec<Correction>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "{SELECT} WHERE c.bloc_id = $1 AND c.state = 'pending' ORDER BY c.no"
     ))
@@ -217,7 +214,7 @@ pub async fn pending(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Vec<Co
 
 /// Decides a pending request; false if it was decided already.
 pub async fn decide(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i64,
     accepted: bool,
     reason: Option<&str>,
@@ -241,7 +238,7 @@ pub async fn decide(
 /// Remembers that `user` pressed Reject on request `id` in `chat`: their
 /// next message there is the reason, until `expires_at`.
 pub async fn await_reason(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: i64,
     chat: i64,
     id: i64,
@@ -264,7 +261,7 @@ pub async fn await_reason(
 /// The request whose Reject `user` left waiting for its reason in `chat`,
 /// if it has not lapsed at `now`.
 pub async fn waiting_reason(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: i64,
     chat: i64,
     now: DateTime<Utc>,
@@ -280,7 +277,7 @@ pub async fn waiting_reason(
 }
 
 /// Forgets the Rejects `user` left waiting (all chats); true if there was one.
-pub async fn forget_reason(conn: &mut SqliteConnection, user: i64) -> Result<bool> {
+pub async fn forget_reason(conn: &mut Conn, user: i64) -> Result<bool> {
     let done = sqlx::query("DELETE FROM reject_reasons WHERE user_id = $1")
         .bind(user)
         .execute(conn)

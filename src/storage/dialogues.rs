@@ -1,8 +1,9 @@
 //! The guided `/report` flow's state, one per user, persisted so that it
 //! survives a restart.
 
+use crate::storage::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
 use super::Result;
 
@@ -24,11 +25,7 @@ pub struct Dialogue {
 }
 
 /// The user's flow, if one is active at `now` (a lapsed one is removed).
-pub async fn active(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    now: DateTime<Utc>,
-) -> Result<Option<Dialogue>> {
+pub async fn active(conn: &mut Conn, user_id: i64, now: DateTime<Utc>) -> Result<Option<Dialogue>> {
     let d: Option<Dialogue> = sqlx::query_as(
         "SELECT user_id, unit_id, period, target_id, value_raw, expires_at FROM dialogues WHERE user_id = $1",
     )
@@ -47,7 +44,7 @@ pub async fn active(
 
 /// Starts (or restarts) a flow.
 pub async fn start(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user_id: i64,
     unit_id: i64,
     period: &str,
@@ -69,7 +66,7 @@ pub async fn start(
 
 /// Records the picked target (and forgets any typed value).
 pub async fn pick(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user_id: i64,
     target_id: i64,
     expires_at: DateTime<Utc>,
@@ -87,7 +84,7 @@ pub async fn pick(
 
 /// Records the typed value.
 pub async fn set_value(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user_id: i64,
     raw: &str,
     expires_at: DateTime<Utc>,
@@ -102,7 +99,7 @@ pub async fn set_value(
 }
 
 /// Ends the user's flow; returns whether one existed.
-pub async fn clear(conn: &mut SqliteConnection, user_id: i64) -> Result<bool> {
+pub async fn clear(conn: &mut Conn, user_id: i64) -> Result<bool> {
     Ok(sqlx::query("DELETE FROM dialogues WHERE user_id = $1")
         .bind(user_id)
         .execute(conn)

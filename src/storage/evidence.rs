@@ -1,7 +1,7 @@
 //! Evidence (minh chứng) of a value: Telegram file ids, never the files.
 
+use crate::storage::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 use std::collections::HashMap;
 
 use super::Result;
@@ -17,12 +17,7 @@ pub struct File {
 }
 
 /// How many files back a unit's value.
-pub async fn count(
-    conn: &mut SqliteConnection,
-    unit_id: i64,
-    target_id: i64,
-    period: Period,
-) -> Result<usize> {
+pub async fn count(conn: &mut Conn, unit_id: i64, target_id: i64, period: Period) -> Result<usize> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM evidence WHERE unit_id = $1 AND target_id = $2 AND period = $3",
     )
@@ -37,7 +32,7 @@ pub async fn count(
 /// Attaches a file; false if it backs that value already.
 #[allow(clippy::too_many_arguments)]
 pub async fn add(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     unit_id: i64,
     target_id: i64,
     period: Period,
@@ -66,7 +61,7 @@ pub async fn add(
 
 /// The files of a unit's value, oldest first.
 pub async fn files(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     unit_id: i64,
     target_id: i64,
     period: Period,
@@ -90,11 +85,7 @@ pub async fn files(
 }
 
 /// How many files back each target's value of a unit in a period.
-pub async fn counts(
-    conn: &mut SqliteConnection,
-    unit_id: i64,
-    period: Period,
-) -> Result<HashMap<i64, usize>> {
+pub async fn counts(conn: &mut Conn, unit_id: i64, period: Period) -> Result<HashMap<i64, usize>> {
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT target_id, COUNT(*) FROM evidence WHERE unit_id = $1 AND period = $2
          GROUP BY target_id",

@@ -1,7 +1,9 @@
-//! SQLite through sqlx: one module per aggregate. Functions take a connection
-//! (usually a transaction) so the caller owns the commit.
+//! The database through sqlx (SQLite, or PostgreSQL: see [`backend`]): one
+//! module per aggregate. Functions take a connection (usually a transaction)
+//! so the caller owns the commit.
 
 pub mod audit;
+pub mod backend;
 pub mod ballots;
 pub mod blocs;
 pub mod board;
@@ -21,18 +23,16 @@ pub mod updates;
 pub mod users;
 
 use crate::domain::{Board, Patch, Period};
+pub use backend::{Backend, Conn, Pool};
+use sqlx::Connection;
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection, Sqlite, SqliteConnection, SqlitePool};
 use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
-use std::str::FromStr;
 use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
 
 use cache::Done;
 pub use cache::{Cache, Scope};
-use std::time::Duration;
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +52,10 @@ pub enum StorageError {
     /// The database was closed.
     #[error("the database is closed")]
     Closed,
+    /// The update was applied already, by another process of the bot (a
+    /// replica Telegram delivered it to as well): nothing more to do here.
+    #[error("update {0} was applied by another process")]
+    Applied(i64),
 }
 
 /// Result of storage calls.
@@ -61,9 +65,10 @@ pub type Result<T> = std::result::Result<T, StorageError>;
 /// connections for reads, all with our pragmas.
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: Pool,
     writer: Arc<Mutex<Option<Writer>>>,
     cache: Arc<Cache>,
+    scheduler: Arc<backend::SchedulerTurn>,
 }
 
 /// The connection of every write. Writes queue for it anyway (SQLite has one
@@ -73,7 +78,7 @@ pub struct Db {
 /// another connection has written.
 #[derive(Debug)]
 struct Writer {
-    conn: SqliteConnection,
+    conn: Conn,
     /// A transaction may be open on it: a write that ended without COMMIT
     /// (an error, a refusal, a dropped future) is rolled back by the next.
     open: bool,
@@ -82,30 +87,13 @@ struct Writer {
 impl Db {
     /// Opens (creating if missing) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Db> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // NORMAL can lose the last commits on power loss: a lost "sent" mark is a repeat.
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            // sqlx pings a connection before lending it: a round trip to the
-            // connection's thread each time (several per update), useless for
-            // a file that cannot drop a connection the way a server can.
-            .test_before_acquire(false)
-            .connect_with(options.clone())
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        let writer = Writer {
-            conn: options.connect().await?,
-            open: false,
-        };
+        let (pool, conn) = backend::connect(url).await?;
+        let writer = Writer { conn, open: false };
         Ok(Db {
             pool,
             writer: Arc::new(Mutex::new(Some(writer))),
             cache: Arc::default(),
+            scheduler: Arc::default(),
         })
     }
 
@@ -120,8 +108,14 @@ impl Db {
     }
 
     /// The pool, for reads.
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    /// Whether this process runs the scheduler now (see
+    /// [`backend::SchedulerTurn`]).
+    pub async fn scheduler_turn(&self) -> Result<bool> {
+        self.scheduler.mine(&self.pool).await
     }
 
     /// What most commands read, kept in memory.
@@ -129,10 +123,8 @@ impl Db {
         &self.cache
     }
 
-    /// Starts a write transaction that may change anything. `BEGIN
-    /// IMMEDIATE` takes the write lock up front: a deferred transaction that
-    /// reads then writes can fail with SQLITE_BUSY regardless of the busy
-    /// timeout.
+    /// Starts a write transaction that may change anything; see
+    /// [`backend::begin`] for how writes take turns.
     pub async fn write(&self) -> Result<Write> {
         self.write_scoped(Scope::All).await
     }
@@ -160,9 +152,7 @@ impl Db {
         }
         // Marked before BEGIN: a BEGIN cut short may still have run.
         conn.open = true;
-        sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut conn.conn)
-            .await?;
+        backend::begin(&mut conn.conn).await?;
         Ok(Write {
             conn,
             guard,
@@ -182,6 +172,7 @@ impl Db {
 
     /// Closes every connection; a write begun after this fails.
     pub async fn close(&self) {
+        self.scheduler.release().await;
         let writer = self.writer.lock().await.take();
         if let Some(w) = writer
             && let Err(e) = w.conn.close().await
@@ -274,14 +265,14 @@ impl Write {
 }
 
 impl Deref for Write {
-    type Target = SqliteConnection;
-    fn deref(&self) -> &SqliteConnection {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
         &self.conn.conn
     }
 }
 
 impl DerefMut for Write {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
+    fn deref_mut(&mut self) -> &mut Conn {
         &mut self.conn.conn
     }
 }
@@ -314,23 +305,23 @@ impl Drop for Guard {
 /// a [`Reader`] that takes one only when asked.
 pub trait Source: Send {
     /// The connection.
-    fn conn(&mut self) -> impl Future<Output = Result<&mut SqliteConnection>> + Send;
+    fn conn(&mut self) -> impl Future<Output = Result<&mut Conn>> + Send;
 }
 
-impl Source for SqliteConnection {
-    async fn conn(&mut self) -> Result<&mut SqliteConnection> {
+impl Source for Conn {
+    async fn conn(&mut self) -> Result<&mut Conn> {
         Ok(self)
     }
 }
 
-impl Source for PoolConnection<Sqlite> {
-    async fn conn(&mut self) -> Result<&mut SqliteConnection> {
+impl Source for PoolConnection<Backend> {
+    async fn conn(&mut self) -> Result<&mut Conn> {
         Ok(&mut **self)
     }
 }
 
 impl Source for Write {
-    async fn conn(&mut self) -> Result<&mut SqliteConnection> {
+    async fn conn(&mut self) -> Result<&mut Conn> {
         Ok(&mut self.conn.conn)
     }
 }
@@ -338,12 +329,12 @@ impl Source for Write {
 /// A connection taken from the pool on first use; see [`Db::reader`].
 #[derive(Debug)]
 pub struct Reader<'a> {
-    pool: &'a SqlitePool,
-    conn: Option<PoolConnection<Sqlite>>,
+    pool: &'a Pool,
+    conn: Option<PoolConnection<Backend>>,
 }
 
 impl Source for Reader<'_> {
-    async fn conn(&mut self) -> Result<&mut SqliteConnection> {
+    async fn conn(&mut self) -> Result<&mut Conn> {
         if self.conn.is_none() {
             self.conn = Some(self.pool.acquire().await?);
         }

@@ -1,17 +1,13 @@
 //! Signed pledges.
 
+use crate::storage::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 use std::collections::HashMap;
 
 use super::Result;
 
 /// When the unit signed its pledge for the year, if it did.
-pub async fn signed_at(
-    conn: &mut SqliteConnection,
-    unit_id: i64,
-    year: i32,
-) -> Result<Option<DateTime<Utc>>> {
+pub async fn signed_at(conn: &mut Conn, unit_id: i64, year: i32) -> Result<Option<DateTime<Utc>>> {
     Ok(
         sqlx::query_scalar("SELECT signed_at FROM pledges WHERE unit_id = $1 AND year = $2")
             .bind(unit_id)
@@ -23,7 +19,7 @@ pub async fn signed_at(
 
 /// Signs the unit's pledge for the year.
 pub async fn sign(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     unit_id: i64,
     year: i32,
     user_id: i64,
@@ -43,7 +39,7 @@ pub async fn sign(
 
 /// Signing times of a bloc's units for the year, by unit id.
 pub async fn of_bloc(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     year: i32,
 ) -> Result<HashMap<i64, DateTime<Utc>>> {

@@ -1,13 +1,13 @@
 //! Titles registered by units for a year.
 
+use crate::storage::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 use super::Result;
 
 /// Registers a title; returns false when it was registered already.
 pub async fn register(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     unit_id: i64,
     year: i32,
     title: &str,
@@ -28,7 +28,7 @@ pub async fn register(
 }
 
 /// Title codes a unit registered for the year, in registration order.
-pub async fn of_unit(conn: &mut SqliteConnection, unit_id: i64, year: i32) -> Result<Vec<String>> {
+pub async fn of_unit(conn: &mut Conn, unit_id: i64, year: i32) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar(
         "SELECT title FROM registrations WHERE unit_id = $1 AND year = $2 ORDER BY rowid",
     )
@@ -39,11 +39,7 @@ pub async fn of_unit(conn: &mut SqliteConnection, unit_id: i64, year: i32) -> Re
 }
 
 /// (unit id, title code) of every registration of a bloc's year.
-pub async fn of_bloc(
-    conn: &mut SqliteConnection,
-    bloc_id: i64,
-    year: i32,
-) -> Result<Vec<(i64, String)>> {
+pub async fn of_bloc(conn: &mut Conn, bloc_id: i64, year: i32) -> Result<Vec<(i64, String)>> {
     Ok(sqlx::query_as(
         "SELECT r.unit_id, r.title FROM registrations r JOIN units u ON u.id = r.unit_id
          WHERE u.bloc_id = $1 AND r.year = $2 ORDER BY u.code, r.rowid",

@@ -1,8 +1,9 @@
 //! The send ledger: a row per (bloc, year, deadline, day, recipient),
 //! claimed before sending and marked sent after Telegram accepted it.
 
+use crate::storage::Conn;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
 use super::Result;
 use crate::domain::schedule::Deadline;
@@ -37,7 +38,7 @@ pub struct Claimed {
 
 /// Claims a send unless a row exists; returns whether this call claimed it.
 pub async fn claim(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     k: Key,
     recipient: i64,
     kind: &str,
@@ -62,7 +63,7 @@ pub async fn claim(
 }
 
 /// Recipients with a row for this send (sent, pending or failed).
-pub async fn recipients(conn: &mut SqliteConnection, k: Key) -> Result<Vec<i64>> {
+pub async fn recipients(conn: &mut Conn, k: Key) -> Result<Vec<i64>> {
     Ok(sqlx::query_scalar("SELECT recipient FROM reminders WHERE bloc_id = $1 AND year = $2 AND deadline = $3 AND day = $4")
         .bind(k.bloc_id)
         .bind(k.year)
@@ -74,11 +75,7 @@ pub async fn recipients(conn: &mut SqliteConnection, k: Key) -> Result<Vec<i64>>
 
 /// Claimed but not yet sent (nor failed for good) sends of this slot whose
 /// backoff, if any, is over.
-pub async fn pending(
-    conn: &mut SqliteConnection,
-    k: Key,
-    now: DateTime<Utc>,
-) -> Result<Vec<Claimed>> {
+pub async fn pending(conn: &mut Conn, k: Key, now: DateTime<Utc>) -> Result<Vec<Claimed>> {
     Ok(sqlx::query_as(
         "SELECT id, recipient, kind, text, attempts FROM reminders
          WHERE bloc_id = $1 AND year = $2 AND deadline = $3 AND day = $4 AND sent_at IS NULL AND failed_at IS NULL
@@ -103,7 +100,7 @@ pub fn backoff(attempts: i64) -> chrono::Duration {
 
 /// A send Telegram refused (400): tried again after [`backoff`].
 pub async fn defer(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i64,
     attempts: i64,
     error: &str,
@@ -122,7 +119,7 @@ pub async fn defer(
 /// Records that Telegram refuses sends to a chat; true the first time
 /// (tell the admins once).
 pub async fn mark_trouble(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     chat_id: i64,
     reason: &str,
@@ -139,7 +136,7 @@ pub async fn mark_trouble(
 }
 
 /// Marks a send accepted by Telegram.
-pub async fn mark_sent(conn: &mut SqliteConnection, id: i64, now: DateTime<Utc>) -> Result<()> {
+pub async fn mark_sent(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<()> {
     sqlx::query("UPDATE reminders SET sent_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
@@ -149,12 +146,7 @@ pub async fn mark_sent(conn: &mut SqliteConnection, id: i64, now: DateTime<Utc>)
 }
 
 /// Marks a send that can never succeed (403).
-pub async fn mark_failed(
-    conn: &mut SqliteConnection,
-    id: i64,
-    error: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
+pub async fn mark_failed(conn: &mut Conn, id: i64, error: &str, now: DateTime<Utc>) -> Result<()> {
     sqlx::query("UPDATE reminders SET failed_at = $1, error = $2 WHERE id = $3")
         .bind(now)
         .bind(error)
@@ -165,7 +157,7 @@ pub async fn mark_failed(
 }
 
 /// Older unsent rows of a deadline are superseded by a newer send: never sent late.
-pub async fn skip_older(conn: &mut SqliteConnection, k: Key, now: DateTime<Utc>) -> Result<()> {
+pub async fn skip_older(conn: &mut Conn, k: Key, now: DateTime<Utc>) -> Result<()> {
     sqlx::query(
         "UPDATE reminders SET failed_at = $1, error = 'superseded'
          WHERE bloc_id = $2 AND year = $3 AND deadline = $4 AND day < $5 AND sent_at IS NULL AND failed_at IS NULL",
@@ -182,7 +174,7 @@ pub async fn skip_older(conn: &mut SqliteConnection, k: Key, now: DateTime<Utc>)
 
 /// Records a chat as unreachable; returns true the first time (tell the admins once).
 pub async fn mark_unreachable(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     chat_id: i64,
     reason: &str,
@@ -200,7 +192,7 @@ pub async fn mark_unreachable(
 
 /// Chats of a bloc marked unreachable: reminders skip them.
 pub async fn unreachable_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
 ) -> Result<std::collections::HashSet<i64>> {
     Ok(
@@ -214,7 +206,7 @@ pub async fn unreachable_of(
 }
 
 /// A chat wrote to the bot or took it back: reachable again in every bloc.
-pub async fn reachable_again(conn: &mut SqliteConnection, chat_id: i64) -> Result<()> {
+pub async fn reachable_again(conn: &mut Conn, chat_id: i64) -> Result<()> {
     sqlx::query("DELETE FROM unreachable WHERE chat_id = $1")
         .bind(chat_id)
         .execute(conn)
@@ -223,11 +215,7 @@ pub async fn reachable_again(conn: &mut SqliteConnection, chat_id: i64) -> Resul
 }
 
 /// A chat answered again: a later refusal is news worth telling.
-pub async fn clear_unreachable(
-    conn: &mut SqliteConnection,
-    bloc_id: i64,
-    chat_id: i64,
-) -> Result<()> {
+pub async fn clear_unreachable(conn: &mut Conn, bloc_id: i64, chat_id: i64) -> Result<()> {
     sqlx::query("DELETE FROM unreachable WHERE bloc_id = $1 AND chat_id = $2")
         .bind(bloc_id)
         .bind(chat_id)
@@ -244,7 +232,7 @@ pub async fn clear_unreachable(
 /// The latest day already claimed for a deadline: a send due for an earlier
 /// day (one that appeared when the reminder days changed) is stale.
 pub async fn latest_day(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     year: i32,
     deadline: Deadline,

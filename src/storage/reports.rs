@@ -1,7 +1,8 @@
 //! Reported values: append-only, the latest per (unit, target, period) counts.
 
+use crate::storage::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 use std::sync::LazyLock;
 
 use super::Result;
@@ -54,33 +55,35 @@ impl NewReport<'static> {
 /// processed-update row, in one round trip to the connection's thread;
 /// returns the report's id.
 pub async fn insert_audited(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     r: &NewReport<'_>,
     now: DateTime<Utc>,
     bloc_id: i64,
     subject: &str,
     applied: Option<(i64, &str)>,
 ) -> Result<i64> {
-    // The report goes last: its id is the batch's last insert rowid.
-    // The action is bound (?13), not spelled in the SQL: it is
-    // `Action::Report`'s code, like every other audit entry's.
+    // The action is bound ($13), not spelled in the SQL: it is
+    // `Action::Report`'s code, like every other audit entry's. The audit
+    // row reads the value before the report: SQLite runs the statements in
+    // turn; PostgreSQL runs them as one (a data-changing WITH), all seeing
+    // the rows as they were before it.
     const AUDIT: &str = "INSERT INTO audit_log (at, user_id, bloc_id, unit_id, action, subject, old_value, new_value)
          VALUES ($1, $8, $9, $2, $13, $10,
                  (SELECT raw FROM reports WHERE unit_id = $2 AND target_id = $3 AND period = $4
                   ORDER BY id DESC LIMIT 1),
-                 $6);";
+                 $6)";
     const APPLIED: &str =
-        "INSERT INTO processed_updates (update_id, processed_at, outbox) VALUES ($11, $1, $12);";
+        "INSERT INTO processed_updates (update_id, processed_at, outbox) VALUES ($11, $1, $12)";
     const REPORT: &str = "INSERT INTO reports (unit_id, target_id, period, value, raw, note, reported_by, reported_at)
-         VALUES ($2, $3, $4, $5, $6, $7, $8, $1);";
-    static WITH_APPLIED: LazyLock<String> = LazyLock::new(|| [AUDIT, APPLIED, REPORT].concat());
-    static ALONE: LazyLock<String> = LazyLock::new(|| [AUDIT, REPORT].concat());
+         VALUES ($2, $3, $4, $5, $6, $7, $8, $1) RETURNING id";
+    static WITH_APPLIED: LazyLock<String> = LazyLock::new(|| statements(&[AUDIT, APPLIED, REPORT]));
+    static ALONE: LazyLock<String> = LazyLock::new(|| statements(&[AUDIT, REPORT]));
     let sql: &'static str = match applied {
         Some(_) => &WITH_APPLIED,
         None => &ALONE,
     };
     let (update_id, outbox) = applied.unzip();
-    Ok(sqlx::query(sql)
+    Ok(sqlx::query_scalar(sql)
         .bind(now)
         .bind(r.unit_id)
         .bind(r.target_id)
@@ -94,9 +97,24 @@ pub async fn insert_audited(
         .bind(update_id)
         .bind(outbox)
         .bind(Action::Report.as_str())
-        .execute(conn)
-        .await?
-        .last_insert_rowid())
+        .fetch_one(conn)
+        .await?)
+}
+
+/// Statements that run as one round trip, the last one's rows returned.
+fn statements(each: &[&str]) -> String {
+    if cfg!(feature = "postgres") {
+        // PostgreSQL prepares one statement: the others go in its WITH.
+        let (last, before) = each.split_last().map_or((&"", &[][..]), |(l, b)| (l, b));
+        let with: Vec<String> = before
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("w{i} AS ({s})"))
+            .collect();
+        format!("WITH {} {last}", with.join(", "))
+    } else {
+        each.join(";\n")
+    }
 }
 
 /// The latest value of one (unit, target) and when the first value came.
@@ -117,7 +135,7 @@ pub struct Latest {
 /// Latest values of every unit of a bloc for a year's period, for its
 /// confirmed targets in use (not archived).
 pub async fn latest(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     year: i32,
     period: Period,
@@ -127,7 +145,7 @@ pub async fn latest(
             SELECT unit_id, target_id, MAX(id) AS last_id, MIN(reported_at) AS first_at
             FROM reports
             WHERE period = $1 AND target_id IN (SELECT id FROM targets
-                WHERE bloc_id = $2 AND year = $3 AND draft = 0 AND archived_at IS NULL)
+                WHERE bloc_id = $2 AND year = $3 AND draft = FALSE AND archived_at IS NULL)
             GROUP BY unit_id, target_id) g
          JOIN reports r ON r.id = g.last_id",
     )
@@ -141,7 +159,7 @@ pub async fn latest(
 /// A unit's latest report per target for a year's period: its note (empty
 /// when none) and when it was recorded.
 pub async fn latest_of_unit(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     unit_id: i64,
     year: i32,
     period: Period,
@@ -162,7 +180,7 @@ pub async fn latest_of_unit(
 }
 
 /// Number of report rows (history included).
-pub async fn count(conn: &mut SqliteConnection) -> Result<i64> {
+pub async fn count(conn: &mut Conn) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM reports")
         .fetch_one(conn)
         .await?)

@@ -2,15 +2,15 @@
 //! The board loads all three for its ranking (`board.rs`); these are the
 //! reads and writes of the review commands.
 
+use crate::storage::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 use super::{Result, StorageError};
 use crate::domain::{Period, Points, ReviewState};
 
 /// Where a unit's review of a period stands (open when never submitted).
 pub async fn state(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     unit_id: i64,
     year: i32,
     period: Period,
@@ -33,7 +33,7 @@ pub async fn state(
 /// Moves a unit's review of a period to `to` (not open: a review never
 /// goes back to never submitted). The reason of a return is kept.
 pub async fn set(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     unit_id: i64,
     year: i32,
     period: Period,
@@ -52,7 +52,7 @@ pub async fn set(
         "INSERT INTO reviews (unit_id, year, period, state, reason, changed_by, changed_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (unit_id, year, period) DO UPDATE SET
-             state = $4, reason = COALESCE($5, reason), changed_by = $6, changed_at = $7",
+             state = $4, reason = COALESCE(excluded.reason, reviews.reason), changed_by = $6, changed_at = $7",
     )
     .bind(unit_id)
     .bind(year)
@@ -68,7 +68,7 @@ pub async fn set(
 
 /// Exempts a unit from a target for a period; false if it was already.
 pub async fn exempt(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     unit_id: i64,
     target_id: i64,
     period: Period,
@@ -93,7 +93,7 @@ pub async fn exempt(
 
 /// Ends an exemption; false if there was none. The audit log keeps it.
 pub async fn unexempt(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     unit_id: i64,
     target_id: i64,
     period: Period,
@@ -122,7 +122,7 @@ pub struct PointsEntry {
 /// Adds a bonus or penalty entry.
 #[allow(clippy::too_many_arguments)]
 pub async fn add_points(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     unit_id: i64,
     year: i32,
     period: Period,
@@ -149,7 +149,7 @@ pub async fn add_points(
 
 /// A unit's entries for a period, oldest first.
 pub async fn points_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     unit_id: i64,
     year: i32,
     period: Period,
@@ -180,7 +180,7 @@ pub type Waiting = (i64, i32, Period);
 /// is the reason, until `expires_at`.
 #[allow(clippy::too_many_arguments)]
 pub async fn await_reason(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: i64,
     chat: i64,
     unit_id: i64,
@@ -208,7 +208,7 @@ pub async fn await_reason(
 /// The Return that `user` left waiting for its reason in `chat`, if it has
 /// not lapsed at `now`.
 pub async fn waiting_reason(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     user: i64,
     chat: i64,
     now: DateTime<Utc>,
@@ -227,7 +227,7 @@ pub async fn waiting_reason(
 }
 
 /// Forgets the Returns `user` left waiting (all chats); true if there was one.
-pub async fn forget_reason(conn: &mut SqliteConnection, user: i64) -> Result<bool> {
+pub async fn forget_reason(conn: &mut Conn, user: i64) -> Result<bool> {
     let done = sqlx::query("DELETE FROM return_reasons WHERE user_id = $1")
         .bind(user)
         .execute(conn)

@@ -1,8 +1,8 @@
 //! A bloc's schedule per year; no row means the defaults.
 
+use crate::storage::Conn;
 use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Tz;
-use sqlx::SqliteConnection;
 
 use super::{Result, StorageError};
 use crate::domain::schedule::{Schedule, format_remind, parse_remind};
@@ -10,7 +10,7 @@ use crate::domain::schedule::{Schedule, format_remind, parse_remind};
 type Row = (String, String, String, String, String);
 
 /// The bloc's schedule for `year` in time zone `tz`.
-pub async fn get(conn: &mut SqliteConnection, bloc_id: i64, year: i32, tz: Tz) -> Result<Schedule> {
+pub async fn get(conn: &mut Conn, bloc_id: i64, year: i32, tz: Tz) -> Result<Schedule> {
     let row: Option<Row> = sqlx::query_as(
         "SELECT pledge_date, mid_date, final_date, remind_days, send_time FROM schedules WHERE bloc_id = $1 AND year = $2",
     )
@@ -49,7 +49,7 @@ pub async fn get(conn: &mut SqliteConnection, bloc_id: i64, year: i32, tz: Tz) -
 }
 
 /// Stores the bloc's schedule for its year (the time zone lives on the bloc).
-pub async fn put(conn: &mut SqliteConnection, bloc_id: i64, s: &Schedule) -> Result<()> {
+pub async fn put(conn: &mut Conn, bloc_id: i64, s: &Schedule) -> Result<()> {
     sqlx::query(
         "INSERT INTO schedules (bloc_id, year, pledge_date, mid_date, final_date, remind_days, send_time)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -70,7 +70,7 @@ pub async fn put(conn: &mut SqliteConnection, bloc_id: i64, s: &Schedule) -> Res
 }
 
 /// Sets a bloc's time zone.
-pub async fn set_tz(conn: &mut SqliteConnection, bloc_id: i64, tz: Tz) -> Result<()> {
+pub async fn set_tz(conn: &mut Conn, bloc_id: i64, tz: Tz) -> Result<()> {
     sqlx::query("UPDATE blocs SET tz = $1 WHERE id = $2")
         .bind(tz.name())
         .bind(bloc_id)

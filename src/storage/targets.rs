@@ -1,7 +1,8 @@
 //! Targets of a bloc's year and units' own goals.
 
+use crate::storage::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 use std::collections::HashMap;
 
 use super::{Result, StorageError};
@@ -45,10 +46,10 @@ const COLS: &str = "id, code, kind, op, goal, weight, name";
 
 /// The confirmed targets in use of a bloc's year (not archived), in the
 /// order they were added.
-pub async fn list(conn: &mut SqliteConnection, bloc_id: i64, year: i32) -> Result<Vec<Target>> {
+pub async fn list(conn: &mut Conn, bloc_id: i64, year: i32) -> Result<Vec<Target>> {
     let rows: Vec<TargetRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM targets
-         WHERE bloc_id = $1 AND year = $2 AND draft = 0 AND archived_at IS NULL ORDER BY id"
+         WHERE bloc_id = $1 AND year = $2 AND draft = FALSE AND archived_at IS NULL ORDER BY id"
     ))
     .bind(bloc_id)
     .bind(year)
@@ -59,14 +60,14 @@ pub async fn list(conn: &mut SqliteConnection, bloc_id: i64, year: i32) -> Resul
 
 /// A confirmed target in use (not archived) by code.
 pub async fn by_code(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     year: i32,
     code: &str,
 ) -> Result<Option<Target>> {
     let row: Option<TargetRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM targets
-         WHERE bloc_id = $1 AND year = $2 AND code = $3 AND draft = 0 AND archived_at IS NULL"
+         WHERE bloc_id = $1 AND year = $2 AND code = $3 AND draft = FALSE AND archived_at IS NULL"
     ))
     .bind(bloc_id)
     .bind(year)
@@ -93,7 +94,7 @@ pub struct NewTarget<'a> {
 
 /// Adds a target to a bloc's year.
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     year: i32,
     t: &NewTarget<'_>,
@@ -110,7 +111,7 @@ pub async fn insert(
     .bind(t.kind.as_str())
     .bind(op)
     .bind(goal)
-    .bind(t.weight)
+    .bind(i64::from(t.weight))
     .bind(t.name)
     .bind(now)
     .fetch_one(conn)
@@ -120,7 +121,7 @@ pub async fn insert(
 /// Removes a target with its goals and reports (the audit log keeps the
 /// record). Only for a target without reports: one with reports is
 /// [`archive`]d instead, so that no reported value is ever lost.
-pub async fn delete(conn: &mut SqliteConnection, target_id: i64) -> Result<()> {
+pub async fn delete(conn: &mut Conn, target_id: i64) -> Result<()> {
     sqlx::query("DELETE FROM targets WHERE id = $1")
         .bind(target_id)
         .execute(conn)
@@ -130,7 +131,7 @@ pub async fn delete(conn: &mut SqliteConnection, target_id: i64) -> Result<()> {
 
 /// Sets a unit's own goal for a target.
 pub async fn set_unit_goal(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     unit_id: i64,
     target_id: i64,
     goal: Goal,
@@ -151,7 +152,7 @@ pub async fn set_unit_goal(
 
 /// Units' own goals for a bloc's year, by (unit, target).
 pub async fn unit_goals(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     year: i32,
 ) -> Result<HashMap<(i64, i64), Goal>> {
@@ -176,7 +177,7 @@ pub async fn unit_goals(
 /// Every target in use of a bloc's year (not archived) with whether it is a
 /// draft awaiting confirmation.
 pub async fn list_with_drafts(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     year: i32,
 ) -> Result<Vec<(Target, bool)>> {
@@ -201,7 +202,7 @@ pub async fn list_with_drafts(
 
 /// A target by code, draft, archived or not.
 pub async fn by_code_any(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     year: i32,
     code: &str,
@@ -231,7 +232,7 @@ pub enum TargetState {
 
 /// A target by code, whatever its state, with that state.
 pub async fn with_state(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     year: i32,
     code: &str,
@@ -264,7 +265,7 @@ pub async fn with_state(
 }
 
 /// How many report rows (history included) a target has, every period.
-pub async fn report_count(conn: &mut SqliteConnection, target_id: i64) -> Result<i64> {
+pub async fn report_count(conn: &mut Conn, target_id: i64) -> Result<i64> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE target_id = $1")
             .bind(target_id)
@@ -274,11 +275,7 @@ pub async fn report_count(conn: &mut SqliteConnection, target_id: i64) -> Result
 }
 
 /// Archives a target: its reports and unit goals stay, for [`restore`].
-pub async fn archive(
-    conn: &mut SqliteConnection,
-    target_id: i64,
-    now: DateTime<Utc>,
-) -> Result<()> {
+pub async fn archive(conn: &mut Conn, target_id: i64, now: DateTime<Utc>) -> Result<()> {
     sqlx::query("UPDATE targets SET archived_at = $1 WHERE id = $2 AND archived_at IS NULL")
         .bind(now)
         .bind(target_id)
@@ -288,7 +285,7 @@ pub async fn archive(
 }
 
 /// Brings an archived target back, with its reports and unit goals.
-pub async fn restore(conn: &mut SqliteConnection, target_id: i64) -> Result<()> {
+pub async fn restore(conn: &mut Conn, target_id: i64) -> Result<()> {
     sqlx::query("UPDATE targets SET archived_at = NULL WHERE id = $1")
         .bind(target_id)
         .execute(conn)
@@ -297,22 +294,22 @@ pub async fn restore(conn: &mut SqliteConnection, target_id: i64) -> Result<()> 
 }
 
 /// Confirms the year's draft targets; returns how many.
-pub async fn confirm_drafts(conn: &mut SqliteConnection, bloc_id: i64, year: i32) -> Result<u64> {
-    Ok(
-        sqlx::query("UPDATE targets SET draft = 0 WHERE bloc_id = $1 AND year = $2 AND draft = 1")
-            .bind(bloc_id)
-            .bind(year)
-            .execute(conn)
-            .await?
-            .rows_affected(),
+pub async fn confirm_drafts(conn: &mut Conn, bloc_id: i64, year: i32) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE targets SET draft = FALSE WHERE bloc_id = $1 AND year = $2 AND draft = TRUE",
     )
+    .bind(bloc_id)
+    .bind(year)
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 /// Prepares a bloc's year once: when it has no targets, the previous year's
 /// are copied as drafts for an admin to confirm. Returns how many were copied
 /// the first time, `None` when the year was prepared before.
 pub async fn roll_over(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     year: i32,
     now: DateTime<Utc>,
@@ -335,8 +332,8 @@ pub async fn roll_over(
     let copied = if has == 0 {
         sqlx::query(
             "INSERT INTO targets (bloc_id, year, code, kind, op, goal, weight, name, created_at, draft)
-             SELECT bloc_id, $1, code, kind, op, goal, weight, name, $2, 1 FROM targets
-             WHERE bloc_id = $3 AND year = $4 AND draft = 0 AND archived_at IS NULL ORDER BY id",
+             SELECT bloc_id, $1, code, kind, op, goal, weight, name, $2, TRUE FROM targets
+             WHERE bloc_id = $3 AND year = $4 AND draft = FALSE AND archived_at IS NULL ORDER BY id",
         )
         .bind(year)
         .bind(now)
@@ -388,7 +385,7 @@ mod tests {
             .expect("url")
             .create_if_missing(true);
         let mut c = opts.connect().await.expect("connect");
-        let mut before = sqlx::migrate!("./migrations");
+        let mut before = sqlx::migrate!("./migrations/sqlite");
         before.migrations = before
             .migrations
             .iter()

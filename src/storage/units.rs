@@ -1,7 +1,8 @@
 //! Units, their heads and invites.
 
+use crate::storage::Conn;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
 use super::Result;
 use crate::domain::Unit;
@@ -33,7 +34,7 @@ impl From<UnitRow> for Unit {
 const COLS: &str = "id, bloc_id, code, name, head_user_id, head_name";
 
 /// All units of a bloc, by code.
-pub async fn list(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Vec<Unit>> {
+pub async fn list(conn: &mut Conn, bloc_id: i64) -> Result<Vec<Unit>> {
     let rows: Vec<UnitRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM units WHERE bloc_id = $1 ORDER BY code"
     ))
@@ -44,11 +45,7 @@ pub async fn list(conn: &mut SqliteConnection, bloc_id: i64) -> Result<Vec<Unit>
 }
 
 /// A unit by code.
-pub async fn by_code(
-    conn: &mut SqliteConnection,
-    bloc_id: i64,
-    code: &str,
-) -> Result<Option<Unit>> {
+pub async fn by_code(conn: &mut Conn, bloc_id: i64, code: &str) -> Result<Option<Unit>> {
     let row: Option<UnitRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM units WHERE bloc_id = $1 AND code = $2"
     ))
@@ -60,7 +57,7 @@ pub async fn by_code(
 }
 
 /// A unit by id.
-pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Unit>> {
+pub async fn by_id(conn: &mut Conn, id: i64) -> Result<Option<Unit>> {
     let row: Option<UnitRow> = sqlx::query_as(&format!("SELECT {COLS} FROM units WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -69,11 +66,7 @@ pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Unit>>
 }
 
 /// The unit this user heads in this bloc.
-pub async fn headed_by(
-    conn: &mut SqliteConnection,
-    bloc_id: i64,
-    user_id: i64,
-) -> Result<Option<Unit>> {
+pub async fn headed_by(conn: &mut Conn, bloc_id: i64, user_id: i64) -> Result<Option<Unit>> {
     let row: Option<UnitRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM units WHERE bloc_id = $1 AND head_user_id = $2 ORDER BY code LIMIT 1"
     ))
@@ -86,7 +79,7 @@ pub async fn headed_by(
 
 /// Adds a unit.
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     bloc_id: i64,
     code: &str,
     name: &str,
@@ -104,12 +97,7 @@ pub async fn insert(
 }
 
 /// Binds a head to a unit, replacing any previous one.
-pub async fn set_head(
-    conn: &mut SqliteConnection,
-    unit_id: i64,
-    user_id: i64,
-    name: &str,
-) -> Result<()> {
+pub async fn set_head(conn: &mut Conn, unit_id: i64, user_id: i64, name: &str) -> Result<()> {
     sqlx::query("UPDATE units SET head_user_id = $1, head_name = $2 WHERE id = $3")
         .bind(user_id)
         .bind(name)
@@ -134,7 +122,7 @@ pub struct Invite {
 
 /// Stores a new invite.
 pub async fn insert_invite(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     token: &str,
     unit_id: i64,
     created_by: i64,
@@ -154,11 +142,7 @@ pub async fn insert_invite(
 
 /// Revokes the unit's unused invites that are still valid: a new invite
 /// replaces them. They are kept, expired now, not deleted.
-pub async fn revoke_invites(
-    conn: &mut SqliteConnection,
-    unit_id: i64,
-    now: DateTime<Utc>,
-) -> Result<u64> {
+pub async fn revoke_invites(conn: &mut Conn, unit_id: i64, now: DateTime<Utc>) -> Result<u64> {
     Ok(sqlx::query(
         "UPDATE invites SET expires_at = $1 WHERE unit_id = $2 AND used_by IS NULL AND expires_at > $3",
     )
@@ -171,7 +155,7 @@ pub async fn revoke_invites(
 }
 
 /// An invite by its secret.
-pub async fn invite(conn: &mut SqliteConnection, token: &str) -> Result<Option<Invite>> {
+pub async fn invite(conn: &mut Conn, token: &str) -> Result<Option<Invite>> {
     Ok(
         sqlx::query_as("SELECT token, unit_id, expires_at, used_by FROM invites WHERE token = $1")
             .bind(token)
@@ -182,7 +166,7 @@ pub async fn invite(conn: &mut SqliteConnection, token: &str) -> Result<Option<I
 
 /// Marks an invite used.
 pub async fn use_invite(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     token: &str,
     user_id: i64,
     now: DateTime<Utc>,

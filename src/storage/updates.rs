@@ -2,10 +2,10 @@
 //! update id in the same transaction, with the messages it produced (its
 //! outbox, stored as a JSON array; a message is known by its place in it).
 
+use crate::storage::Conn;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::SqliteConnection;
 
 use super::{Result, StorageError};
 
@@ -31,7 +31,7 @@ fn marked_seqs(sent: i64) -> Vec<u32> {
 /// The stored outbox of an applied update and which of its messages are
 /// marked (accepted by Telegram or refused for good).
 pub async fn unsent<T: DeserializeOwned>(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     update_id: i64,
 ) -> Result<Option<(Vec<T>, Vec<u32>)>> {
     let row: Option<(String, i64)> =
@@ -47,17 +47,20 @@ pub async fn unsent<T: DeserializeOwned>(
 /// crash left unsent. (update id, outbox, marked seqs), oldest first; an
 /// outbox that does not read is logged and left out.
 pub async fn with_unsent<T: DeserializeOwned>(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     since: DateTime<Utc>,
 ) -> Result<Vec<(i64, Vec<T>, Vec<u32>)>> {
-    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT update_id, outbox, sent FROM processed_updates
+    // Every message marked: bit n for the n-th, up to 62.
+    #[cfg(not(feature = "postgres"))]
+    const UNSENT: &str = "SELECT update_id, outbox, sent FROM processed_updates
          WHERE processed_at >= $1 AND sent != (1 << min(json_array_length(outbox), 62)) - 1
-         ORDER BY update_id",
-    )
-    .bind(since)
-    .fetch_all(conn)
-    .await?;
+         ORDER BY update_id";
+    #[cfg(feature = "postgres")]
+    const UNSENT: &str = "SELECT update_id, outbox, sent FROM processed_updates
+         WHERE processed_at >= $1
+           AND sent != (CAST(1 AS BIGINT) << LEAST(json_array_length(CAST(outbox AS JSON)), 62)) - 1
+         ORDER BY update_id";
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(UNSENT).bind(since).fetch_all(conn).await?;
     Ok(rows
         .into_iter()
         .filter_map(|(id, outbox, sent)| match decode(id, &outbox) {
@@ -72,7 +75,7 @@ pub async fn with_unsent<T: DeserializeOwned>(
 
 /// Marks messages of applied updates as delivered (or refused for good),
 /// in one statement.
-pub async fn mark_sent(conn: &mut SqliteConnection, marks: &[(i64, u32)]) -> Result<()> {
+pub async fn mark_sent(conn: &mut Conn, marks: &[(i64, u32)]) -> Result<()> {
     let mut bits: Vec<(i64, i64)> = Vec::new();
     for (id, seq) in marks.iter().filter(|(_, s)| *s < MARKABLE) {
         match bits.iter_mut().find(|(u, _)| u == id) {
@@ -102,29 +105,54 @@ pub async fn mark_sent(conn: &mut SqliteConnection, marks: &[(i64, u32)]) -> Res
     Ok(())
 }
 
-/// Records an update as applied.
+/// Records an update as applied; [`StorageError::Applied`] if it was
+/// already (by another replica: in one process, a redelivery is caught
+/// before it is handled).
 pub async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     update_id: i64,
     outbox: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO processed_updates (update_id, processed_at, outbox) VALUES ($1, $2, $3)",
+    let stored = sqlx::query(
+        "INSERT INTO processed_updates (update_id, processed_at, outbox) VALUES ($1, $2, $3)
+         ON CONFLICT (update_id) DO NOTHING",
     )
     .bind(update_id)
     .bind(now)
     .bind(outbox)
     .execute(conn)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    match stored {
+        0 => Err(StorageError::Applied(update_id)),
+        _ => Ok(()),
+    }
+}
+
+/// Fails with [`StorageError::Applied`] if the update was applied: asked
+/// inside a write, before it writes anything, where another replica may
+/// have applied it meanwhile (PostgreSQL; SQLite has one process).
+pub async fn not_applied(conn: &mut Conn, update_id: i64) -> Result<()> {
+    if !super::backend::SHARED {
+        return Ok(());
+    }
+    let applied: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM processed_updates WHERE update_id = $1)")
+            .bind(update_id)
+            .fetch_one(conn)
+            .await?;
+    match applied {
+        true => Err(StorageError::Applied(update_id)),
+        false => Ok(()),
+    }
 }
 
 /// Forgets updates applied more than a week ago. update_id can jump
 /// randomly after a week without updates, so old rows are pruned rather than
 /// kept as a high-water mark. Run by the scheduler's tick, not by every
 /// write: one statement a minute instead of one per command.
-pub async fn prune(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<u64> {
+pub async fn prune(conn: &mut Conn, now: DateTime<Utc>) -> Result<u64> {
     Ok(
         sqlx::query("DELETE FROM processed_updates WHERE processed_at < $1")
             .bind(now - chrono::Duration::days(7))

@@ -1,14 +1,11 @@
 //! Per-user preferences: language and the bloc picked for private chats.
 
-use sqlx::SqliteConnection;
+use crate::storage::Conn;
 
 use super::Result;
 
 /// The user's stored language and picked bloc.
-pub async fn get(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-) -> Result<(Option<String>, Option<i64>)> {
+pub async fn get(conn: &mut Conn, user_id: i64) -> Result<(Option<String>, Option<i64>)> {
     Ok(
         sqlx::query_as("SELECT lang, current_bloc_id FROM users WHERE user_id = $1")
             .bind(user_id)
@@ -19,7 +16,7 @@ pub async fn get(
 }
 
 /// Stores the user's language.
-pub async fn set_lang(conn: &mut SqliteConnection, user_id: i64, lang: &str) -> Result<()> {
+pub async fn set_lang(conn: &mut Conn, user_id: i64, lang: &str) -> Result<()> {
     sqlx::query("INSERT INTO users (user_id, lang) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang")
         .bind(user_id)
         .bind(lang)
@@ -29,11 +26,7 @@ pub async fn set_lang(conn: &mut SqliteConnection, user_id: i64, lang: &str) -> 
 }
 
 /// Stores the bloc the user picked for private chats.
-pub async fn set_current_bloc(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    bloc_id: i64,
-) -> Result<()> {
+pub async fn set_current_bloc(conn: &mut Conn, user_id: i64, bloc_id: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO users (user_id, current_bloc_id) VALUES ($1, $2)
          ON CONFLICT (user_id) DO UPDATE SET current_bloc_id = excluded.current_bloc_id",

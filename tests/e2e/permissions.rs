@@ -6,8 +6,6 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use sqlx::Row;
-
 use crate::support::*;
 
 /// A group that is not a bloc (yet).
@@ -487,26 +485,7 @@ async fn bloc_rows(b: &Bot, chat: i64) -> String {
         ),
         ("proposals", format!("bloc_id = {bloc}")),
     ] {
-        // WITHOUT ROWID tables have no rowid: their key orders them.
-        let order = if table.starts_with("ballot_") {
-            "ballot_id, unit_id"
-        } else {
-            "rowid"
-        };
-        let cols: Vec<String> = sqlx::query(&format!("PRAGMA table_info({table})"))
-            .fetch_all(&pool)
-            .await
-            .expect("columns")
-            .iter()
-            .map(|r| r.get::<String, _>("name"))
-            .collect();
-        let rows: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT json_array({}) FROM {table} WHERE {filter} ORDER BY {order}",
-            cols.join(", ")
-        ))
-        .fetch_all(&pool)
-        .await
-        .expect("rows");
+        let rows = table_rows(&pool, table, &filter).await;
         out.push_str(&format!("{table}: {}\n", rows.join(" ")));
     }
     out

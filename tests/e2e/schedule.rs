@@ -527,13 +527,13 @@ async fn a_new_year_copies_last_years_targets_as_drafts_until_the_admin_confirms
     );
     assert!(t.contains("/target confirm"), "{t}");
     assert_eq!(
-        b.count("SELECT COUNT(*) FROM targets WHERE year = 2027 AND draft = 1")
+        b.count("SELECT COUNT(*) FROM targets WHERE year = 2027 AND draft = TRUE")
             .await,
         2
     );
     // Last year's targets are untouched.
     assert_eq!(
-        b.count("SELECT COUNT(*) FROM targets WHERE year = 2026 AND draft = 0")
+        b.count("SELECT COUNT(*) FROM targets WHERE year = 2026 AND draft = FALSE")
             .await,
         2
     );
@@ -585,7 +585,7 @@ async fn a_new_year_copies_last_years_targets_as_drafts_until_the_admin_confirms
         "✅ Đã xác nhận 2 chỉ tiêu năm 2027. Các đơn vị có thể ký giao ước."
     );
     assert_eq!(
-        b.count("SELECT COUNT(*) FROM targets WHERE year = 2027 AND draft = 0")
+        b.count("SELECT COUNT(*) FROM targets WHERE year = 2027 AND draft = FALSE")
             .await,
         2
     );

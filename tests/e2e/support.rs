@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
-use sqlx::Row;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tempfile::TempDir;
@@ -46,10 +45,114 @@ pub struct Bot {
     _dir: TempDir,
 }
 
+/// A database of its own for one test: a SQLite file in a temporary
+/// directory, or (PostgreSQL build) a new database on the server that
+/// `THIDUA_TEST_POSTGRES` names (default: the local one `.ci/run` starts).
+pub fn fresh_db(dir: &Path) -> String {
+    #[cfg(feature = "postgres")]
+    return {
+        let _ = dir;
+        fresh_postgres()
+    };
+    #[cfg(not(feature = "postgres"))]
+    format!("sqlite://{}", dir.join("t.db").display())
+}
+
+/// The server's administrative URL for tests.
+#[cfg(feature = "postgres")]
+pub fn postgres_admin_url() -> String {
+    std::env::var("THIDUA_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Creates an empty database named after this process and a counter.
+#[cfg(feature = "postgres")]
+fn fresh_postgres() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "thidua_t{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let admin = postgres_admin_url();
+    // On a thread of its own: callers may be inside a runtime or not.
+    let made = std::thread::spawn({
+        let name = name.clone();
+        let admin = admin.clone();
+        move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                use sqlx::Connection;
+                let mut c = sqlx::PgConnection::connect(&admin).await?;
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut c)
+                    .await?;
+                c.close().await
+            })
+        }
+    })
+    .join()
+    .expect("creating the test database");
+    made.unwrap_or_else(|e| panic!("creating database {name} on {admin}: {e}"));
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    format!("{base}/{name}")
+}
+
+/// A table's rows where `filter` holds, each as JSON, in a stable order.
+pub async fn table_rows(pool: &thidua::storage::Pool, table: &str, filter: &str) -> Vec<String> {
+    #[cfg(not(feature = "postgres"))]
+    let sql = {
+        // WITHOUT ROWID tables have no rowid: their key orders them.
+        let order = if table.starts_with("ballot_") {
+            "ballot_id, unit_id"
+        } else {
+            "rowid"
+        };
+        let cols: Vec<String> = sqlx::query(&format!("PRAGMA table_info({table})"))
+            .fetch_all(pool)
+            .await
+            .expect("columns")
+            .iter()
+            .map(|r| sqlx::Row::get::<String, _>(r, "name"))
+            .collect();
+        format!(
+            "SELECT json_array({}) FROM {table} WHERE {filter} ORDER BY {order}",
+            cols.join(", ")
+        )
+    };
+    #[cfg(feature = "postgres")]
+    // In the order the rows were written (an update moves a row to the end).
+    let sql = format!(
+        "SELECT CAST(row_to_json(t) AS TEXT) FROM {table} t WHERE {filter} ORDER BY t.ctid"
+    );
+    sqlx::query_scalar(&sql)
+        .fetch_all(pool)
+        .await
+        .expect("rows")
+}
+
+/// The names of the database's tables, but sqlx's own.
+pub async fn table_names(pool: &thidua::storage::Pool) -> Vec<String> {
+    let sql = if cfg!(feature = "postgres") {
+        "SELECT CAST(table_name AS TEXT) AS n FROM information_schema.tables
+         WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%' ORDER BY n"
+    } else {
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name"
+    };
+    sqlx::query_scalar(sql)
+        .fetch_all(pool)
+        .await
+        .expect("tables")
+}
+
 impl Bot {
     pub async fn start() -> Bot {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let url = fresh_db(dir.path());
         let h = Harness::start(&url, local(3, 2, 8))
             .await
             .expect("bot starts");
@@ -145,41 +248,9 @@ impl Bot {
     /// Every table's rows, to prove a refused command changed nothing.
     pub async fn snapshot(&self) -> String {
         let pool = self.h.app().expect("running").db.pool().clone();
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
-        )
-        .fetch_all(&pool)
-        .await
-        .expect("tables");
         let mut out = String::new();
-        for t in tables {
-            let cols: Vec<String> = sqlx::query(&format!("PRAGMA table_info({t})"))
-                .fetch_all(&pool)
-                .await
-                .expect("columns")
-                .iter()
-                .map(|r| r.get::<String, _>("name"))
-                .collect();
-            // A WITHOUT ROWID table as stored: in key order.
-            let sql: String = sqlx::query_scalar(
-                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1",
-            )
-            .bind(&t)
-            .fetch_one(&pool)
-            .await
-            .expect("table sql");
-            let order = if sql.contains("WITHOUT ROWID") {
-                ""
-            } else {
-                " ORDER BY rowid"
-            };
-            let rows: Vec<String> = sqlx::query_scalar(&format!(
-                "SELECT json_array({}) FROM {t}{order}",
-                cols.join(", ")
-            ))
-            .fetch_all(&pool)
-            .await
-            .expect("rows");
+        for t in table_names(&pool).await {
+            let rows = table_rows(&pool, &t, "TRUE").await;
             out.push_str(&format!("{t}: {}\n", rows.join(" ")));
         }
         out

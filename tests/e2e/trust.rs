@@ -150,7 +150,7 @@ async fn a_restart_sends_what_a_crash_left_unsent_once() {
 async fn forget_mark(b: &Bot, update_id: i64, seq: i64) {
     let pool = b.h.app().expect("running").db.pool().clone();
     let gone = sqlx::query(
-        "UPDATE processed_updates SET sent = sent & ~(1 << $1) WHERE update_id = $2 AND sent & (1 << $3) != 0",
+        "UPDATE processed_updates SET sent = sent & ~(CAST(1 AS BIGINT) << CAST($1 AS INTEGER)) WHERE update_id = $2 AND sent & (CAST(1 AS BIGINT) << CAST($3 AS INTEGER)) != 0",
     )
     .bind(seq)
     .bind(update_id)

@@ -98,7 +98,7 @@ fn votes_of(result: &str) -> Vec<(String, u32)> {
 
 async fn count_votes(b: &Bot, code: &str) -> i64 {
     b.count(&format!(
-        "SELECT COALESCE(SUM(c.votes), 0) FROM ballot_counts c JOIN units u ON u.id = c.unit_id WHERE u.code = '{code}'"
+        "SELECT CAST(COALESCE(SUM(c.votes), 0) AS BIGINT) FROM ballot_counts c JOIN units u ON u.id = c.unit_id WHERE u.code = '{code}'"
     ))
     .await
 }
@@ -136,7 +136,11 @@ async fn eleven_heads_vote_at_once_and_the_result_is_posted_once() {
         cards.insert(i, card);
     }
     // Picking wrote nothing.
-    assert_eq!(b.count("SELECT SUM(votes) FROM ballot_counts").await, 0);
+    assert_eq!(
+        b.count("SELECT CAST(SUM(votes) AS BIGINT) FROM ballot_counts")
+            .await,
+        0
+    );
 
     // Every head casts at once.
     let casts: Vec<Value> = (0..11)
@@ -192,7 +196,11 @@ async fn eleven_heads_vote_at_once_and_the_result_is_posted_once() {
     );
     assert_eq!(b.count("SELECT COUNT(*) FROM ballot_voters").await, 11);
     assert_eq!(count_votes(&b, "U0").await, 11);
-    assert_eq!(b.count("SELECT SUM(votes) FROM ballot_counts").await, 22);
+    assert_eq!(
+        b.count("SELECT CAST(SUM(votes) AS BIGINT) FROM ballot_counts")
+            .await,
+        22
+    );
 
     // Closed by an admin in private: the result goes to the group, once.
     let r = b.private(&admin(), "/ballot close").await;

@@ -1,0 +1,176 @@
+//! The one database this build runs on: SQLite by default, PostgreSQL with
+//! the `postgres` feature. Everything that differs between the two is here
+//! (how to connect, how a write begins, which migrations, whether the
+//! in-memory cache may keep what it read); the queries themselves are the
+//! same text for both (see README "Storage").
+
+use super::Result;
+use std::str::FromStr;
+
+#[cfg(not(feature = "postgres"))]
+pub use sqlx::{Sqlite as Backend, SqliteConnection as Conn, SqlitePool as Pool};
+
+#[cfg(feature = "postgres")]
+pub use sqlx::{PgConnection as Conn, PgPool as Pool, Postgres as Backend};
+
+/// The migrations of this backend, embedded in the binary.
+#[cfg(not(feature = "postgres"))]
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+/// The migrations of this backend, embedded in the binary.
+#[cfg(feature = "postgres")]
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The database's name in messages.
+pub const NAME: &str = if cfg!(feature = "postgres") {
+    "PostgreSQL"
+} else {
+    "SQLite"
+};
+
+/// The scheme of this backend's URLs.
+pub const SCHEME: &str = if cfg!(feature = "postgres") {
+    "postgres://"
+} else {
+    "sqlite://"
+};
+
+/// Whether another process may write to the same database (PostgreSQL:
+/// replicas). Then nothing read is kept in memory past its read, and the
+/// scheduler runs in one process at a time.
+pub const SHARED: bool = cfg!(feature = "postgres");
+
+/// Whether `url` names a database of this build's kind.
+pub fn accepts(url: &str) -> bool {
+    let scheme = url.split(':').next().unwrap_or_default();
+    if SHARED {
+        matches!(scheme, "postgres" | "postgresql")
+    } else {
+        scheme == "sqlite"
+    }
+}
+
+/// Connects: a pool for reads and the one connection of every write.
+#[cfg(not(feature = "postgres"))]
+pub async fn connect(url: &str) -> Result<(Pool, Conn)> {
+    use sqlx::ConnectOptions;
+    use sqlx::sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+    };
+    use std::time::Duration;
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // NORMAL can lose the last commits on power loss: a lost "sent" mark is a repeat.
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        // sqlx pings a connection before lending it: a round trip to the
+        // connection's thread each time (several per update), useless for
+        // a file that cannot drop a connection the way a server can.
+        .test_before_acquire(false)
+        .connect_with(options.clone())
+        .await?;
+    MIGRATOR.run(&pool).await?;
+    let writer = options.connect().await?;
+    Ok((pool, writer))
+}
+
+/// Connects: a pool for reads and the one connection of every write.
+#[cfg(feature = "postgres")]
+pub async fn connect(url: &str) -> Result<(Pool, Conn)> {
+    use sqlx::ConnectOptions;
+    use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+    let options = PgConnectOptions::from_str(url)?;
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .connect_with(options.clone())
+        .await?;
+    // Migrations take their own lock: replicas starting together apply
+    // each once.
+    MIGRATOR.run(&pool).await?;
+    let writer = options.connect().await?;
+    Ok((pool, writer))
+}
+
+/// Begins a write transaction on the write connection.
+///
+/// SQLite: `BEGIN IMMEDIATE` takes the write lock up front (a deferred
+/// transaction that reads then writes can fail with SQLITE_BUSY whatever
+/// the busy timeout). PostgreSQL: a transaction-scoped advisory lock makes
+/// the writes of every replica take turns, as SQLite's one writer does, so
+/// that what a write reads (is this update applied? is this reminder sent?)
+/// stays true until it commits.
+pub async fn begin(conn: &mut Conn) -> Result<()> {
+    #[cfg(not(feature = "postgres"))]
+    sqlx::query("BEGIN IMMEDIATE").execute(conn).await?;
+    #[cfg(feature = "postgres")]
+    {
+        sqlx::query("BEGIN").execute(&mut *conn).await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(WRITE_LOCK)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The advisory lock every write transaction holds (PostgreSQL).
+#[cfg(feature = "postgres")]
+const WRITE_LOCK: i64 = 0x7468_6964_7561_0001;
+
+/// The advisory lock the replica that runs the scheduler holds (PostgreSQL).
+#[cfg(feature = "postgres")]
+pub const SCHEDULER_LOCK: i64 = 0x7468_6964_7561_0002;
+
+/// Whether this process runs the scheduler: with SQLite always (one
+/// process per file); with PostgreSQL, the one replica that holds a
+/// session-level advisory lock on a connection of its own. If that replica
+/// dies, its connection closes, the server frees the lock, and another
+/// replica takes it at its next tick: the reminder ledger in the database
+/// makes the hand-over neither repeat nor drop a send, as after a restart.
+#[derive(Debug, Default)]
+pub struct SchedulerTurn {
+    #[cfg(feature = "postgres")]
+    held: tokio::sync::Mutex<Option<Conn>>,
+}
+
+impl SchedulerTurn {
+    /// Whether the scheduler's turn is this process's now.
+    #[cfg(not(feature = "postgres"))]
+    pub async fn mine(&self, _pool: &Pool) -> Result<bool> {
+        Ok(true)
+    }
+
+    /// Whether the scheduler's turn is this process's now.
+    #[cfg(feature = "postgres")]
+    pub async fn mine(&self, pool: &Pool) -> Result<bool> {
+        use sqlx::ConnectOptions;
+        let mut held = self.held.lock().await;
+        if let Some(c) = held.as_mut() {
+            if sqlx::query("SELECT 1").execute(&mut *c).await.is_ok() {
+                return Ok(true);
+            }
+            // The connection broke: the lock went with it.
+            *held = None;
+        }
+        let mut c = pool.connect_options().connect().await?;
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(SCHEDULER_LOCK)
+            .fetch_one(&mut c)
+            .await?;
+        if got {
+            *held = Some(c);
+        }
+        Ok(got)
+    }
+
+    /// Lets the turn go (at shutdown): another replica takes it at once.
+    pub async fn release(&self) {
+        #[cfg(feature = "postgres")]
+        if let Some(c) = self.held.lock().await.take() {
+            let _ = sqlx::Connection::close(c).await;
+        }
+    }
+}
