@@ -1,10 +1,14 @@
 # Build:  docker build -t thidua .
 # Run:    docker run -d -e TELOXIDE_TOKEN=... -v thidua-data:/data thidua
 # Demo:   docker run --rm thidua demo        (no token needed)
+# PostgreSQL build (replicas, compose.yaml): --build-arg FEATURES=postgres
 
 # ---- builder ---------------------------------------------------------------
 FROM rust:1.95-slim-bookworm AS builder
 WORKDIR /build
+# Cargo features beyond the defaults: "postgres" builds the bot for
+# PostgreSQL instead of SQLite (one backend per build; see README, Storage).
+ARG FEATURES=""
 
 # Dependencies first, against a dummy crate, so that editing src/ does not
 # rebuild the whole dependency tree. (SQLite is bundled and compiled with the
@@ -19,7 +23,7 @@ COPY crates ./crates
 RUN mkdir -p src benches/perf tests/e2e \
     && echo 'fn main() {}' > src/main.rs \
     && touch src/lib.rs benches/fanout.rs benches/perf/main.rs tests/e2e/main.rs \
-    && cargo build --release --locked \
+    && cargo build --release --locked --features "$FEATURES" \
     && rm -rf src
 
 # The real build. migrations/ must be present: sqlx::migrate! embeds it at
@@ -29,7 +33,7 @@ COPY migrations ./migrations
 COPY src ./src
 COPY assets ./assets
 RUN touch src/lib.rs src/main.rs \
-    && cargo build --release --locked
+    && cargo build --release --locked --features "$FEATURES"
 
 # ---- runtime ---------------------------------------------------------------
 FROM debian:bookworm-slim

@@ -74,6 +74,10 @@ impl std::fmt::Debug for Thidua {
     }
 }
 
+/// How often a replica looks for replies that a stopped replica left unsent
+/// (PostgreSQL).
+const ADOPT_EVERY: Duration = Duration::from_secs(5);
+
 /// The one wiring of storage, delivery, handlers and scheduler. Call it
 /// inside the runtime the bot will run on: the send queues and the mark
 /// writer are spawned there.
@@ -171,6 +175,15 @@ impl Thidua {
         tokio::spawn(async move {
             let now = resuming.clock.now();
             resuming.delivery.resume(now).await;
+            // Replicas: a replica may stop at any time, leaving replies unsent.
+            if crate::storage::backend::SHARED {
+                let mut every = tokio::time::interval(ADOPT_EVERY);
+                every.tick().await;
+                loop {
+                    every.tick().await;
+                    resuming.delivery.resume(resuming.clock.now()).await;
+                }
+            }
         });
         let mut dispatcher = bot::dispatcher(bot, app.clone(), self.unhandled.clone());
         let shutdown = dispatcher.shutdown_token();

@@ -237,11 +237,23 @@ impl Delivery {
     }
 
     /// Queues what a crash left unsent: stored messages of updates applied
-    /// in the last day without a mark. Called once at start.
+    /// in the last day without a mark. Called at start; with PostgreSQL,
+    /// also every few seconds, and only for replicas that stopped (see
+    /// `updates::adopt`): a running replica's sends may be in flight.
     pub async fn resume(&self, now: chrono::DateTime<chrono::Utc>) {
+        let since = now - chrono::Duration::days(1);
+        #[cfg(not(feature = "postgres"))]
         let found = async {
             let mut c = self.inner.db.pool().acquire().await?;
-            updates::with_unsent(&mut c, now - chrono::Duration::days(1)).await
+            updates::with_unsent(&mut c, since).await
+        };
+        #[cfg(feature = "postgres")]
+        let found = async {
+            let db = &self.inner.db;
+            let mut tx = db.write_scoped(crate::storage::Scope::Uncached).await?;
+            let rows = updates::adopt(&mut tx, db.instance(), since).await?;
+            tx.commit().await?;
+            Ok::<_, crate::storage::StorageError>(rows)
         };
         match found.await {
             Ok(rows) => {

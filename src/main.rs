@@ -21,6 +21,13 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         [] | ["run"] => run(),
+        [cmd @ ("demo" | "backup" | "restore"), ..] if thidua::storage::backend::SHARED => {
+            eprintln!(
+                "thidua: {cmd} works on SQLite; this thidua is built for PostgreSQL \
+                 (back it up with pg_dump and pg_restore; the demo runs in the default build)"
+            );
+            ExitCode::from(2)
+        }
         ["demo"] => demo(),
         ["backup", file] => backup(PathBuf::from(file)),
         ["restore", file] => restore(PathBuf::from(file)),

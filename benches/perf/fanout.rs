@@ -25,7 +25,7 @@ pub struct FanoutSection {
 /// scenario that `benches/fanout.rs` runs alone).
 pub async fn fanout_section(heads: usize, dir: &Path) -> anyhow::Result<FanoutSection> {
     let n = heads.div_ceil(UNITS_PER_BLOC);
-    let url = format!("sqlite://{}", dir.join("fanout.db").display());
+    let url = crate::seed::database(dir, "fanout").await?;
     eprintln!("fanout: {} heads and {n} groups", n * UNITS_PER_BLOC);
     let tick = remind_all(&url, n).await?;
     let reached: HashSet<i64> = tick.chats.iter().copied().collect();

@@ -96,7 +96,7 @@ impl Drop for TempDir {
 /// A seeded database.
 pub struct Seeded {
     pub url: String,
-    path: PathBuf,
+    bytes: u64,
     pub blocs: usize,
     pub reports: i64,
     pub seconds: f64,
@@ -104,9 +104,7 @@ pub struct Seeded {
 
 impl Seeded {
     pub fn megabytes(&self) -> f64 {
-        let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
-        round((size(&self.path) + size(&wal)) as f64 / 1e6, 1)
+        round(self.bytes as f64 / 1e6, 1)
     }
 
     /// Heads of `n` units spread evenly over the database.
@@ -134,8 +132,7 @@ pub async fn seed(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Seeded> {
     let started = Instant::now();
-    let path = dir.join(format!("{name}.db"));
-    let url = format!("sqlite://{}", path.display());
+    let url = database(dir, name).await?;
     let db = Db::open(&url).await?;
     let tz: chrono_tz::Tz = TZ.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
     let today = now.with_timezone(&tz).date_naive();
@@ -147,11 +144,12 @@ pub async fn seed(
             .context("date")
     };
     let mut tx = db.write().await?;
-    sqlx::query(
+    sqlx::query(&format!(
         "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < $1)
          INSERT INTO blocs (id, chat_id, name, tz, created_by, created_at)
-         SELECT i + 1, -1000000000000 - i, printf('Khối thi đua %04d', i + 1), $2, 500000000 + i, $3 FROM s",
-    )
+         SELECT i + 1, -1000000000000 - i, 'Khối thi đua ' || {}, $2, 500000000 + i, $3 FROM s",
+        pad("i + 1", 4)
+    ))
     .bind(n)
     .bind(TZ)
     .bind(at(year - YEARS + 1, 1, 5)?)
@@ -163,14 +161,16 @@ pub async fn seed(
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
+    sqlx::query(&format!(
         "WITH RECURSIVE u(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM u WHERE j + 1 < $1)
          INSERT INTO units (id, bloc_id, code, name, head_user_id, head_name, created_at)
-         SELECT (b.id - 1) * $1 + j + 1, b.id, printf('DV%02d', j + 1),
-                printf('Đơn vị %02d khối %04d', j + 1, b.id),
-                600000000 + (b.id - 1) * $1 + j + 1, printf('Trưởng đơn vị %02d', j + 1), b.created_at
+         SELECT (b.id - 1) * $1 + j + 1, b.id, 'DV' || {j},
+                'Đơn vị ' || {j} || ' khối ' || {b},
+                600000000 + (b.id - 1) * $1 + j + 1, 'Trưởng đơn vị ' || {j}, b.created_at
          FROM blocs b, u ORDER BY b.id, j",
-    )
+        j = pad("j + 1", 2),
+        b = pad("b.id", 4)
+    ))
     .bind(UNITS_PER_BLOC as i64)
     .execute(&mut *tx)
     .await?;
@@ -178,7 +178,7 @@ pub async fn seed(
         sqlx::query(
             "WITH RECURSIVE y(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM y WHERE n + 1 < $1)
              INSERT INTO targets (id, bloc_id, year, code, kind, op, goal, weight, name, created_at, draft)
-             SELECT ((y.n * $2) + b.id - 1) * $3 + $4 + 1, b.id, $5 + y.n, $6, $7, $8, $9, $10, $11, b.created_at, 0
+             SELECT ((y.n * $2) + b.id - 1) * $3 + $4 + 1, b.id, $5 + y.n, $6, $7, $8, $9, $10, $11, b.created_at, FALSE
              FROM y, blocs b",
         )
         .bind(YEARS)
@@ -228,7 +228,7 @@ pub async fn seed(
                                           WHEN 'percent' THEN 70 + (u.id * 7 + t.id * 13) % 50
                                           ELSE (u.id + t.id) % 12 END AS value
                        FROM units u JOIN targets t ON t.bloc_id = u.bloc_id AND t.year = $1
-                       ORDER BY u.id, t.id)",
+                       ORDER BY u.id, t.id) AS v",
             )
             .bind(y)
             .bind(period)
@@ -266,14 +266,21 @@ pub async fn seed(
     let reports: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reports")
         .fetch_one(&mut *tx)
         .await?;
-    tx.commit().await?;
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(db.pool())
+    #[cfg(feature = "postgres")]
+    for table in ["blocs", "units", "targets"] {
+        // Ids written above: the identity goes on from the last.
+        sqlx::query(&format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+        ))
+        .execute(&mut *tx)
         .await?;
+    }
+    tx.commit().await?;
+    let bytes = settle(&db, dir, name).await?;
     db.close().await;
     let seeded = Seeded {
         url,
-        path,
+        bytes,
         blocs,
         reports,
         seconds: round(started.elapsed().as_secs_f64(), 2),
@@ -285,4 +292,66 @@ pub async fn seed(
         seeded.seconds
     );
     Ok(seeded)
+}
+
+/// `printf('%0Nd', expr)`, in the words of this build's database.
+fn pad(expr: &str, n: usize) -> String {
+    if cfg!(feature = "postgres") {
+        format!("lpad(CAST({expr} AS TEXT), {n}, '0')")
+    } else {
+        format!("printf('%0{n}d', {expr})")
+    }
+}
+
+/// A new, empty database: a file in `dir`, or (PostgreSQL build) a database
+/// `thidua_bench_<name>` made again on the server `THIDUA_BENCH_POSTGRES`
+/// names (default: the local one, as the tests').
+#[cfg(not(feature = "postgres"))]
+pub async fn database(dir: &Path, name: &str) -> anyhow::Result<String> {
+    Ok(format!(
+        "sqlite://{}",
+        dir.join(format!("{name}.db")).display()
+    ))
+}
+
+#[cfg(feature = "postgres")]
+pub async fn database(_dir: &Path, name: &str) -> anyhow::Result<String> {
+    use sqlx::Connection;
+    let admin = std::env::var("THIDUA_BENCH_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/postgres".to_owned());
+    let db = format!("thidua_bench_{name}");
+    let mut c = sqlx::PgConnection::connect(&admin)
+        .await
+        .with_context(|| format!("connecting to {admin} (THIDUA_BENCH_POSTGRES)"))?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+        .execute(&mut c)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {db}"))
+        .execute(&mut c)
+        .await?;
+    c.close().await?;
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    Ok(format!("{base}/{db}"))
+}
+
+/// Makes the seeded database as a running one would be (SQLite: the WAL
+/// written back; PostgreSQL: statistics for the planner) and returns its size.
+#[cfg(not(feature = "postgres"))]
+async fn settle(db: &Db, dir: &Path, name: &str) -> anyhow::Result<u64> {
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(db.pool())
+        .await?;
+    let path = dir.join(format!("{name}.db"));
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    Ok(size(&path) + size(&wal))
+}
+
+#[cfg(feature = "postgres")]
+async fn settle(db: &Db, _dir: &Path, _name: &str) -> anyhow::Result<u64> {
+    sqlx::query("VACUUM ANALYZE").execute(db.pool()).await?;
+    let bytes: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
+        .fetch_one(db.pool())
+        .await?;
+    Ok(u64::try_from(bytes).unwrap_or(0))
 }

@@ -135,7 +135,14 @@ CREATE TABLE processed_updates (
     -- Telegram accepted it (or refused it for good), as bit `seq` of `sent`:
     -- a redelivered update, or a restart, sends only the messages without a
     -- mark.
-    sent         BIGINT      NOT NULL DEFAULT 0
+    sent         BIGINT      NOT NULL DEFAULT 0,
+    -- PostgreSQL only: the replica (process) that applied it and sends its
+    -- messages, from the setting its write connection made at start. A
+    -- replica holds an advisory lock on its number while it runs: the
+    -- unsent messages of a replica without one are taken over by another
+    -- (storage/updates.rs, adopt). The SQL that inserts rows names no
+    -- instance: the same text as SQLite's.
+    instance     BIGINT      DEFAULT CAST(NULLIF(current_setting('thidua.instance', true), '') AS BIGINT)
 );
 CREATE INDEX processed_updates_at ON processed_updates(processed_at);
 

@@ -55,7 +55,16 @@ impl App {
         let stored = match cache.know_processed(&mut reader).await {
             Ok(()) if cache.processed(update_id) == Some(false) => Ok(None),
             Ok(()) => match reader.conn().await {
-                Ok(c) => updates::unsent(c, update_id).await,
+                Ok(c) => match updates::applied_elsewhere(c, update_id, self.db.instance()).await {
+                    // Another replica applied it: it sends the replies, or
+                    // if it stopped, whoever takes its updates over does.
+                    Ok(Some(by)) => {
+                        tracing::info!(update_id, by, "update applied by another replica");
+                        return true;
+                    }
+                    Ok(None) => updates::unsent(c, update_id).await,
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),

@@ -51,7 +51,7 @@ pub fn accepts(url: &str) -> bool {
 
 /// Connects: a pool for reads and the one connection of every write.
 #[cfg(not(feature = "postgres"))]
-pub async fn connect(url: &str) -> Result<(Pool, Conn)> {
+pub async fn connect(url: &str) -> Result<(Pool, Conn, Instance)> {
     use sqlx::ConnectOptions;
     use sqlx::sqlite::{
         SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
@@ -74,12 +74,19 @@ pub async fn connect(url: &str) -> Result<(Pool, Conn)> {
         .await?;
     MIGRATOR.run(&pool).await?;
     let writer = options.connect().await?;
-    Ok((pool, writer))
+    Ok((pool, writer, 0))
 }
 
-/// Connects: a pool for reads and the one connection of every write.
+/// Which process of the bot this is, among the replicas on one database
+/// (PostgreSQL): random, for the process's lifetime. 0 with SQLite.
+pub type Instance = i64;
+
+/// Connects: a pool for reads and the one connection of every write, which
+/// stamps the updates it applies with this process's [`Instance`] and holds
+/// an advisory lock on it for as long as the process lives (so that other
+/// replicas can tell it is alive; see `updates::adopt`).
 #[cfg(feature = "postgres")]
-pub async fn connect(url: &str) -> Result<(Pool, Conn)> {
+pub async fn connect(url: &str) -> Result<(Pool, Conn, Instance)> {
     use sqlx::ConnectOptions;
     use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
     let options = PgConnectOptions::from_str(url)?;
@@ -90,8 +97,19 @@ pub async fn connect(url: &str) -> Result<(Pool, Conn)> {
     // Migrations take their own lock: replicas starting together apply
     // each once.
     MIGRATOR.run(&pool).await?;
-    let writer = options.connect().await?;
-    Ok((pool, writer))
+    let mut writer = options.connect().await?;
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| super::StorageError::Corrupt(e.to_string()))?;
+    // Positive and clear of the lock numbers below.
+    let instance = (i64::from_le_bytes(bytes) & 0x0fff_ffff_ffff_ffff) | 1;
+    sqlx::query(&format!("SET thidua.instance = '{instance}'"))
+        .execute(&mut writer)
+        .await?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(instance)
+        .execute(&mut writer)
+        .await?;
+    Ok((pool, writer, instance))
 }
 
 /// Begins a write transaction on the write connection.

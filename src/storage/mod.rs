@@ -69,6 +69,7 @@ pub struct Db {
     writer: Arc<Mutex<Option<Writer>>>,
     cache: Arc<Cache>,
     scheduler: Arc<backend::SchedulerTurn>,
+    instance: backend::Instance,
 }
 
 /// The connection of every write. Writes queue for it anyway (SQLite has one
@@ -87,13 +88,14 @@ struct Writer {
 impl Db {
     /// Opens (creating if missing) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Db> {
-        let (pool, conn) = backend::connect(url).await?;
+        let (pool, conn, instance) = backend::connect(url).await?;
         let writer = Writer { conn, open: false };
         Ok(Db {
             pool,
             writer: Arc::new(Mutex::new(Some(writer))),
             cache: Arc::default(),
             scheduler: Arc::default(),
+            instance,
         })
     }
 
@@ -116,6 +118,11 @@ impl Db {
     /// [`backend::SchedulerTurn`]).
     pub async fn scheduler_turn(&self) -> Result<bool> {
         self.scheduler.mine(&self.pool).await
+    }
+
+    /// This process among the database's replicas (see [`backend::Instance`]).
+    pub fn instance(&self) -> backend::Instance {
+        self.instance
     }
 
     /// What most commands read, kept in memory.

@@ -43,6 +43,21 @@ pub async fn unsent<T: DeserializeOwned>(
         .transpose()
 }
 
+/// The replica that applied the update and sends its messages
+/// (PostgreSQL), if another than `me`: then a redelivery of it to this
+/// replica sends nothing. `None` with SQLite, which has one process.
+pub async fn applied_elsewhere(conn: &mut Conn, update_id: i64, me: i64) -> Result<Option<i64>> {
+    if !super::backend::SHARED {
+        return Ok(None);
+    }
+    let by: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT instance FROM processed_updates WHERE update_id = $1")
+            .bind(update_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(by.flatten().filter(|by| *by != me))
+}
+
 /// Updates applied since `since` with a message not yet marked: what a
 /// crash left unsent. (update id, outbox, marked seqs), oldest first; an
 /// outbox that does not read is logged and left out.
@@ -146,6 +161,63 @@ pub async fn not_applied(conn: &mut Conn, update_id: i64) -> Result<()> {
         true => Err(StorageError::Applied(update_id)),
         false => Ok(()),
     }
+}
+
+/// Takes over the updates of replicas that stopped (PostgreSQL): updates
+/// applied since `since` by an instance other than `me` that no longer
+/// holds its advisory lock become `me`'s, and those with a message not yet
+/// marked are returned, as [`with_unsent`] does, for `me` to send. Run in a
+/// write, whose turn makes two replicas never take over the same rows; a
+/// replica that is alive keeps its own (its sends may be in flight).
+#[cfg(feature = "postgres")]
+pub async fn adopt<T: DeserializeOwned>(
+    conn: &mut Conn,
+    me: i64,
+    since: DateTime<Utc>,
+) -> Result<Vec<(i64, Vec<T>, Vec<u32>)>> {
+    let others: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT instance FROM processed_updates
+         WHERE processed_at >= $1 AND instance IS NOT NULL AND instance <> $2
+           AND sent != (CAST(1 AS BIGINT) << LEAST(json_array_length(CAST(outbox AS JSON)), 62)) - 1",
+    )
+    .bind(since)
+    .bind(me)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut adopted = Vec::new();
+    for other in others {
+        let stopped: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+            .bind(other)
+            .fetch_one(&mut *conn)
+            .await?;
+        if !stopped {
+            continue;
+        }
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            "UPDATE processed_updates SET instance = $1
+             WHERE instance = $2 AND processed_at >= $3
+             RETURNING update_id, outbox, sent",
+        )
+        .bind(me)
+        .bind(other)
+        .bind(since)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, outbox, sent) in rows {
+            match decode::<T>(id, &outbox) {
+                Ok(messages) => {
+                    let marked = marked_seqs(sent);
+                    let markable = messages.len().min(MARKABLE as usize);
+                    if marked.len() < markable {
+                        adopted.push((id, messages, marked));
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "a stored outbox does not read"),
+            }
+        }
+    }
+    adopted.sort_by_key(|(id, _, _)| *id);
+    Ok(adopted)
 }
 
 /// Forgets updates applied more than a week ago. update_id can jump

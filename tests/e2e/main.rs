@@ -16,6 +16,8 @@ mod permissions;
 mod pictures;
 mod pledge;
 mod process;
+#[cfg(feature = "postgres")]
+mod replicas;
 mod report;
 mod review;
 mod review_more;
