@@ -87,21 +87,29 @@ pub type Instance = i64;
 /// replicas can tell it is alive; see `updates::adopt`).
 #[cfg(feature = "postgres")]
 pub async fn connect(url: &str) -> Result<(Pool, Conn, Instance)> {
-    use sqlx::ConnectOptions;
     use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
     let options = PgConnectOptions::from_str(url)?;
     let pool = PgPoolOptions::new()
         .max_connections(8)
-        .connect_with(options.clone())
+        .connect_with(options)
         .await?;
     // Migrations take their own lock: replicas starting together apply
     // each once.
     MIGRATOR.run(&pool).await?;
-    let mut writer = options.connect().await?;
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).map_err(|e| super::StorageError::Corrupt(e.to_string()))?;
     // Positive and clear of the lock numbers below.
     let instance = (i64::from_le_bytes(bytes) & 0x0fff_ffff_ffff_ffff) | 1;
+    let writer = writer(&pool, instance).await?;
+    Ok((pool, writer, instance))
+}
+
+/// The write connection of `instance` (PostgreSQL): stamps what it applies
+/// and holds the instance's lock.
+#[cfg(feature = "postgres")]
+async fn writer(pool: &Pool, instance: Instance) -> Result<Conn> {
+    use sqlx::ConnectOptions;
+    let mut writer = pool.connect_options().connect().await?;
     sqlx::query(&format!("SET thidua.instance = '{instance}'"))
         .execute(&mut writer)
         .await?;
@@ -109,7 +117,7 @@ pub async fn connect(url: &str) -> Result<(Pool, Conn, Instance)> {
         .bind(instance)
         .execute(&mut writer)
         .await?;
-    Ok((pool, writer, instance))
+    Ok(writer)
 }
 
 /// Begins a write transaction on the write connection.
@@ -120,18 +128,49 @@ pub async fn connect(url: &str) -> Result<(Pool, Conn, Instance)> {
 /// the writes of every replica take turns, as SQLite's one writer does, so
 /// that what a write reads (is this update applied? is this reminder sent?)
 /// stays true until it commits.
-pub async fn begin(conn: &mut Conn) -> Result<()> {
-    #[cfg(not(feature = "postgres"))]
+///
+/// A server's connection can break (the server restarted, the network
+/// failed): then the write connection is made again, once, before giving up.
+#[cfg(not(feature = "postgres"))]
+pub async fn begin(conn: &mut Conn, _pool: &Pool, _instance: Instance) -> Result<()> {
     sqlx::query("BEGIN IMMEDIATE").execute(conn).await?;
-    #[cfg(feature = "postgres")]
-    {
+    Ok(())
+}
+
+/// Begins a write transaction on the write connection; see above.
+#[cfg(feature = "postgres")]
+pub async fn begin(conn: &mut Conn, pool: &Pool, instance: Instance) -> Result<()> {
+    async fn turn(conn: &mut Conn) -> sqlx::Result<()> {
         sqlx::query("BEGIN").execute(&mut *conn).await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(WRITE_LOCK)
             .execute(conn)
             .await?;
+        Ok(())
     }
-    Ok(())
+    match turn(conn).await {
+        Ok(()) => Ok(()),
+        Err(e) if broken(&e) => {
+            tracing::warn!(error = %e, "the write connection broke; connecting again");
+            *conn = writer(pool, instance).await?;
+            Ok(turn(conn).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether the connection is gone: closed under us, or ended by the server
+/// (SQLSTATE class 08, connection exception; 57P, operator intervention:
+/// a shutdown or restart, a terminated backend).
+#[cfg(feature = "postgres")]
+fn broken(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
+    }
 }
 
 /// The advisory lock every write transaction holds (PostgreSQL).

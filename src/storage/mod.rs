@@ -159,7 +159,7 @@ impl Db {
         }
         // Marked before BEGIN: a BEGIN cut short may still have run.
         conn.open = true;
-        backend::begin(&mut conn.conn).await?;
+        backend::begin(&mut conn.conn, &self.pool, self.instance).await?;
         Ok(Write {
             conn,
             guard,
