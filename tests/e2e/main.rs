@@ -15,6 +15,8 @@ mod ops;
 mod permissions;
 mod pictures;
 mod pledge;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod process;
 #[cfg(feature = "postgres")]
 mod replicas;

@@ -369,20 +369,3 @@ async fn two_replica_processes_apply_a_split_burst_once_through_a_sigkill() {
         log.len()
     );
 }
-
-#[tokio::test]
-async fn the_bot_writes_again_after_the_server_dropped_its_connections() {
-    let mut b = Bot::with_units(1).await;
-    // What a restart of the server (or a failover to its standby) does to
-    // every connection the bot holds, its write connection among them.
-    let dropped = b
-        .count(
-            "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-             WHERE datname = current_database() AND pid <> pg_backend_pid()) AS t",
-        )
-        .await;
-    assert!(dropped >= 1, "the bot's connections were dropped");
-    let r = b.group(&admin(), "/addunit U9 Đơn vị chín").await;
-    assert!(only_text(&r).starts_with("✅"), "{r:?}");
-    assert_eq!(b.count("SELECT COUNT(*) FROM units").await, 2);
-}
