@@ -16,8 +16,9 @@ use tokio::io::AsyncBufReadExt;
 const BIN: &str = env!("CARGO_BIN_EXE_thidua");
 const TOKEN: &str = "987654321:AAHsecretSecretSecretSecretSecret_xyz";
 
+/// The database a test names by a file path (see [`db_at`]).
 pub(crate) fn url_of(db: &Path) -> String {
-    format!("sqlite://{}", db.display())
+    db_at(db)
 }
 
 /// `thidua run` against a fake Bot API, its stderr collected line by line.

@@ -2,6 +2,10 @@
 //! refusals that leave the database untouched, the daily backup, the mode of
 //! the database file, shutdown on SIGTERM/SIGINT, `check`, and the token
 //! never showing in any output.
+//!
+//! Backup, restore, `check` of a file and the daily backup are about SQLite
+//! files: in a PostgreSQL build only the shutdown tests run here.
+#![cfg_attr(feature = "postgres", allow(dead_code, unused_imports))]
 
 use fake_bot_api::updates::{self, Person};
 use fake_bot_api::{FakeBotApi, Fault};
@@ -21,7 +25,7 @@ const TOKEN: &str = "555444333:AAOpsSecretOpsSecretOpsSecret_0123";
 const TOKEN_PART: &str = "OpsSecretOpsSecret";
 
 fn url_of(db: &Path) -> String {
-    format!("sqlite://{}", db.display())
+    crate::support::db_at(db)
 }
 
 /// The binary with a clean environment: only what each test sets.
@@ -111,7 +115,9 @@ async fn integrity(path: &Path) -> String {
 }
 
 async fn count(path: &Path, sql: &str) -> i64 {
-    let mut c = open(path).await;
+    let mut c = thidua::storage::Conn::connect(&url_of(path))
+        .await
+        .expect("opens");
     let n: i64 = sqlx::query_scalar(sql)
         .fetch_one(&mut c)
         .await
@@ -162,7 +168,7 @@ async fn seeded(dir: &Path, name: &str) -> PathBuf {
     )
     .await
     .expect("create");
-    sqlx::migrate!("./migrations")
+    sqlx::migrate!("./migrations/sqlite")
         .run(&mut c)
         .await
         .expect("migrate");
@@ -255,6 +261,7 @@ fn replied_chats(api: &FakeBotApi) -> std::collections::HashSet<i64> {
         .collect()
 }
 
+#[cfg(not(feature = "postgres"))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_backup_under_write_load_is_consistent_and_restores_exactly() {
     let api = FakeBotApi::start().await.expect("fake api");
@@ -382,6 +389,7 @@ fn files_in(dir: &Path) -> Vec<String> {
     v
 }
 
+#[cfg(not(feature = "postgres"))]
 #[tokio::test]
 async fn restore_refuses_corrupt_foreign_and_newer_files_and_leaves_the_database_untouched() {
     let dir = tempfile::tempdir().expect("dir");
@@ -465,6 +473,7 @@ async fn restore_refuses_corrupt_foreign_and_newer_files_and_leaves_the_database
     );
 }
 
+#[cfg(not(feature = "postgres"))]
 #[tokio::test]
 async fn usage_errors_exit_2_and_failures_exit_1() {
     let dir = tempfile::tempdir().expect("dir");
@@ -499,6 +508,7 @@ async fn usage_errors_exit_2_and_failures_exit_1() {
     assert!(!nowhere.exists());
 }
 
+#[cfg(not(feature = "postgres"))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_database_created_by_run_is_readable_by_its_owner_only() {
     let api = FakeBotApi::start().await.expect("fake api");
@@ -565,6 +575,7 @@ async fn stops_cleanly_on(sig: &str) {
         count(&db, "SELECT COUNT(*) FROM users WHERE lang = 'vi'").await,
         N
     );
+    #[cfg(not(feature = "postgres"))]
     assert_eq!(integrity(&db).await, "ok");
 }
 
@@ -599,6 +610,7 @@ fn line<'a>(out: &'a str, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {name} line in {out}"))
 }
 
+#[cfg(not(feature = "postgres"))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_passes_with_a_current_database_and_an_accepted_token() {
     let api = FakeBotApi::start().await.expect("fake api");
@@ -621,6 +633,7 @@ async fn check_passes_with_a_current_database_and_an_accepted_token() {
     assert_eq!(dump(&db).await, before, "check changed nothing");
 }
 
+#[cfg(not(feature = "postgres"))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_fails_with_pending_migrations_or_none_and_never_migrates() {
     let api = FakeBotApi::start().await.expect("fake api");
@@ -669,6 +682,7 @@ async fn check_fails_with_pending_migrations_or_none_and_never_migrates() {
     assert!(!missing.exists());
 }
 
+#[cfg(not(feature = "postgres"))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_fails_when_get_me_fails_without_showing_the_token() {
     let api = FakeBotApi::start().await.expect("fake api");
@@ -727,6 +741,7 @@ fn zone_past_two_am() -> (String, chrono::NaiveDate) {
     unreachable!("some offset has a daytime hour")
 }
 
+#[cfg(not(feature = "postgres"))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daily_backup_is_written_and_only_fourteen_are_kept() {
     let api = FakeBotApi::start().await.expect("fake api");

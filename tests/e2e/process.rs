@@ -1,5 +1,6 @@
 //! The real binary as a process: configuration errors and the token in logs.
 
+use crate::support::db_at;
 use fake_bot_api::{FakeBotApi, updates};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -40,10 +41,7 @@ async fn the_token_never_appears_in_logs_even_at_trace() {
         .arg("run")
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELOXIDE_API_URL", api.url())
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("p.db").display()),
-        )
+        .env("DATABASE_URL", db_at(&dir.path().join("p.db")))
         .env("RUST_LOG", "trace")
         .env("THIDUA_LISTEN", "127.0.0.1:0")
         .stdout(Stdio::null())
@@ -89,7 +87,7 @@ fn a_bad_server_setting_is_one_line_and_exit_code_2_and_touches_nothing() {
         let out = Command::new(BIN)
             .arg("run")
             .env("TELOXIDE_TOKEN", TOKEN)
-            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("DATABASE_URL", db_at(&db))
             .env(var, value)
             .output()
             .expect("runs");
@@ -114,10 +112,7 @@ async fn a_listen_address_in_use_stops_the_start_before_any_update_is_taken() {
         .arg("run")
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELOXIDE_API_URL", api.url())
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("p.db").display()),
-        )
+        .env("DATABASE_URL", db_at(&dir.path().join("p.db")))
         .env("THIDUA_LISTEN", &addr)
         .env_remove("RUST_LOG")
         .kill_on_drop(true)
@@ -139,7 +134,9 @@ async fn a_listen_address_in_use_stops_the_start_before_any_update_is_taken() {
 
 /// `thidua demo` with no token and no network plays its whole year, and
 /// keeps what the bot sent (and, with Chromium, the dashboard as a phone
-/// shows it) where `THIDUA_DEMO_SAVE` says.
+/// shows it) where `THIDUA_DEMO_SAVE` says. (It runs on a SQLite file: the
+/// PostgreSQL build says so instead, below.)
+#[cfg(not(feature = "postgres"))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_plays_its_year_without_a_token_and_saves_what_the_bot_sent() {
     let dir = tempfile::tempdir().expect("dir");
@@ -189,4 +186,41 @@ async fn the_demo_plays_its_year_without_a_token_and_saves_what_the_bot_sent() {
     }
     // Nothing left in the working directory but what it was asked to save.
     assert!(!saved.iter().any(|f| f.ends_with(".db")), "{saved:?}");
+}
+
+/// A PostgreSQL build: the demo and the SQLite file operations say in one
+/// line that they are for SQLite, exit 2, and touch no database; a SQLite
+/// `DATABASE_URL` is refused the same way.
+#[cfg(feature = "postgres")]
+#[test]
+fn a_postgres_build_refuses_what_is_for_sqlite_in_one_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    for args in [&["demo"][..], &["backup", "x.db"], &["restore", "x.db"]] {
+        let out = Command::new(BIN)
+            .args(args)
+            .env("DATABASE_URL", db_at(&dir.path().join("p.db")))
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("PostgreSQL"), "{err}");
+    }
+    let out = Command::new(BIN)
+        .arg("run")
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("p.db").display()),
+        )
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("DATABASE_URL") && err.contains("postgres://"),
+        "{err}"
+    );
+    assert!(!dir.path().join("p.db").exists(), "no file made");
 }

@@ -6,9 +6,10 @@ use crate::faults::{Thidua, url_of};
 use crate::support::*;
 use fake_bot_api::{FakeBotApi, Trouble};
 use serde_json::{Value, json};
-use sqlx::{Connection, SqliteConnection};
+use sqlx::Connection;
 use std::path::Path;
 use std::time::Duration;
+use thidua::storage::Conn;
 
 const HOOK: &str = "https://bot.example.vn/tg/hook";
 const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
@@ -55,7 +56,7 @@ fn sample(text: &str, name: &str) -> f64 {
 }
 
 async fn processed(db: &Path, update_id: i64) -> i64 {
-    let mut c = SqliteConnection::connect(&url_of(db)).await.expect("db");
+    let mut c = Conn::connect(&url_of(db)).await.expect("db");
     sqlx::query_scalar("SELECT COUNT(*) FROM processed_updates WHERE update_id = $1")
         .bind(update_id)
         .fetch_one(&mut c)
@@ -275,8 +276,9 @@ async fn healthz_is_ok_then_503_when_the_migrations_are_not_ours_or_the_database
     // A migration this binary does not know (a newer replica migrated).
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time)
-         VALUES (9999, 'from a newer thidua', CURRENT_TIMESTAMP, 1, x'00', 0)",
+         VALUES (9999, 'from a newer thidua', CURRENT_TIMESTAMP, TRUE, $1, 0)",
     )
+    .bind(vec![0u8])
     .execute(app.db.pool())
     .await
     .expect("insert");
@@ -309,7 +311,7 @@ async fn deliver(client: &reqwest::Client, hook: &str, secret: &str, body: &Valu
 }
 
 async fn processed_ids(db: &Path) -> std::collections::HashSet<i64> {
-    let mut c = SqliteConnection::connect(&url_of(db)).await.expect("db");
+    let mut c = Conn::connect(&url_of(db)).await.expect("db");
     sqlx::query_scalar::<_, i64>("SELECT update_id FROM processed_updates")
         .fetch_all(&mut c)
         .await

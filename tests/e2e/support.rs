@@ -58,6 +58,25 @@ pub fn fresh_db(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("t.db").display())
 }
 
+/// The database that a test names by a file path: that SQLite file, or (in
+/// a PostgreSQL build) a new database made the first time the path is
+/// named and the same one after, so that a bot restarted "on the same
+/// file" finds its data.
+pub fn db_at(path: &Path) -> String {
+    #[cfg(feature = "postgres")]
+    return {
+        use std::collections::HashMap;
+        use std::sync::{LazyLock, Mutex};
+        static MADE: LazyLock<Mutex<HashMap<PathBuf, String>>> = LazyLock::new(Mutex::default);
+        let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
+        made.entry(path.to_path_buf())
+            .or_insert_with(fresh_postgres)
+            .clone()
+    };
+    #[cfg(not(feature = "postgres"))]
+    format!("sqlite://{}", path.display())
+}
+
 /// The server's administrative URL for tests.
 #[cfg(feature = "postgres")]
 pub fn postgres_admin_url() -> String {
