@@ -6,14 +6,10 @@
 
 use crate::faults::{Thidua, url_of};
 use crate::support::*;
-use chrono::Datelike;
 use fake_bot_api::FakeBotApi;
 use sqlx::Connection;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use std::time::{Duration, Instant};
-use thidua::domain::{Goal, TargetKind};
-use thidua::storage::{Db, blocs, targets, units};
 
 const HEADS: i64 = 50;
 const WRITES: i64 = 1000;
@@ -36,47 +32,6 @@ impl Rng {
     fn range(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.next() % (hi - lo + 1)
     }
-}
-
-/// A bloc with 50 units, each with its head, and one percent target for
-/// this year, written with the library's storage functions.
-async fn seed(path: &Path) {
-    let db = Db::open(&url_of(path)).await.expect("db opens");
-    let now = chrono::Utc::now();
-    let year = now.with_timezone(&thidua::config::DEFAULT_TZ).year();
-    let mut tx = db.write().await.expect("tx");
-    let a = admin();
-    let bloc = blocs::insert(
-        &mut tx,
-        GROUP,
-        "Khối thi đua kinh tế",
-        thidua::config::DEFAULT_TZ.name(),
-        (a.id, &a.full_name()),
-        now,
-    )
-    .await
-    .expect("bloc");
-    for i in 0..HEADS {
-        let unit = units::insert(&mut tx, bloc, &format!("U{i}"), &format!("Đơn vị {i}"), now)
-            .await
-            .expect("unit");
-        let h = head(i);
-        units::set_head(&mut tx, unit, h.id, &h.full_name())
-            .await
-            .expect("head");
-    }
-    let target = targets::NewTarget {
-        code: "THU",
-        kind: TargetKind::Percent,
-        goal: Goal::AtLeast(100.0),
-        weight: 60,
-        name: "Thu ngân sách",
-    };
-    targets::insert(&mut tx, bloc, year, &target, now)
-        .await
-        .expect("target");
-    tx.commit().await.expect("commit");
-    db.close().await;
 }
 
 /// A write: head `h` reports value `n` (unique) in update `update_id`.
@@ -112,12 +67,12 @@ fn replied(api: &FakeBotApi) -> HashMap<i64, HashSet<i64>> {
 /// (the WAL included), so that the next start recovers the original itself.
 /// (SQLite: PostgreSQL's own recovery is the server's.)
 #[cfg(not(feature = "postgres"))]
-async fn integrity_of_copy(db: &Path, scratch: &Path) -> String {
+async fn integrity_of_copy(db: &std::path::Path, scratch: &std::path::Path) -> String {
     for suffix in ["", "-wal", "-shm"] {
         let from = format!("{}{suffix}", db.display());
         let to = format!("{}{suffix}", scratch.display());
         let _ = std::fs::remove_file(&to);
-        if Path::new(&from).exists() {
+        if std::path::Path::new(&from).exists() {
             std::fs::copy(&from, &to).expect("copy db");
         }
     }
@@ -146,7 +101,7 @@ async fn sigkill_during_a_burst_of_1000_reports_loses_no_acknowledged_write_and_
     let started = Instant::now();
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("crash.db");
-    seed(&db).await;
+    seed_heads(&url_of(&db), HEADS).await;
     let api = FakeBotApi::start().await.expect("fake api");
     // Small batches, as Telegram often hands out: a batch's replies arrive
     // together after its commit, and kill points must land between them

@@ -10,20 +10,17 @@
 //! Telegram's accepting a reply and its mark being written.
 
 use crate::faults::Thidua;
+use crate::serving::{deliver, http_addr};
 use crate::support::*;
-use chrono::{Datelike, Utc};
 use fake_bot_api::FakeBotApi;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use thidua::domain::{Goal, TargetKind};
 use thidua::harness::Harness;
-use thidua::storage::{Db, blocs, targets, units};
 
 const HOOK: &str = "https://bot.example.vn/tg/hook";
-const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
 
 fn sends(api: &FakeBotApi, from: usize) -> Vec<ApiCall> {
     api.calls_since(from)
@@ -106,46 +103,6 @@ const HEADS: i64 = 20;
 const WRITES: i64 = 300;
 const FIRST_UPDATE: i64 = 50_000;
 
-/// A bloc with `HEADS` units and heads and one percent target this year.
-async fn seed(url: &str) {
-    let db = Db::open(url).await.expect("db opens");
-    let now = Utc::now();
-    let year = now.with_timezone(&thidua::config::DEFAULT_TZ).year();
-    let mut tx = db.write().await.expect("tx");
-    let a = admin();
-    let bloc = blocs::insert(
-        &mut tx,
-        GROUP,
-        "Khối thi đua kinh tế",
-        thidua::config::DEFAULT_TZ.name(),
-        (a.id, &a.full_name()),
-        now,
-    )
-    .await
-    .expect("bloc");
-    for i in 0..HEADS {
-        let unit = units::insert(&mut tx, bloc, &format!("U{i}"), &format!("Đơn vị {i}"), now)
-            .await
-            .expect("unit");
-        let h = head(i);
-        units::set_head(&mut tx, unit, h.id, &h.full_name())
-            .await
-            .expect("head");
-    }
-    let target = targets::NewTarget {
-        code: "THU",
-        kind: TargetKind::Percent,
-        goal: Goal::AtLeast(100.0),
-        weight: 60,
-        name: "Thu ngân sách",
-    };
-    targets::insert(&mut tx, bloc, year, &target, now)
-        .await
-        .expect("target");
-    tx.commit().await.expect("commit");
-    db.close().await;
-}
-
 /// A replica: `thidua run` in webhook mode on `url`; its hook's address.
 async fn replica(api: &FakeBotApi, url: &str) -> (Thidua, String) {
     let bot = Thidua::start(
@@ -154,34 +111,8 @@ async fn replica(api: &FakeBotApi, url: &str) -> (Thidua, String) {
         &[("DATABASE_URL", url), ("THIDUA_WEBHOOK_URL", HOOK)],
     )
     .await;
-    let listening = |l: &str| l.contains("HTTP server listening");
-    assert!(
-        bot.wait_log(Duration::from_secs(30), listening).await,
-        "no HTTP server: {:?}",
-        bot.log()
-    );
-    let line = bot.log().into_iter().find(|l| listening(l)).expect("line");
-    let addr = line
-        .split("HTTP server listening on ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .expect("the address in the line")
-        .to_owned();
-    (bot, format!("http://{addr}/tg/hook"))
-}
-
-/// One webhook request as Telegram makes it; `None` if the connection
-/// failed (the replica was killed).
-async fn deliver(client: &reqwest::Client, hook: &str, secret: &str, body: &Value) -> Option<u16> {
-    let r = client
-        .post(hook)
-        .header("content-type", "application/json")
-        .header(SECRET_HEADER, secret)
-        .body(body.to_string())
-        .send()
-        .await
-        .ok()?;
-    Some(r.status().as_u16())
+    let hook = format!("{}/tg/hook", http_addr(&bot).await);
+    (bot, hook)
 }
 
 /// The value of a ✅ reply to `/report THU <n>` ("… (kỳ): n% — …").
@@ -227,7 +158,7 @@ fn report_update(i: i64) -> Value {
 async fn two_replica_processes_apply_a_split_burst_once_through_a_sigkill() {
     let dir = tempfile::tempdir().expect("dir");
     let url = fresh_db(dir.path());
-    seed(&url).await;
+    seed_heads(&url, HEADS).await;
     // Each replica talks to a Bot API of its own, to tell who sent what.
     let (api1, api2) = (
         FakeBotApi::start().await.expect("fake api"),

@@ -15,7 +15,7 @@ const HOOK: &str = "https://bot.example.vn/tg/hook";
 const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
 
 /// The address the bot's HTTP server logged (it listens on port 0 in tests).
-async fn http_addr(bot: &Thidua) -> String {
+pub(crate) async fn http_addr(bot: &Thidua) -> String {
     let listening = |l: &str| l.contains("HTTP server listening");
     assert!(
         bot.wait_log(Duration::from_secs(20), listening).await,
@@ -298,7 +298,12 @@ async fn healthz_is_ok_then_503_when_the_migrations_are_not_ours_or_the_database
 
 /// One webhook request as Telegram makes it; `None` if the connection failed
 /// (the bot was killed).
-async fn deliver(client: &reqwest::Client, hook: &str, secret: &str, body: &Value) -> Option<u16> {
+pub(crate) async fn deliver(
+    client: &reqwest::Client,
+    hook: &str,
+    secret: &str,
+    body: &Value,
+) -> Option<u16> {
     let r = client
         .post(hook)
         .header("content-type", "application/json")

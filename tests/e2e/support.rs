@@ -463,3 +463,48 @@ pub async fn to_pdf(soffice: &Path, file: &Path, dir: &Path) -> PathBuf {
     .await;
     dir.join(file.with_extension("pdf").file_name().expect("a file name"))
 }
+
+/// A bloc in GROUP with `heads` units U0… (each with its head, `head(i)`)
+/// and one percent target, THU, this year: written with the library's
+/// storage functions, for tests that start the binary on it.
+pub async fn seed_heads(url: &str, heads: i64) {
+    use chrono::Datelike;
+    use thidua::domain::{Goal, TargetKind};
+    use thidua::storage::{Db, blocs, targets, units};
+    let db = Db::open(url).await.expect("db opens");
+    let now = chrono::Utc::now();
+    let year = now.with_timezone(&thidua::config::DEFAULT_TZ).year();
+    let mut tx = db.write().await.expect("tx");
+    let a = admin();
+    let bloc = blocs::insert(
+        &mut tx,
+        GROUP,
+        "Khối thi đua kinh tế",
+        thidua::config::DEFAULT_TZ.name(),
+        (a.id, &a.full_name()),
+        now,
+    )
+    .await
+    .expect("bloc");
+    for i in 0..heads {
+        let unit = units::insert(&mut tx, bloc, &format!("U{i}"), &format!("Đơn vị {i}"), now)
+            .await
+            .expect("unit");
+        let h = head(i);
+        units::set_head(&mut tx, unit, h.id, &h.full_name())
+            .await
+            .expect("head");
+    }
+    let target = targets::NewTarget {
+        code: "THU",
+        kind: TargetKind::Percent,
+        goal: Goal::AtLeast(100.0),
+        weight: 60,
+        name: "Thu ngân sách",
+    };
+    targets::insert(&mut tx, bloc, year, &target, now)
+        .await
+        .expect("target");
+    tx.commit().await.expect("commit");
+    db.close().await;
+}
