@@ -4,20 +4,26 @@
 //! never showing in any output.
 //!
 //! Backup, restore, `check` of a file and the daily backup are about SQLite
-//! files: in a PostgreSQL build only the shutdown tests run here.
-#![cfg_attr(feature = "postgres", allow(dead_code, unused_imports))]
+//! files: in a PostgreSQL build only the shutdown tests run here, and the
+//! helpers about files are not compiled.
 
+use fake_bot_api::FakeBotApi;
 use fake_bot_api::updates::{self, Person};
-use fake_bot_api::{FakeBotApi, Fault};
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{Connection, Row, SqliteConnection};
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use sqlx::Connection;
+use std::path::Path;
 use std::process::{Output, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use tempfile::TempDir;
+#[cfg(not(feature = "postgres"))]
+use {
+    fake_bot_api::Fault,
+    sqlx::sqlite::SqliteConnectOptions,
+    sqlx::{Row, SqliteConnection},
+    std::os::unix::fs::PermissionsExt,
+    std::path::PathBuf,
+    std::sync::Arc,
+    std::sync::atomic::{AtomicBool, Ordering},
+    tempfile::TempDir,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_thidua");
 const TOKEN: &str = "555444333:AAOpsSecretOpsSecretOpsSecret_0123";
@@ -64,6 +70,7 @@ fn assert_no_token(out: &Output) {
 
 /// Runs `thidua <args>` to completion (token in the environment, to prove it
 /// never shows) and returns its output.
+#[cfg(not(feature = "postgres"))]
 async fn op(args: &[&str], db: &Path) -> Output {
     let out = thidua(args)
         .env("DATABASE_URL", url_of(db))
@@ -79,10 +86,12 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+#[cfg(not(feature = "postgres"))]
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+#[cfg(not(feature = "postgres"))]
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path)
         .expect("exists")
@@ -91,12 +100,14 @@ fn mode(path: &Path) -> u32 {
         & 0o777
 }
 
+#[cfg(not(feature = "postgres"))]
 fn sidecar(db: &Path, suffix: &str) -> PathBuf {
     let mut p = db.as_os_str().to_owned();
     p.push(suffix);
     PathBuf::from(p)
 }
 
+#[cfg(not(feature = "postgres"))]
 async fn open(path: &Path) -> SqliteConnection {
     let o = SqliteConnectOptions::new()
         .filename(path)
@@ -104,6 +115,7 @@ async fn open(path: &Path) -> SqliteConnection {
     SqliteConnection::connect_with(&o).await.expect("opens")
 }
 
+#[cfg(not(feature = "postgres"))]
 async fn integrity(path: &Path) -> String {
     let mut c = open(path).await;
     let r: String = sqlx::query_scalar("PRAGMA integrity_check")
@@ -127,6 +139,7 @@ async fn count(path: &Path, sql: &str) -> i64 {
 }
 
 /// Every row of every table, in a stable order.
+#[cfg(not(feature = "postgres"))]
 async fn dump(path: &Path) -> String {
     let mut c = open(path).await;
     let tables: Vec<String> = sqlx::query_scalar(
@@ -159,6 +172,7 @@ async fn dump(path: &Path) -> String {
 
 /// A migrated database with a few rows, in rollback-journal mode (one file:
 /// its bytes can be compared).
+#[cfg(not(feature = "postgres"))]
 async fn seeded(dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(name);
     let mut c = SqliteConnection::connect_with(
@@ -367,6 +381,7 @@ async fn a_backup_under_write_load_is_consistent_and_restores_exactly() {
 }
 
 /// Bytes that are not SQLite (a fixed xorshift stream: reproducible).
+#[cfg(not(feature = "postgres"))]
 fn junk(len: usize) -> Vec<u8> {
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     (0..len)
@@ -379,6 +394,7 @@ fn junk(len: usize) -> Vec<u8> {
         .collect()
 }
 
+#[cfg(not(feature = "postgres"))]
 fn files_in(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .expect("ls")
@@ -589,6 +605,7 @@ async fn ctrl_c_lets_in_flight_replies_go_out_and_exits_0() {
     stops_cleanly_on("INT").await;
 }
 
+#[cfg(not(feature = "postgres"))]
 async fn check(db: &Path, api_url: &str, token: Option<&str>) -> Output {
     let mut c = thidua(&["check"]);
     c.env("DATABASE_URL", url_of(db))
@@ -604,6 +621,7 @@ async fn check(db: &Path, api_url: &str, token: Option<&str>) -> Output {
     out
 }
 
+#[cfg(not(feature = "postgres"))]
 fn line<'a>(out: &'a str, name: &str) -> &'a str {
     out.lines()
         .find(|l| l.starts_with(&format!("{name}: ")))
@@ -723,6 +741,7 @@ async fn check_fails_when_get_me_fails_without_showing_the_token() {
 }
 
 /// A zone where it is now between 03:00 and 21:00, so the day's backup is due.
+#[cfg(not(feature = "postgres"))]
 fn zone_past_two_am() -> (String, chrono::NaiveDate) {
     use chrono::Timelike;
     let now = chrono::Utc::now();

@@ -72,9 +72,10 @@ async fn the_token_never_appears_in_logs_even_at_trace() {
 }
 
 /// A bad THIDUA_LISTEN, THIDUA_WEBHOOK_URL or THIDUA_WEBAPP_URL: one line
-/// naming it, exit code 2, and no database created.
-#[test]
-fn a_bad_server_setting_is_one_line_and_exit_code_2_and_touches_nothing() {
+/// naming it, exit code 2, and no database created (SQLite: no file;
+/// PostgreSQL: nothing migrated into the empty database it names).
+#[tokio::test]
+async fn a_bad_server_setting_is_one_line_and_exit_code_2_and_touches_nothing() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("never.db");
     for (var, value) in [
@@ -96,7 +97,23 @@ fn a_bad_server_setting_is_one_line_and_exit_code_2_and_touches_nothing() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.contains(var), "{err}");
         assert!(!err.contains("AAHsecret"), "{err}");
+        #[cfg(not(feature = "postgres"))]
         assert!(!db.exists(), "{var}={value} created the database");
+    }
+    #[cfg(feature = "postgres")]
+    {
+        use sqlx::Connection;
+        let mut c = thidua::storage::Conn::connect(&db_at(&db))
+            .await
+            .expect("the test database");
+        let tables: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'",
+        )
+        .fetch_one(&mut c)
+        .await
+        .expect("tables");
+        assert_eq!(tables, 0, "a refused start migrated the database");
+        c.close().await.expect("close");
     }
 }
 

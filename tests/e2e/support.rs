@@ -107,6 +107,9 @@ fn fresh_postgres() -> String {
             rt.block_on(async {
                 use sqlx::Connection;
                 let mut c = sqlx::PgConnection::connect(&admin).await?;
+                if NEXT.load(Ordering::Relaxed) == 1 {
+                    drop_left_over(&mut c).await?;
+                }
                 sqlx::query(&format!("CREATE DATABASE {name}"))
                     .execute(&mut c)
                     .await?;
@@ -119,6 +122,29 @@ fn fresh_postgres() -> String {
     made.unwrap_or_else(|e| panic!("creating database {name} on {admin}: {e}"));
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
     format!("{base}/{name}")
+}
+
+/// Drops the test databases of test processes that have ended (the first
+/// time a test process makes one), so that runs do not pile them up.
+#[cfg(feature = "postgres")]
+async fn drop_left_over(c: &mut sqlx::PgConnection) -> sqlx::Result<()> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT CAST(datname AS TEXT) FROM pg_database WHERE datname LIKE 'thidua\\_t%'",
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    for name in names {
+        let pid = name
+            .strip_prefix("thidua_t")
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if pid.is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists()) {
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut *c)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// A table's rows where `filter` holds, each as JSON, in a stable order.
