@@ -3,7 +3,8 @@
 //! once, and a replica that dies between claiming and sending hands its
 //! claims to the other. As real processes in webhook mode: a burst of
 //! reports split between them, some delivered to both at once (Telegram
-//! retrying on another address), one replica killed with SIGKILL mid-burst:
+//! retrying on another address), one replica killed with SIGKILL mid-burst,
+//! with the day's reminders due as both start: each reminder sent once,
 //! every acknowledged update stored, every update applied once, every reply
 //! sent, by the replica that applied it or, for what the killed one left
 //! unsent, by the survivor; twice only where the kill fell between
@@ -12,6 +13,7 @@
 use crate::faults::Thidua;
 use crate::serving::{deliver, http_addr};
 use crate::support::*;
+use chrono::{Datelike, Utc};
 use fake_bot_api::FakeBotApi;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -148,6 +150,54 @@ async fn column(url: &str, sql: &str) -> Vec<i64> {
     v
 }
 
+/// The three deadlines of the bloc's year today, at 00:00 local: as a
+/// replica starts, a reminder of each is due for every head (nothing is
+/// signed or reported) and a summary for the group.
+async fn due_today(url: &str) {
+    use sqlx::Connection;
+    let today = Utc::now()
+        .with_timezone(&thidua::config::DEFAULT_TZ)
+        .date_naive();
+    let mut c = thidua::storage::Conn::connect(url).await.expect("db");
+    sqlx::query(
+        "INSERT INTO schedules (bloc_id, year, pledge_date, mid_date, final_date, remind_days, send_time)
+         SELECT id, $1, $2, $2, $2, '1', '00:00' FROM blocs",
+    )
+    .bind(today.year())
+    .bind(today.format("%Y-%m-%d").to_string())
+    .execute(&mut c)
+    .await
+    .expect("schedule");
+    let _ = c.close().await;
+}
+
+/// Every reminder in the ledger was sent, by one replica or the other, once:
+/// the messages that are not replies (✅) are exactly the ledger's.
+async fn assert_reminders_sent_once(url: &str, api1: &FakeBotApi, api2: &FakeBotApi) -> usize {
+    use sqlx::Connection;
+    let mut c = thidua::storage::Conn::connect(url).await.expect("db");
+    let mut ledger: Vec<(i64, String)> =
+        sqlx::query_as("SELECT recipient, text FROM reminders WHERE sent_at IS NOT NULL")
+            .fetch_all(&mut c)
+            .await
+            .expect("ledger");
+    let _ = c.close().await;
+    let mut sent: Vec<(i64, String)> = [api1, api2]
+        .iter()
+        .flat_map(|api| api.calls())
+        .filter(|c| c.method == "sendMessage" && !c.text().starts_with('✅'))
+        .map(|c| (c.chat_id().expect("chat"), c.text().to_owned()))
+        .collect();
+    ledger.sort();
+    sent.sort();
+    assert!(
+        (0..HEADS).all(|i| ledger.iter().any(|(to, _)| *to == head(i).id)),
+        "every head was reminded"
+    );
+    assert_eq!(sent, ledger, "each reminder sent once, by one replica");
+    sent.len()
+}
+
 fn report_update(i: i64) -> Value {
     let mut u = updates::private(&head(i % HEADS), &format!("/report THU {}", 1_000 + i));
     u["update_id"] = json!(FIRST_UPDATE + i);
@@ -159,6 +209,7 @@ async fn two_replica_processes_apply_a_split_burst_once_through_a_sigkill() {
     let dir = tempfile::tempdir().expect("dir");
     let url = fresh_db(dir.path());
     seed_heads(&url, HEADS).await;
+    due_today(&url).await;
     // Each replica talks to a Bot API of its own, to tell who sent what.
     let (api1, api2) = (
         FakeBotApi::start().await.expect("fake api"),
@@ -181,6 +232,19 @@ async fn two_replica_processes_apply_a_split_burst_once_through_a_sigkill() {
     }
     assert_eq!(secrets[0], secrets[1], "with the same secret");
     let secret = secrets[0].clone();
+    // Both replicas tick as they start, with the reminders of today due:
+    // one claims and sends them.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let left = column(&url, "SELECT COUNT(*) FROM reminders WHERE sent_at IS NULL").await;
+        let claimed = column(&url, "SELECT COUNT(*) FROM reminders").await;
+        if left == vec![0] && claimed[0] > HEADS {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the reminders did not go out");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_reminders_sent_once(&url, &api1, &api2).await;
 
     // Odd updates to one replica, even to the other; every fifth to both at
     // once, as Telegram retrying on the other address while the first
@@ -266,6 +330,8 @@ async fn two_replica_processes_apply_a_split_burst_once_through_a_sigkill() {
     )
     .await;
     assert_eq!(audited, vec![WRITES], "one audit row per report");
+    // The kill, the survivor's ticks and the takeover repeated no reminder.
+    let reminders = assert_reminders_sent_once(&url, &api1, &api2).await;
 
     // Every report answered: the survivor sends what the killed replica
     // committed but had not sent (it looks every few seconds).
@@ -292,8 +358,9 @@ async fn two_replica_processes_apply_a_split_burst_once_through_a_sigkill() {
     let both = by_one.keys().filter(|v| by_two.contains_key(v)).count();
     let log = two.kill().await;
     eprintln!(
-        "replicas: {} of {WRITES} acknowledged before the kill; replies by the killed replica {}, \
-         by the survivor {}, by both (accepted, not yet marked at the kill) {both}; {} survivor log lines",
+        "replicas: {reminders} reminders, each sent once; {} of {WRITES} acknowledged before the kill; \
+         replies by the killed replica {}, by the survivor {}, by both (accepted, not yet marked at \
+         the kill) {both}; {} survivor log lines",
         acked.len(),
         by_one.len(),
         by_two.len(),
