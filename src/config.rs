@@ -358,4 +358,17 @@ mod tests {
         assert_eq!(c.tz, chrono_tz::Europe::Paris);
         assert!(c.api_url.is_some());
     }
+
+    #[test]
+    fn a_database_url_of_the_other_kind_is_refused() {
+        let other = if cfg!(feature = "postgres") {
+            "sqlite://thidua.db"
+        } else {
+            "postgres://thidua@127.0.0.1/thidua"
+        };
+        assert!(matches!(
+            cfg(&[("TELOXIDE_TOKEN", TOKEN), ("DATABASE_URL", other)]),
+            Err(ConfigError::WrongDatabase)
+        ));
+    }
 }

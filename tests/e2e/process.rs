@@ -78,13 +78,18 @@ async fn the_token_never_appears_in_logs_even_at_trace() {
 async fn a_bad_server_setting_is_one_line_and_exit_code_2_and_touches_nothing() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("never.db");
-    for (var, value) in [
+    let mut bad = vec![
         ("THIDUA_LISTEN", "localhost"),
         ("THIDUA_LISTEN", "127.0.0.1:99999"),
         ("THIDUA_WEBHOOK_URL", "http://bot.example.vn/hook"),
         ("THIDUA_WEBHOOK_URL", "https://bot.example.vn/a?b=c"),
         ("THIDUA_WEBAPP_URL", "http://bot.example.vn/app"),
-    ] {
+    ];
+    // A SQLite file's daily backup, asked of a PostgreSQL build.
+    if cfg!(feature = "postgres") {
+        bad.push(("THIDUA_BACKUP_DIR", "/tmp/thidua-backups"));
+    }
+    for (var, value) in bad {
         let out = Command::new(BIN)
             .arg("run")
             .env("TELOXIDE_TOKEN", TOKEN)
@@ -240,4 +245,32 @@ fn a_postgres_build_refuses_what_is_for_sqlite_in_one_line() {
         "{err}"
     );
     assert!(!dir.path().join("p.db").exists(), "no file made");
+}
+
+/// The default build with a PostgreSQL `DATABASE_URL`: one line saying it
+/// is built for SQLite, exit 2, and no database file made anywhere.
+#[cfg(not(feature = "postgres"))]
+#[test]
+fn a_sqlite_build_refuses_a_postgres_url_in_one_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = Command::new(BIN)
+        .arg("run")
+        .current_dir(dir.path())
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env(
+            "DATABASE_URL",
+            "postgres://thidua:secret@127.0.0.1:5432/thidua",
+        )
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("DATABASE_URL") && err.contains("sqlite://") && err.contains("SQLite"),
+        "{err}"
+    );
+    assert!(!err.contains("AAHsecret"), "{err}");
+    let made: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert!(made.is_empty(), "nothing made: {made:?}");
 }
