@@ -250,6 +250,16 @@ impl Delivery {
         #[cfg(feature = "postgres")]
         let found = async {
             let db = &self.inner.db;
+            // Most often there is nothing to take over: found by a read,
+            // without holding up every replica's writes for it.
+            let mut c = db.pool().acquire().await?;
+            if updates::with_unsent_elsewhere(&mut c, db.instance(), since)
+                .await?
+                .is_empty()
+            {
+                return Ok(Vec::new());
+            }
+            drop(c);
             let mut tx = db.write_scoped(crate::storage::Scope::Uncached).await?;
             let rows = updates::adopt(&mut tx, db.instance(), since).await?;
             tx.commit().await?;

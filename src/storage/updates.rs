@@ -163,6 +163,26 @@ pub async fn not_applied(conn: &mut Conn, update_id: i64) -> Result<()> {
     }
 }
 
+/// The replicas other than `me` with updates applied since `since` whose
+/// messages are not all marked (PostgreSQL): alive or not. Read before
+/// taking a write's turn for [`adopt`], which is then most often not needed.
+#[cfg(feature = "postgres")]
+pub async fn with_unsent_elsewhere(
+    conn: &mut Conn,
+    me: i64,
+    since: DateTime<Utc>,
+) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT instance FROM processed_updates
+         WHERE processed_at >= $1 AND instance IS NOT NULL AND instance <> $2
+           AND sent != (CAST(1 AS BIGINT) << LEAST(json_array_length(CAST(outbox AS JSON)), 62)) - 1",
+    )
+    .bind(since)
+    .bind(me)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Takes over the updates of replicas that stopped (PostgreSQL): updates
 /// applied since `since` by an instance other than `me` that no longer
 /// holds its advisory lock become `me`'s, and those with a message not yet
@@ -175,17 +195,8 @@ pub async fn adopt<T: DeserializeOwned>(
     me: i64,
     since: DateTime<Utc>,
 ) -> Result<Vec<(i64, Vec<T>, Vec<u32>)>> {
-    let others: Vec<i64> = sqlx::query_scalar(
-        "SELECT DISTINCT instance FROM processed_updates
-         WHERE processed_at >= $1 AND instance IS NOT NULL AND instance <> $2
-           AND sent != (CAST(1 AS BIGINT) << LEAST(json_array_length(CAST(outbox AS JSON)), 62)) - 1",
-    )
-    .bind(since)
-    .bind(me)
-    .fetch_all(&mut *conn)
-    .await?;
     let mut adopted = Vec::new();
-    for other in others {
+    for other in with_unsent_elsewhere(conn, me, since).await? {
         let stopped: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
             .bind(other)
             .fetch_one(&mut *conn)

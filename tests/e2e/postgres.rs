@@ -76,3 +76,35 @@ async fn the_bot_writes_again_after_the_server_dropped_its_connections() {
     assert!(only_text(&r).starts_with("✅"), "{r:?}");
     assert_eq!(b.count("SELECT COUNT(*) FROM units").await, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_names_the_postgres_database_and_its_migrations_and_fails_without_it() {
+    let b = Bot::with_units(1).await;
+    let check = |url: String| {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_thidua"))
+            .arg("check")
+            .env("DATABASE_URL", url)
+            .env("TELOXIDE_TOKEN", thidua::harness::FAKE_TOKEN)
+            .env("TELOXIDE_API_URL", b.h.api.url())
+            .env_remove("THIDUA_BACKUP_DIR")
+            .output()
+    };
+    let out = check(b.h.db_url.clone()).await.expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let name = b.h.db_url.rsplit('/').next().expect("name");
+    assert!(
+        text.contains(&format!("database: ok (PostgreSQL database {name})")),
+        "{text}"
+    );
+    assert!(text.contains("migrations: ok (1 applied)"), "{text}");
+    // A database that does not exist: both lines fail, exit 1.
+    let gone = b.h.db_url.replace(name, "thidua_no_such_database");
+    let out = check(gone).await.expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("database: FAILED") && text.contains("migrations: FAILED"),
+        "{text}"
+    );
+}
